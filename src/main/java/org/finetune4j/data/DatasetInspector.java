@@ -1,0 +1,207 @@
+package org.finetune4j.data;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
+import org.finetune4j.core.Fingerprint;
+import org.finetune4j.core.Seeds;
+
+/**
+ * Looks at every file of a folder: decodes each once, counts classes per split, gathers size statistics, finds bad
+ * files, class imbalance, byte-identical duplicates and duplicates that straddle the split boundary (data leaks).
+ *
+ * <p>The split is the one {@code train} makes with the same seed and fractions: it is computed over all files found,
+ * and bad files are then left out of their part, so a bad file never moves other images between splits.
+ * <pre>{@code
+ * DatasetReport r = new DatasetInspector(ImageDecoder.defaults(), 2)
+ *         .inspect(ImageFolder.scan(dir), SplitConfig.defaults(), Seeds.of(12345), done -> {});
+ * r.leaks();  // duplicate groups across train/val/test
+ * }</pre>
+ */
+public final class DatasetInspector {
+
+    /** Largest/smallest class ratio above which {@code inspect} warns of class imbalance. */
+    public static final double IMBALANCE_WARNING_RATIO = 3.0;
+
+    private final ImageDecoder decoder;
+    private final int threads;
+
+    /**
+     * @param decoder how files are decoded
+     * @param threads decoding threads, at least 1
+     */
+    public DatasetInspector(ImageDecoder decoder, int threads) {
+        this.decoder = decoder;
+        this.threads = Math.max(1, threads);
+    }
+
+    private record FileResult(LabeledImage image, ImageInfo info, String sha256, String badReason) {
+    }
+
+    /**
+     * Inspects the folder.
+     *
+     * @param progress called with the number of files done so far (from worker threads)
+     */
+    public DatasetReport inspect(ImageFolder folder, SplitConfig splitConfig, Seeds seeds, IntConsumer progress) {
+        StratifiedSplitter.SplitResult splitResult = StratifiedSplitter.split(folder, splitConfig, seeds);
+        Map<String, SplitName> splitOf = new HashMap<>();
+        for (SplitName s : SplitName.values()) {
+            for (LabeledImage im : splitResult.split().part(s)) {
+                splitOf.put(im.relativePath(), s);
+            }
+        }
+        List<FileResult> results = checkAll(folder.images(), progress);
+
+        List<String> warnings = new ArrayList<>(folder.warnings());
+        warnings.addAll(splitResult.warnings());
+        List<BadImage> bad = new ArrayList<>();
+        int nClasses = folder.classes().size();
+        int[][] counts = new int[nClasses][SplitName.values().length];
+        Map<String, Integer> formats = new TreeMap<>();
+        List<int[]> sizes = new ArrayList<>();
+        Map<String, List<FileResult>> byHash = new TreeMap<>();
+        for (FileResult r : results) {
+            if (r.badReason() != null) {
+                bad.add(new BadImage(r.image().relativePath(), r.badReason()));
+                continue;
+            }
+            SplitName s = splitOf.get(r.image().relativePath());
+            counts[r.image().classIndex()][s.ordinal()]++;
+            formats.merge(r.info().format(), 1, Integer::sum);
+            sizes.add(new int[] {r.info().width(), r.info().height()});
+            byHash.computeIfAbsent(r.sha256(), k -> new ArrayList<>()).add(r);
+        }
+        bad.sort(Comparator.comparing(BadImage::relativePath));
+
+        List<DatasetReport.ClassCount> classCounts = new ArrayList<>();
+        int min = Integer.MAX_VALUE;
+        int max = 0;
+        for (int c = 0; c < nClasses; c++) {
+            int[] k = counts[c];
+            int total = k[0] + k[1] + k[2];
+            classCounts.add(new DatasetReport.ClassCount(folder.classes().get(c), total, k[0], k[1], k[2]));
+            min = Math.min(min, total);
+            max = Math.max(max, total);
+        }
+        double ratio = min == 0 ? Double.POSITIVE_INFINITY : (double) max / min;
+        if (ratio > IMBALANCE_WARNING_RATIO) {
+            DatasetReport.ClassCount small = classCounts.stream()
+                    .min(Comparator.comparingInt(DatasetReport.ClassCount::total)).orElseThrow();
+            DatasetReport.ClassCount big = classCounts.stream()
+                    .max(Comparator.comparingInt(DatasetReport.ClassCount::total)).orElseThrow();
+            warnings.add(String.format(Locale.ROOT, "class imbalance: \"%s\" has %d images, \"%s\" only %d "
+                            + "(ratio %.1f, above %.0f). Accuracy will favour the large classes; collect more images "
+                            + "of the small ones, or judge the model by per-class recall.", big.name(), big.total(),
+                    small.name(), small.total(), ratio, IMBALANCE_WARNING_RATIO));
+        }
+        for (DatasetReport.ClassCount cc : classCounts) {
+            if (cc.total() == 0) {
+                warnings.add("class \"" + cc.name() + "\" has no usable images.");
+            }
+        }
+
+        List<DatasetReport.DuplicateGroup> duplicates = new ArrayList<>();
+        for (Map.Entry<String, List<FileResult>> e : byHash.entrySet()) {
+            if (e.getValue().size() < 2) {
+                continue;
+            }
+            List<String> files = e.getValue().stream().map(r -> r.image().relativePath()).sorted().toList();
+            List<String> classes = new ArrayList<>(new TreeSet<>(e.getValue().stream()
+                    .map(r -> folder.classes().get(r.image().classIndex())).toList()));
+            List<String> splits = e.getValue().stream().map(r -> splitOf.get(r.image().relativePath()))
+                    .distinct().sorted().map(SplitName::label).toList();
+            duplicates.add(new DatasetReport.DuplicateGroup(e.getKey(), files, classes, splits));
+        }
+        duplicates.sort(Comparator.comparing(g -> g.files().get(0)));
+        long leaks = duplicates.stream().filter(DatasetReport.DuplicateGroup::isLeak).count();
+        if (leaks > 0) {
+            warnings.add(leaks + " group(s) of identical images straddle the train/validation/test boundary: "
+                    + "validation and test scores will be optimistic. Remove the copies (see the duplicates list).");
+        }
+        long conflicts = duplicates.stream().filter(DatasetReport.DuplicateGroup::isLabelConflict).count();
+        if (conflicts > 0) {
+            warnings.add(conflicts + " group(s) of identical images are filed under different classes. "
+                    + "Keep each image in one class folder.");
+        }
+        if (!bad.isEmpty()) {
+            warnings.add(bad.size() + " file(s) cannot be used and will be skipped (see the bad files list).");
+        }
+        return new DatasetReport(folder.root().toString(), folder.isPresplit() ? "pre-split" : "class-folders",
+                seeds.root(), splitConfig, folder.images().size(), classCounts, sizeStats(sizes), formats, bad,
+                folder.ignoredFiles(), ratio, duplicates, warnings);
+    }
+
+    private List<FileResult> checkAll(List<LabeledImage> images, IntConsumer progress) {
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "finetune4j-inspect");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<FileResult>> futures = new ArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+            for (LabeledImage im : images) {
+                futures.add(pool.submit(() -> {
+                    FileResult r = check(im);
+                    progress.accept(done.incrementAndGet());
+                    return r;
+                }));
+            }
+            List<FileResult> out = new ArrayList<>();
+            for (Future<FileResult> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("inspection interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("inspection failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private FileResult check(LabeledImage im) {
+        Path file = im.file();
+        try {
+            ImageInfo info = decoder.probe(file, im.relativePath());
+            // decoded once to prove it decodes; the statistics report the header's size
+            decoder.decode(file, im.relativePath()).close();
+            return new FileResult(im, info, Fingerprint.sha256(file), null);
+        } catch (BadImageException e) {
+            return new FileResult(im, null, null, e.reason());
+        }
+    }
+
+    private static DatasetReport.SizeStats sizeStats(List<int[]> sizes) {
+        if (sizes.isEmpty()) {
+            return new DatasetReport.SizeStats(0, 0, 0, 0, 0, 0, 0, 0);
+        }
+        int[] w = sizes.stream().mapToInt(s -> s[0]).sorted().toArray();
+        int[] h = sizes.stream().mapToInt(s -> s[1]).sorted().toArray();
+        double[] a = sizes.stream().mapToDouble(s -> (double) s[0] / s[1]).sorted().toArray();
+        return new DatasetReport.SizeStats(w[0], median(w), w[w.length - 1], h[0], median(h), h[h.length - 1],
+                round2(a[0]), round2(a[a.length - 1]));
+    }
+
+    private static int median(int[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+}

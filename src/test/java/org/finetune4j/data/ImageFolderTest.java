@@ -1,0 +1,146 @@
+package org.finetune4j.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.finetune4j.core.DataException;
+import org.finetune4j.core.UsageException;
+import org.finetune4j.testing.TestFolders;
+import org.finetune4j.testing.TestImages;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImageFolderTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void sortsClassesAndFilesAndLabelsByFolderName() {
+        TestFolders.imageFolder(tmp, Map.of("zebra", 2, "ant", 3, "Moth", 1));
+        ImageFolder f = ImageFolder.scan(tmp);
+        assertThat(f.classes()).containsExactly("Moth", "ant", "zebra");
+        assertThat(f.images()).hasSize(6);
+        assertThat(f.images()).extracting(LabeledImage::relativePath).isSorted();
+        assertThat(f.images()).filteredOn(i -> i.relativePath().startsWith("ant/"))
+                .allSatisfy(i -> assertThat(i.classIndex()).isEqualTo(1));
+        assertThat(f.isPresplit()).isFalse();
+    }
+
+    @Test
+    void matchesExtensionsCaseInsensitivelyAndIgnoresHiddenAndOtherFiles() throws Exception {
+        TestFolders.imageFolder(tmp, Map.of("a", 1, "b", 1));
+        TestImages.write(tmp.resolve("a/UPPER.PNG"), TestImages.pattern(8, 8, 1), "png");
+        TestImages.write(tmp.resolve("a/mixed.JpEg"), TestImages.pattern(8, 8, 2), "jpg");
+        TestImages.write(tmp.resolve("a/._resource-fork.png"), TestImages.pattern(8, 8, 3), "png");
+        TestImages.write(tmp.resolve("a/.hidden/x.png"), TestImages.pattern(8, 8, 4), "png");
+        TestImages.write(tmp.resolve(".cache/c/x.png"), TestImages.pattern(8, 8, 5), "png");
+        Files.writeString(tmp.resolve("a/notes.txt"), "not an image");
+        Files.writeString(tmp.resolve("a/xjpg"), "no dot: not an image");
+        ImageFolder f = ImageFolder.scan(tmp);
+        assertThat(f.classes()).containsExactly("a", "b");
+        assertThat(f.images()).extracting(LabeledImage::relativePath)
+                .containsExactly("a/UPPER.PNG", "a/a_00.png", "a/mixed.JpEg", "b/b_00.png");
+        assertThat(f.ignoredFiles()).contains("a/notes.txt", "a/xjpg");
+    }
+
+    @Test
+    void nestedFoldersBelongToTheirClassFolder() {
+        TestFolders.imageFolder(tmp, Map.of("cat", 1, "dog", 1));
+        TestImages.write(tmp.resolve("cat/indoor/deep/x.png"), TestImages.pattern(8, 8, 9), "png");
+        ImageFolder f = ImageFolder.scan(tmp);
+        assertThat(f.classes()).containsExactly("cat", "dog");
+        assertThat(f.images()).filteredOn(i -> i.relativePath().equals("cat/indoor/deep/x.png"))
+                .singleElement().extracting(LabeledImage::classIndex).isEqualTo(0);
+    }
+
+    @Test
+    void emptyClassFolderIsLeftOutWithAWarning() throws Exception {
+        TestFolders.imageFolder(tmp, Map.of("a", 2, "b", 2));
+        Files.createDirectories(tmp.resolve("empty"));
+        ImageFolder f = ImageFolder.scan(tmp);
+        assertThat(f.classes()).containsExactly("a", "b");
+        assertThat(f.warnings()).anyMatch(w -> w.contains("empty/") && w.contains("no images"));
+    }
+
+    @Test
+    void missingFolderIsAUsageErrorAndCreatesNothing() {
+        Path missing = tmp.resolve("no-such-folder");
+        assertThatThrownBy(() -> ImageFolder.scan(missing)).isInstanceOf(UsageException.class)
+                .hasMessageContaining("--data").hasMessageContaining("no such folder");
+        // DataVec's FileSplit creates an empty file at a missing absolute path; we must not
+        assertThat(missing).doesNotExist();
+    }
+
+    @Test
+    void aFileInsteadOfAFolderIsAUsageError() throws Exception {
+        Path file = Files.writeString(tmp.resolve("x.txt"), "x");
+        assertThatThrownBy(() -> ImageFolder.scan(file)).isInstanceOf(UsageException.class)
+                .hasMessageContaining("not a folder");
+    }
+
+    @Test
+    void folderWithNoImagesIsAClearError() throws Exception {
+        Files.createDirectories(tmp.resolve("cat"));
+        Files.createDirectories(tmp.resolve("dog"));
+        Files.writeString(tmp.resolve("cat/readme.txt"), "x");
+        assertThatThrownBy(() -> ImageFolder.scan(tmp)).isInstanceOf(DataException.class)
+                .hasMessageContaining("found 0 images in 2 class folder(s) (cat/, dog/)")
+                .hasMessageContaining("Supported extensions: bmp, gif, jpeg, jpg, png, tif, tiff, webp");
+    }
+
+    @Test
+    void folderWithNoClassFoldersIsAClearError() {
+        TestImages.write(tmp.resolve("a.png"), TestImages.pattern(8, 8, 1), "png");
+        assertThatThrownBy(() -> ImageFolder.scan(tmp)).isInstanceOf(DataException.class)
+                .hasMessageContaining("found no class folders").hasMessageContaining("ROOT/<class>/<image>");
+    }
+
+    @Test
+    void singleClassIsAClearError() {
+        TestFolders.imageFolder(tmp, Map.of("only", 3));
+        assertThatThrownBy(() -> ImageFolder.scan(tmp)).isInstanceOf(DataException.class)
+                .hasMessageContaining("only one class (only/)").hasMessageContaining("at least 2");
+    }
+
+    @Test
+    void preSplitLayoutIsUsedAsGivenWithOneLabelListAcrossSplits() {
+        TestFolders.imageFolder(tmp.resolve("train"), Map.of("cat", 3, "dog", 3, "fox", 2));
+        TestFolders.imageFolder(tmp.resolve("val"), Map.of("dog", 1, "fox", 1));   // no cat in val
+        TestFolders.imageFolder(tmp.resolve("test"), Map.of("cat", 1, "fox", 2));
+        ImageFolder f = ImageFolder.scan(tmp);
+        assertThat(f.isPresplit()).isTrue();
+        assertThat(f.classes()).containsExactly("cat", "dog", "fox");
+        Split s = f.presplit().orElseThrow();
+        assertThat(s.train()).hasSize(8);
+        assertThat(s.val()).extracting(LabeledImage::relativePath).containsExactly("val/dog/dog_00.png",
+                "val/fox/fox_00.png");
+        // a split lacking a class keeps the full label list: fox stays 2, not renumbered to 1
+        assertThat(s.val()).extracting(LabeledImage::classIndex).containsExactly(1, 2);
+        assertThat(s.test()).extracting(LabeledImage::classIndex).containsExactly(0, 2, 2);
+        assertThat(f.warnings()).anyMatch(w -> w.contains("val/") && w.contains("\"cat\" has no images"));
+        StratifiedSplitter.SplitResult r = StratifiedSplitter.split(f, SplitConfig.defaults(),
+                org.finetune4j.core.Seeds.of(1));
+        assertThat(r.split()).isEqualTo(s);
+    }
+
+    @Test
+    void preSplitClassMissingFromTrainIsAnError() {
+        TestFolders.imageFolder(tmp.resolve("train"), Map.of("cat", 2, "dog", 2));
+        TestFolders.imageFolder(tmp.resolve("test"), Map.of("cat", 1, "emu", 1));
+        assertThatThrownBy(() -> ImageFolder.scan(tmp)).isInstanceOf(DataException.class)
+                .hasMessageContaining("\"emu\"").hasMessageContaining("none in train/");
+    }
+
+    @Test
+    void preSplitMixedWithClassFoldersIsAnError() {
+        TestFolders.imageFolder(tmp.resolve("train"), Map.of("cat", 2, "dog", 2));
+        TestFolders.imageFolder(tmp.resolve("val"), Map.of("cat", 1, "dog", 1));
+        TestFolders.imageFolder(tmp, Map.of("bird", 2));
+        assertThatThrownBy(() -> ImageFolder.scan(tmp)).isInstanceOf(DataException.class)
+                .hasMessageContaining("mixes a pre-split layout").hasMessageContaining("bird/");
+    }
+}
