@@ -40,9 +40,9 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        SplitConfig splitConfig = data.splitConfig();   // options are validated before any work
         Path dir = data.resolveData(spec, common);
         ImageFolder folder = ImageFolder.scan(dir);
-        SplitConfig splitConfig = data.splitConfig();
         DatasetReport report;
         try (Progress progress = Progress.start("inspecting", folder.images().size(), " img",
                 !common.quiet && !common.json)) {

@@ -10,16 +10,16 @@ public final class TestFolders {
     }
 
     /**
-     * Makes {@code root/<class>/<class>_NN.png} with the given number of distinct small PNGs per class.
+     * Makes {@code root/<class>/<class>_NN.png} with the given number of small PNGs per class, all distinct.
      *
      * @return root
      */
     public static Path imageFolder(Path root, Map<String, Integer> perClass) {
-        int seed = 0;
         for (Map.Entry<String, Integer> e : new TreeMap<>(perClass).entrySet()) {
             for (int i = 0; i < e.getValue(); i++) {
-                TestImages.write(root.resolve(e.getKey()).resolve(String.format("%s_%02d.png", e.getKey(), i)),
-                        TestImages.pattern(12 + i % 5, 10 + i % 3, seed++), "png");
+                Path file = root.resolve(e.getKey()).resolve(String.format("%s_%02d.png", e.getKey(), i));
+                // pixels depend on the full path, so files are distinct across folders and calls
+                TestImages.write(file, TestImages.pattern(12 + i % 5, 10 + i % 3, file.toString().hashCode()), "png");
             }
         }
         return root;

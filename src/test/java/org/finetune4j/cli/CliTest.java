@@ -1,0 +1,123 @@
+package org.finetune4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.Map;
+import org.finetune4j.core.Json;
+import org.finetune4j.testing.Cli;
+import org.finetune4j.testing.TestFolders;
+import org.finetune4j.testing.TestImages;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void versionPrintsTheVersionsAndExitsZero() {
+        Cli.Result r = Cli.run("--version");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).startsWith("finetune4j ").contains("Deeplearning4j 1.0.0-M2.1");
+    }
+
+    @Test
+    void helpWorksOnTheRootAndEveryCommand() {
+        Cli.Result root = Cli.run("--help");
+        assertThat(root.exitCode()).isZero();
+        assertThat(root.out()).contains("inspect");
+        picocli.CommandLine cl = new picocli.CommandLine(new Finetune4j());
+        for (String name : cl.getSubcommands().keySet()) {
+            if (name.equals("help")) {
+                continue;
+            }
+            Cli.Result r = Cli.run(name, "--help");
+            assertThat(r.exitCode()).as(name).isZero();
+            assertThat(r.out()).as(name).contains("Usage: finetune4j " + name);
+        }
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        Cli.Result r = Cli.run();
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("Missing command");
+    }
+
+    @Test
+    void unknownCommandIsAUsageErrorWithSuggestions() {
+        Cli.Result r = Cli.run("inspekt");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("inspekt").contains("inspect");
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() {
+        Cli.Result r = Cli.run("inspect", "--dta", "x");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--dta");
+    }
+
+    @Test
+    void badOptionValueIsAUsageErrorNamingTheOption() {
+        Cli.Result r = Cli.run("inspect", "--data", tmp.toString(), "--val-fraction", "abc");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--val-fraction");
+    }
+
+    @Test
+    void outOfRangeFractionIsAUsageErrorWithoutStackTrace() {
+        TestFolders.imageFolder(tmp, Map.of("a", 3, "b", 3));
+        Cli.Result r = Cli.run("inspect", "--data", tmp.toString(), "--val-fraction", "1.5");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("finetune4j: --val-fraction").doesNotContain("Exception").doesNotContain("\tat ");
+    }
+
+    @Test
+    void missingDataFolderIsAUsageError() {
+        Cli.Result r = Cli.run("inspect", "--data", tmp.resolve("nope").toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("no such folder");
+        assertThat(tmp.resolve("nope")).doesNotExist();
+    }
+
+    @Test
+    void unusableDataIsAFailureWithExitCodeOne() {
+        TestFolders.imageFolder(tmp, Map.of("only", 3));
+        Cli.Result r = Cli.run("inspect", "--data", tmp.toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).contains("only one class");
+    }
+
+    @Test
+    void inspectPrintsCountsBadFilesAndLeaksAsTextAndJson() throws Exception {
+        TestFolders.imageFolder(tmp, Map.of("cat", 10, "dog", 10));
+        TestImages.empty(tmp.resolve("cat/zero.jpg"));
+        java.nio.file.Files.copy(tmp.resolve("dog/dog_00.png"), tmp.resolve("cat/dup.png"));
+
+        Cli.Result text = Cli.run("inspect", "--data", tmp.toString(), "--quiet");
+        assertThat(text.exitCode()).as(text.err()).isZero();
+        assertThat(text.out()).contains("22 image files in 2 classes (class-folders layout); 21 usable").contains("cat/zero.jpg: empty file (0 bytes)")
+                .contains("LABEL CONFLICT").contains("dog/dog_00.png");
+
+        Cli.Result json = Cli.run("inspect", "--data", tmp.toString(), "--json");
+        assertThat(json.exitCode()).isZero();
+        JsonNode n = Json.mapper().readTree(json.out());
+        assertThat(n.get("image-count").asInt()).isEqualTo(22);
+        assertThat(n.get("classes").get(0).get("name").asText()).isEqualTo("cat");
+        assertThat(n.get("bad-images").get(0).get("relative-path").asText()).isEqualTo("cat/zero.jpg");
+        assertThat(n.get("duplicates")).hasSize(1);
+    }
+
+    @Test
+    void debugShowsTheStackTraceOnlyWhenAsked() {
+        Cli.Result plain = Cli.run("inspect", "--data", tmp.toString(), "--test-fraction", "-1");
+        assertThat(plain.err()).doesNotContain("\tat ");
+        Cli.Result debug = Cli.run("--debug", "inspect", "--data", tmp.toString(), "--test-fraction", "-1");
+        assertThat(debug.exitCode()).isEqualTo(2);
+        assertThat(debug.err()).contains("\tat ");
+    }
+}
