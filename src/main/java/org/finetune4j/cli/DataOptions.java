@@ -31,6 +31,6 @@ public final class DataOptions {
 
     /** @return the data folder; the sample sets are generated first when the default is named and missing */
     Path resolveData(CommandSpec spec, CommonOptions common) {
-        return data;
+        return SampleData.ensureIfSampleSet(data, common.quiet, spec.commandLine().getErr());
     }
 }

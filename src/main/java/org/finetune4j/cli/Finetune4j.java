@@ -27,7 +27,7 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Finetune4j.VersionProvider.class,
         description = "Transfer-learning image classification: a folder of labelled images in, "
                 + "a classifier from a pretrained VGG-style network out.",
-        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InspectCommand.class, SampleDataCommand.class, CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class Finetune4j implements Runnable {
 
