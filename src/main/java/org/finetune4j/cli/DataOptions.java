@@ -1,6 +1,7 @@
 package org.finetune4j.cli;
 
 import java.nio.file.Path;
+import org.finetune4j.data.BadImagePolicy;
 import org.finetune4j.data.SplitConfig;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,6 +24,12 @@ public final class DataOptions {
     @Option(names = "--test-fraction", paramLabel = "F",
             description = "Fraction of each class held out for the final test. Default: ${DEFAULT-VALUE}.")
     double testFraction = SplitConfig.defaults().testFraction();
+
+    @Option(names = "--on-bad-image", paramLabel = "POLICY",
+            description = "What to do with files that cannot be used (empty, truncated, corrupt, not an image, "
+                    + "unreadable, absurdly large): ${COMPLETION-CANDIDATES}. skip leaves them out and lists them at "
+                    + "the end; fail stops before any work, naming the file. Default: ${DEFAULT-VALUE}.")
+    BadImagePolicy onBadImage = BadImagePolicy.SKIP;
 
     /** @return the split fractions, validated */
     SplitConfig splitConfig() {

@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.finetune4j.core.Json;
 import org.finetune4j.data.BadImage;
+import org.finetune4j.data.BadImageException;
+import org.finetune4j.data.BadImagePolicy;
 import org.finetune4j.data.DatasetInspector;
 import org.finetune4j.data.DatasetReport;
 import org.finetune4j.data.ImageDecoder;
@@ -56,6 +58,11 @@ final class InspectCommand implements Callable<Integer> {
             printText(report, out);
         }
         out.flush();
+        if (data.onBadImage == BadImagePolicy.FAIL && !report.badImages().isEmpty()) {
+            BadImage first = report.badImages().get(0);
+            throw new BadImageException(first.relativePath(), first.reason() + " (--on-bad-image fail; "
+                    + report.badImages().size() + " bad file(s) in all, listed above)");
+        }
         return Finetune4j.EXIT_OK;
     }
 
