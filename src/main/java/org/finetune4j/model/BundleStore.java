@@ -1,0 +1,227 @@
+package org.finetune4j.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.finetune4j.core.AtomicFiles;
+import org.finetune4j.core.DataException;
+import org.finetune4j.core.Fingerprint;
+import org.finetune4j.core.Json;
+import org.finetune4j.core.UsageException;
+
+/**
+ * Saves and loads model bundles: a folder with {@code model.zip} (a DL4J {@link ComputationGraph}, loadable by plain
+ * DL4J) and {@code bundle.json} ({@link ModelBundle}).
+ *
+ * <p>Saving writes a temporary sibling folder and renames it into place, so a crash never leaves a half-written
+ * bundle, and a failed save leaves the previous bundle as it was. Loading validates and explains (missing files,
+ * unknown format version, labels that do not match the network's outputs) and is safe on untrusted folders:
+ * DL4J's {@link ModelSerializer} Java-deserializes a {@code preprocessor.bin} entry on restore (a crafted zip runs
+ * code), so before anything is restored the zip's SHA-256 must match {@code bundle.json} and the zip may hold only
+ * the entries DL4J writes for a graph.
+ * <pre>{@code
+ * BundleStore.save(Path.of("models/photos"), graph, meta);
+ * BundleStore.Loaded b = BundleStore.load(Path.of("models/photos"));
+ * b.graph().output(x);  b.bundle().labels();
+ * }</pre>
+ */
+public final class BundleStore {
+
+    /** The network file of a bundle. */
+    public static final String MODEL_FILE = "model.zip";
+    /** The metadata file of a bundle. */
+    public static final String META_FILE = "bundle.json";
+    /** Entries {@code ModelSerializer} writes for a graph; nothing else is accepted in a bundle's zip. */
+    public static final Set<String> ALLOWED_ZIP_ENTRIES =
+            Set.of("configuration.json", "coefficients.bin", "updaterState.bin", "noParams.marker");
+
+    /**
+     * A loaded bundle.
+     *
+     * @param dir    the bundle folder
+     * @param bundle its metadata
+     * @param graph  its network, ready for inference
+     */
+    public record Loaded(Path dir, ModelBundle bundle, ComputationGraph graph) {
+    }
+
+    private BundleStore() {
+    }
+
+    /** @return whether the folder looks like a bundle (has a {@code bundle.json}) */
+    public static boolean isBundle(Path dir) {
+        return Files.isRegularFile(dir.resolve(META_FILE));
+    }
+
+    /**
+     * Saves a bundle atomically; an existing bundle at {@code dir} is replaced only once the new one is complete.
+     *
+     * @return the metadata as written (with the model checksum and the folder name)
+     * @throws UncheckedIOException naming the folder if it cannot be written (the previous bundle is intact)
+     */
+    public static ModelBundle save(Path dir, ComputationGraph graph, ModelBundle bundle) {
+        Path target = dir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        String name = target.getFileName().toString();
+        Path tmp = null;
+        try {
+            Files.createDirectories(parent);
+            tmp = Files.createTempDirectory(parent, "." + name + ".tmp-");
+            Path zip = tmp.resolve(MODEL_FILE);
+            ModelSerializer.writeModel(graph, zip.toFile(), false);
+            ModelBundle written = bundle.withName(name).withModelSha256(Fingerprint.sha256(zip));
+            Files.writeString(tmp.resolve(META_FILE), Json.mapper().writeValueAsString(written));
+            if (Files.exists(target)) {
+                Path old = Files.createTempDirectory(parent, "." + name + ".old-");
+                Files.delete(old);
+                Files.move(target, old);
+                AtomicFiles.move(tmp, target);
+                deleteTree(old);
+            } else {
+                AtomicFiles.move(tmp, target);
+            }
+            tmp = null;
+            return written;
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot save the bundle (" + e + "). Check that the folder is "
+                    + "writable and the disk has space; any previous bundle there is unchanged.", e);
+        } finally {
+            if (tmp != null) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    /**
+     * Reads and validates a bundle's metadata without restoring the network.
+     *
+     * @throws UsageException if the folder is not a readable bundle of a known format
+     */
+    public static ModelBundle readMeta(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new UsageException("--model " + dir + ": no such bundle folder. Expected a folder with "
+                    + META_FILE + " and " + MODEL_FILE + " (written by `finetune4j train`). Check the path; "
+                    + "models/README.md lists the names --model accepts.");
+        }
+        Path meta = dir.resolve(META_FILE);
+        if (!Files.isRegularFile(meta)) {
+            throw new UsageException(dir + ": not a bundle: " + META_FILE + " is missing. Expected a folder written "
+                    + "by `finetune4j train`.");
+        }
+        ModelBundle bundle;
+        try {
+            bundle = Json.mapper().readValue(meta.toFile(), ModelBundle.class);
+        } catch (JsonProcessingException e) {
+            throw new UsageException(meta + ": not a valid bundle description (" + e.getOriginalMessage()
+                    + " at line " + e.getLocation().getLineNr() + "). Re-create the bundle with `finetune4j train`.",
+                    e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(meta + ": cannot read (" + e.getMessage() + ")", e);
+        }
+        if (bundle.formatVersion() != ModelBundle.FORMAT_VERSION) {
+            throw new UsageException(meta + ": bundle format version " + bundle.formatVersion()
+                    + " is not supported. Expected " + ModelBundle.FORMAT_VERSION + "; use the finetune4j version "
+                    + "that wrote it, or re-train.");
+        }
+        if (bundle.labels() == null || bundle.labels().size() < 2 || bundle.preprocessing() == null) {
+            throw new UsageException(meta + ": incomplete bundle description (labels or preprocessing missing). "
+                    + "Re-create the bundle with `finetune4j train`.");
+        }
+        return bundle;
+    }
+
+    /**
+     * Loads and validates a bundle; nothing from the zip is deserialized before its checksum and entries are checked.
+     *
+     * @throws UsageException if the folder is not a valid, untampered bundle
+     */
+    public static Loaded load(Path dir) {
+        ModelBundle bundle = readMeta(dir);
+        Path zip = dir.resolve(MODEL_FILE);
+        checkZip(zip, bundle.modelSha256());
+        ComputationGraph graph;
+        try {
+            graph = ModelSerializer.restoreComputationGraph(zip.toFile(), false);
+        } catch (IOException | RuntimeException e) {
+            throw new UsageException(zip + ": cannot restore the network (" + e.getMessage() + "). The file may be "
+                    + "from an incompatible DL4J version; re-train.", e);
+        }
+        long outputs = outputSize(graph);
+        if (outputs != bundle.labels().size()) {
+            throw new UsageException(dir.resolve(META_FILE) + ": " + bundle.labels().size() + " labels do not match "
+                    + "the network's " + outputs + " outputs. Expected one label per output. The bundle is "
+                    + "inconsistent; re-train.");
+        }
+        return new Loaded(dir, bundle, graph);
+    }
+
+    /**
+     * Verifies a bundle's zip before DL4J reads it: present, the expected SHA-256, and only graph entries.
+     *
+     * @throws UsageException naming the file and what is wrong
+     */
+    public static void checkZip(Path zip, String expectedSha256) {
+        if (!Files.isRegularFile(zip)) {
+            throw new UsageException(zip + ": missing. Expected the network file " + MODEL_FILE + " beside "
+                    + META_FILE + ". Re-create the bundle with `finetune4j train`.");
+        }
+        String actual = Fingerprint.sha256(zip);
+        if (expectedSha256 == null || !expectedSha256.equals(actual)) {
+            throw new UsageException(zip + ": checksum mismatch. Expected SHA-256 " + expectedSha256
+                    + " (from " + META_FILE + "); received " + actual + ". The file was changed or damaged after "
+                    + "it was saved; it is not loaded. Re-create the bundle.");
+        }
+        List<String> unexpected = new ArrayList<>();
+        try (InputStream in = Files.newInputStream(zip); ZipInputStream z = new ZipInputStream(in)) {
+            ZipEntry e;
+            while ((e = z.getNextEntry()) != null) {
+                if (!ALLOWED_ZIP_ENTRIES.contains(e.getName())) {
+                    unexpected.add(e.getName());
+                }
+            }
+        } catch (IOException e) {
+            throw new UsageException(zip + ": not a readable zip file (" + e.getMessage() + ").", e);
+        }
+        if (!unexpected.isEmpty()) {
+            throw new UsageException(zip + ": unexpected entries " + unexpected + ". Expected only "
+                    + new java.util.TreeSet<>(ALLOWED_ZIP_ENTRIES) + " (what DL4J writes for a graph); other entries "
+                    + "such as preprocessor.bin are Java-deserialized by DL4J and could run code, so the file is not "
+                    + "loaded.");
+        }
+    }
+
+    /** @return the number of outputs of the graph's single output layer */
+    public static long outputSize(ComputationGraph graph) {
+        String out = graph.getConfiguration().getNetworkOutputs().get(0);
+        GraphVertex v = graph.getConfiguration().getVertices().get(out);
+        if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof FeedForwardLayer ff) {
+            return ff.getNOut();
+        }
+        return graph.getOutputLayer(0).getParam("b").length();
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException ignored) {
+            // best effort: a leftover hidden temp folder does not affect the bundle
+        }
+    }
+}
