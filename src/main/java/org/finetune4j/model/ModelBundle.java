@@ -37,6 +37,9 @@ public record ModelBundle(int formatVersion, String name, List<String> labels, P
         labels = List.copyOf(labels);
         metrics = metrics == null ? Map.of() : Map.copyOf(metrics);
         testSplit = testSplit == null ? List.of() : List.copyOf(testSplit);
+        // Jackson reads a JSON null into a JsonNode property as NullNode; keep one representation of "absent"
+        config = config == null || config.isNull() ? null : config;
+        dataFingerprint = dataFingerprint == null || dataFingerprint.isNull() ? null : dataFingerprint;
     }
 
     /** @return a copy with the model's checksum set */
