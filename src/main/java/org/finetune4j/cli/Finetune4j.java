@@ -27,7 +27,8 @@ import picocli.CommandLine.ScopeType;
         versionProvider = Finetune4j.VersionProvider.class,
         description = "Transfer-learning image classification: a folder of labelled images in, "
                 + "a classifier from a pretrained VGG-style network out.",
-        subcommands = {InspectCommand.class, SampleDataCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InspectCommand.class, SampleDataCommand.class, LayersCommand.class, PredictCommand.class,
+                CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class Finetune4j implements Runnable {
 
@@ -138,10 +139,17 @@ public final class Finetune4j implements Runnable {
     static final class VersionProvider implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
+            String backend;
+            try {
+                backend = "ND4J backend: " + Backend.describe().summary();
+            } catch (RuntimeException | LinkageError e) {
+                backend = "ND4J backend: unavailable (" + e + ")";
+            }
             return new String[] {
                 "finetune4j " + Version.finetune4j(),
                 "Deeplearning4j " + Version.dl4j() + ", Java " + System.getProperty("java.version")
-                        + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+                        + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                backend
             };
         }
     }

@@ -1,0 +1,99 @@
+package org.finetune4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.awt.Color;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.finetune4j.core.Json;
+import org.finetune4j.core.RunInfo;
+import org.finetune4j.data.ImageDecoder;
+import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.InputShape;
+import org.finetune4j.model.ModelBundle;
+import org.finetune4j.model.Preprocessing;
+import org.finetune4j.model.VggArchitecture;
+import org.finetune4j.testing.Cli;
+import org.finetune4j.testing.TestImages;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class LayersAndPredictCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void layersOfVgg16ListsNamesShapesAndParamsOffline() {
+        Cli.Result r = Cli.run("layers", "--model", "vgg16");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("block4_pool").contains("512x14x14").contains("<- default --freeze-until")
+                .contains("fc2").contains("parameters: 138,357,544");
+    }
+
+    @Test
+    void unknownModelListsTheValidNames() {
+        Cli.Result r = Cli.run("layers", "--model", "vgg61");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--model vgg61: no such backbone or bundle").contains("vgg16, vgg19, mini-vgg");
+    }
+
+    private Path bundle() {
+        ComputationGraph g = new VggArchitecture("tiny", new InputShape(16, 16, 3), new int[] {1, 1},
+                new int[] {4, 8}, new int[] {16}, 3, false, org.nd4j.linalg.activations.Activation.RELU,
+                org.deeplearning4j.nn.weights.WeightInit.RELU).build(3);
+        ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, "t", List.of("red", "green", "blue"),
+                Preprocessing.vgg(new InputShape(16, 16, 3)), "tiny", null, null, "scratch", null, null, Map.of(),
+                List.of(), null, RunInfo.current(1), null);
+        Path dir = tmp.resolve("bundle");
+        BundleStore.save(dir, g, meta);
+        return dir;
+    }
+
+    @Test
+    void predictGivesTopKPerImageMatchingTheNetworkAndReportsBadFilesWithoutStopping() throws Exception {
+        Path dir = bundle();
+        Path a = TestImages.write(tmp.resolve("imgs/a.png"), TestImages.solid(30, 20, Color.RED), "png");
+        TestImages.write(tmp.resolve("imgs/sub/b.jpg"), TestImages.pattern(25, 25, 4), "jpg");
+        TestImages.empty(tmp.resolve("imgs/c.png"));
+
+        Cli.Result r = Cli.run("predict", "--model", dir.toString(), "--top-k", "2", "--json",
+                tmp.resolve("imgs").toString());
+        assertThat(r.exitCode()).isEqualTo(1);   // one image could not be classified
+        JsonNode n = Json.mapper().readTree(r.out());
+        assertThat(n).hasSize(3);
+        assertThat(n.get(0).get("file").asText()).endsWith("a.png");
+        assertThat(n.get(0).get("top")).hasSize(2);
+        assertThat(n.get(1).get("error").asText()).isEqualTo("empty file (0 bytes)");
+        assertThat(n.get(2).get("top")).hasSize(2);
+
+        // the probabilities are the network's on the preprocessed image (the same path training uses)
+        BundleStore.Loaded loaded = BundleStore.load(dir);
+        Preprocessing p = loaded.bundle().preprocessing();
+        try (Mat m = ImageDecoder.defaults().decode(a, "a.png"); Mat fitted = p.fit(m)) {
+            INDArray probs = loaded.graph().outputSingle(p.toInput(fitted));
+            int best = probs.argMax(1).getInt(0);
+            assertThat(n.get(0).get("top").get(0).get("label").asText())
+                    .isEqualTo(List.of("red", "green", "blue").get(best));
+            assertThat(n.get(0).get("top").get(0).get("probability").asDouble())
+                    .isCloseTo(probs.getDouble(0, best), org.assertj.core.data.Offset.offset(1e-6));
+        }
+
+        Cli.Result text = Cli.run("predict", "--model", dir.toString(), a.toString());
+        assertThat(text.exitCode()).isZero();
+        assertThat(text.out()).matches("(?s).*a\\.png:  \\w+ [01]\\.\\d{3}  \\w+ [01]\\.\\d{3}  \\w+ [01]\\.\\d{3}\\s*");
+    }
+
+    @Test
+    void predictWithABackboneInsteadOfABundleIsAUsageError() {
+        TestImages.write(tmp.resolve("a.png"), TestImages.solid(8, 8, Color.RED), "png");
+        Cli.Result r = Cli.run("predict", "--model", "vgg16", tmp.resolve("a.png").toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("a backbone, not a trained bundle");
+    }
+}
