@@ -1,0 +1,105 @@
+package org.finetune4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.finetune4j.augment.AugmentPreview;
+import org.finetune4j.augment.ImageSize;
+import org.finetune4j.augment.Recipe;
+import org.finetune4j.augment.RecipeLoader;
+import org.finetune4j.core.Json;
+import org.finetune4j.core.UsageException;
+import org.finetune4j.data.BadImage;
+import org.finetune4j.data.ImageFolder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code finetune4j augment-preview}: a PNG grid of what an augmentation recipe does to a few images. */
+@Command(name = "augment-preview", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Draws a PNG grid: one row per image (taken in turn from each class), the original and then "
+                + "the augmented versions the network would see in epochs 0, 1, 2, ... at the given input size, "
+                + "labelled with the class and the parameters each step drew."})
+final class AugmentPreviewCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    DataOptions data;
+
+    @Option(names = "--augment", paramLabel = "RECIPE",
+            description = "Recipe: a shipped name (none, flip-crop, resnet-scale, creative) or the path of a "
+                    + "YAML file (augment/README.md). Default: ${DEFAULT-VALUE}.")
+    String augment = "flip-crop";
+
+    @Option(names = "--out", paramLabel = "GRID.png", required = true, description = "The PNG file to write.")
+    Path out;
+
+    @Option(names = "--images", paramLabel = "N", description = "Rows: images to show. Default: ${DEFAULT-VALUE}.")
+    int images = AugmentPreview.Config.defaults().images();
+
+    @Option(names = "--versions", paramLabel = "N",
+            description = "Augmented versions per image (epochs 0..N-1). Default: ${DEFAULT-VALUE}.")
+    int versions = AugmentPreview.Config.defaults().versions();
+
+    @Option(names = "--input-size", paramLabel = "N",
+            description = "Square network input size in pixels. Default: ${DEFAULT-VALUE} (the mini VGG's).")
+    int inputSize = AugmentPreview.Config.defaults().inputSize().width();
+
+    @Option(names = "--size", paramLabel = "HxW",
+            description = "Network input size as HEIGHTxWIDTH, e.g. 48x64 (instead of --input-size).")
+    String size;
+
+    @Override
+    public Integer call() {
+        AugmentPreview.Config config = new AugmentPreview.Config(images, versions, inputSize(), data.onBadImage);
+        Recipe recipe = RecipeLoader.load(augment);          // the recipe is validated before any work
+        Path dir = data.resolveData(spec, common);
+        ImageFolder folder = ImageFolder.scan(dir);
+        AugmentPreview.Result result = AugmentPreview.write(out, folder, recipe, config, common.seeds());
+        PrintWriter stdout = spec.commandLine().getOut();
+        if (common.json) {
+            stdout.println(Json.write(result));
+        } else {
+            stdout.printf(Locale.ROOT, "%s: %d x %d px, %d image(s) x %d version(s) of recipe %s at input %s "
+                            + "(seed %d)%n", out, result.widthPx(), result.heightPx(), result.rows().size(), versions,
+                    result.recipe(), result.inputSize(), common.seed);
+            for (AugmentPreview.Row row : result.rows()) {
+                stdout.printf(Locale.ROOT, "  %s (%s, %d x %d px, w x h)%n", row.image(), row.className(),
+                        row.imageSize().width(), row.imageSize().height());
+                for (int v = 0; v < row.versions().size(); v++) {
+                    stdout.printf(Locale.ROOT, "    epoch %d: %s%n", v, row.versions().get(v).isEmpty()
+                            ? "(no step)" : String.join(", ", row.versions().get(v)));
+                }
+            }
+            for (BadImage b : result.skipped()) {
+                stdout.println("  skipped " + b.relativePath() + ": " + b.reason());
+            }
+        }
+        stdout.flush();
+        return Finetune4j.EXIT_OK;
+    }
+
+    private ImageSize inputSize() {
+        if (size != null && spec.commandLine().getParseResult().hasMatchedOption("--input-size")) {
+            throw new UsageException("--size " + size + ": given together with --input-size " + inputSize
+                    + ". Expected one of the two; received both. Drop one.");
+        }
+        if (size != null) {
+            return ImageSize.parse(size, "--size");
+        }
+        int side = inputSize;
+        if (side < 1 || side > ImageSize.MAX_SIDE) {
+            throw new UsageException("--input-size " + side + ": out of range. Expected 1 to " + ImageSize.MAX_SIDE
+                    + " px; received " + side + ". Give the network's input side, e.g. 64 or 224.");
+        }
+        return ImageSize.square(side);
+    }
+}
