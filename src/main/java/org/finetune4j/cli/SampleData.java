@@ -14,8 +14,10 @@ final class SampleData {
     }
 
     /**
-     * If {@code data} is {@code <dir>/shapes-source} or {@code <dir>/shapes-target} and that set is missing or
-     * incomplete, generates it with the default settings; any other path is returned untouched.
+     * If {@code data} is {@code <dir>/shapes-source} or {@code <dir>/shapes-target} and that set is missing or was
+     * interrupted (no completion marker), generates it with the default settings; a complete set made with other
+     * settings (e.g. {@code sample-data --source-per-class 20}) is used as it is. Any other path is returned
+     * untouched.
      */
     static Path ensureIfSampleSet(Path data, boolean quiet, PrintWriter err) {
         Path name = data.getFileName();
@@ -23,7 +25,9 @@ final class SampleData {
             if (name != null && name.toString().equals(set.folderName())) {
                 Path out = data.toAbsolutePath().getParent();
                 ShapesConfig cfg = ShapesConfig.defaults();
-                if (!ShapesGenerator.isComplete(cfg, out, set)) {
+                boolean markerPresent = java.nio.file.Files.exists(
+                        data.resolve(ShapesGenerator.COMPLETE_MARKER));
+                if (!markerPresent) {
                     err.println("finetune4j: generating the sample set " + data + " (once; seed "
                             + cfg.seed() + ")");
                     err.flush();

@@ -86,6 +86,15 @@ public record Seeds(long root) {
         org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(value("nd4j"));
     }
 
+    /**
+     * Seeds ND4J's global generator for one unit of work, e.g. {@code applyToNd4j("batch", epoch, batch)}: dropout
+     * masks then depend only on the seed and the position in training, so a run resumed from a checkpoint draws
+     * exactly what an uninterrupted run would have.
+     */
+    public void applyToNd4j(String name, long... indices) {
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(value("nd4j-" + name, indices));
+    }
+
     /** SplitMix64 finaliser (Steele, Lea, Flood 2014). */
     static long mix(long z) {
         z += 0x9E3779B97F4A7C15L;

@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -29,8 +30,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *
  * <p>Vertex names follow Keras and DL4J's pretrained VGG16, on every size of network, so freeze points read the same
  * everywhere: {@code input_1}, {@code block1_conv1} … {@code block1_pool}, …, {@code flatten}, {@code fc1},
- * {@code fc2}, {@code predictions}. With batch norm each convolution {@code blockB_convI} is followed by
- * {@code blockB_convI_bn}, which applies the ReLU.
+ * {@code fc2}, {@code predictions}. With batch norm each convolution {@code blockB_convI} (linear) is followed by
+ * {@code blockB_convI_bn} and the activation layer {@code blockB_convI_act}.
  * <pre>{@code
  * ComputationGraph vgg = VggArchitecture.vgg16(1000).build(seed);        // 138,357,544 parameters
  * ComputationGraph mini = VggArchitecture.miniVgg(64, 20, true).build(seed);
@@ -112,6 +113,7 @@ public record VggArchitecture(String name, InputShape input, int[] convsPerBlock
                 names.add(convName(b, i));
                 if (batchNorm) {
                     names.add(convName(b, i) + "_bn");
+                    names.add(convName(b, i) + "_act");
                 }
             }
             names.add(poolName(b));
@@ -158,10 +160,13 @@ public record VggArchitecture(String name, InputShape input, int[] convsPerBlock
                         .activation(batchNorm ? Activation.IDENTITY : activation).build(), previous);
                 previous = conv;
                 if (batchNorm) {
+                    // DL4J's BatchNormalization ignores its activation setting (measured: negative outputs with
+                    // .activation(RELU)), so the nonlinearity is a layer of its own
                     String bn = conv + "_bn";
-                    g.addLayer(bn, new BatchNormalization.Builder().nOut(channels[b]).activation(activation).build(),
-                            previous);
-                    previous = bn;
+                    g.addLayer(bn, new BatchNormalization.Builder().nOut(channels[b]).build(), previous);
+                    String act = conv + "_act";
+                    g.addLayer(act, new ActivationLayer.Builder().activation(activation).build(), bn);
+                    previous = act;
                 }
                 inChannels = channels[b];
             }

@@ -27,6 +27,7 @@ public final class Progress implements AutoCloseable {
     private final AtomicLong done = new AtomicLong();
     private final long started = System.nanoTime();
     private long lastPrinted;
+    private long lastLineNanos;
 
     private Progress(ProgressBar bar, String task, long total, PrintStream lines) {
         this.bar = bar;
@@ -38,7 +39,7 @@ public final class Progress implements AutoCloseable {
 
     /**
      * @param task    what is being done, e.g. {@code "decoding"}
-     * @param total   units of work
+     * @param total   units of work; 0 or less when unknown (e.g. a download without a declared size)
      * @param unit    the unit shown with the rate, e.g. {@code " img"}
      * @param enabled false for {@code --quiet}: nothing is printed
      */
@@ -67,6 +68,15 @@ public final class Progress implements AutoCloseable {
     }
 
     private synchronized void printLine(long now) {
+        if (total <= 0) {
+            // unknown total: a line at most every 5 seconds
+            long t = System.nanoTime();
+            if (t - lastLineNanos >= 5_000_000_000L) {
+                lastLineNanos = t;
+                lines.printf(Locale.ROOT, "%s: %d so far%n", task, now);
+            }
+            return;
+        }
         long every = Math.max(1, total / 10);
         if (now - lastPrinted >= every || now == total) {
             lastPrinted = now;
@@ -74,6 +84,16 @@ public final class Progress implements AutoCloseable {
             double rate = now / Math.max(seconds, 1e-9);
             long eta = rate > 0 ? Math.round((total - now) / rate) : 0;
             lines.printf(Locale.ROOT, "%s: %d/%d  %.1f/s  ETA %ds%n", task, now, total, rate, eta);
+        }
+    }
+
+    /** Sets the units done so far (e.g. bytes downloaded); never goes backwards. */
+    public void stepTo(long units) {
+        long now = done.accumulateAndGet(units, Math::max);
+        if (bar != null) {
+            bar.stepTo(now);
+        } else if (lines != null) {
+            printLine(now);
         }
     }
 

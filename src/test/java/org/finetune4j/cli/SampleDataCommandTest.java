@@ -54,6 +54,16 @@ class SampleDataCommandTest {
     }
 
     @Test
+    void aCompleteSetMadeWithOtherCountsIsUsedAsItIsNotRegenerated() {
+        Cli.Result made = Cli.run("sample-data", "--out", tmp.toString(), "--source-per-class", "1",
+                "--target-per-class", "4", "--quiet");
+        assertThat(made.exitCode()).isZero();
+        Cli.Result r = Cli.run("inspect", "--data", tmp.resolve("shapes-target").toString(), "--quiet");
+        assertThat(r.err()).doesNotContain("generating");
+        assertThat(r.out()).contains("40 image files in 10 classes");
+    }
+
+    @Test
     void invalidCountsAreUsageErrorsNamingTheOption() {
         Cli.Result r = Cli.run("sample-data", "--out", tmp.toString(), "--target-per-class", "0");
         assertThat(r.exitCode()).isEqualTo(2);

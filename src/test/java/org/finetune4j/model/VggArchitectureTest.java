@@ -62,4 +62,17 @@ class VggArchitectureTest {
         assertThatThrownBy(() -> VggArchitecture.miniVgg(60, 3, false)).isInstanceOf(UsageException.class)
                 .hasMessageContaining("multiple of 16").hasMessageContaining("64");
     }
+
+    @Test
+    void batchNormalisedBlocksAreNonLinear() {
+        // DL4J's BatchNormalization ignores .activation(...): the ReLU must come from its own layer
+        ComputationGraph g = VggArchitecture.miniVgg(32, 3, true).build(5);
+        java.util.Map<String, INDArray> acts = g.feedForward(
+                Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 32, 32), false);
+        INDArray act = acts.get("block1_conv1_act");
+        assertThat(act.minNumber().doubleValue()).isGreaterThanOrEqualTo(0);
+        // about half the normalised values are cut to zero by the ReLU
+        double zeros = act.eq(0).castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).meanNumber().doubleValue();
+        assertThat(zeros).isBetween(0.2, 0.8);
+    }
 }

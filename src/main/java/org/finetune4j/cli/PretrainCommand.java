@@ -1,0 +1,72 @@
+package org.finetune4j.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.finetune4j.train.HeadSpec;
+import org.finetune4j.train.TrainConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code finetune4j pretrain}: train a VGG-style network from scratch, to be a backbone. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Trains a VGG-style network from scratch (random initialisation, nothing frozen, the "
+                + "dataset's own mean/std normalisation) and writes it as a bundle that can be a backbone for "
+                + "`train`. This is how models/mini-vgg-shapes was made from data/shapes-source "
+                + "(models/README.md has the exact command)."})
+final class PretrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    TrainOptions train;
+
+    @Option(names = "--arch", paramLabel = "A", description = "Architecture: mini-vgg (or vgg16, vgg19: large). "
+            + "Default: ${DEFAULT-VALUE}.")
+    String arch = "mini-vgg";
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The bundle to write: models/<name>/. Default: "
+            + "${DEFAULT-VALUE}.")
+    String name = "mini-vgg-pretrained";
+
+    @Option(names = "--init", paramLabel = "I", description = "Weight initialisation: he, he-uniform, xavier, "
+            + "xavier-uniform, lecun, normal-0.01. Default: ${DEFAULT-VALUE} (for relu-like activations).")
+    String init = TrainConfig.ArchitectureSettings.defaults().init();
+
+    @Option(names = "--activation", paramLabel = "A", description = "Hidden activation: relu, leakyrelu, elu, selu, "
+            + "swish, tanh, sigmoid. Default: ${DEFAULT-VALUE}.")
+    String activation = TrainConfig.ArchitectureSettings.defaults().activation();
+
+    @Option(names = "--input-size", paramLabel = "PX", description = "Square input size of mini-vgg (a multiple of "
+            + "16). Default: ${DEFAULT-VALUE}.")
+    int inputSize = TrainConfig.ArchitectureSettings.defaults().inputSize();
+
+    @Option(names = "--no-batch-norm", description = "Leave out batch normalisation after the convolutions.")
+    boolean noBatchNorm;
+
+    @Option(names = "--augment", paramLabel = "RECIPE", description = "Augmentation recipe. Default: "
+            + "${DEFAULT-VALUE}.")
+    String augment = "flip-crop";
+
+    @Override
+    public Integer call() {
+        Path dir = data.resolveData(spec, common);
+        HeadSpec head = new HeadSpec(null, train.headHidden, train.headActivation, train.dropout,
+                train.headBatchNorm);
+        TrainConfig cfg = new TrainConfig("scratch", arch, name, null, head, train.optimizer(), train.schedule(),
+                null, new TrainConfig.DataSettings(dir.toString(), data.splitConfig(), augment, data.onBadImage,
+                train.threads), new TrainConfig.ArchitectureSettings(activation, init, inputSize, !noBatchNorm),
+                train.weights(), common.seed);
+        return TrainingRun.run(cfg, train.resume, common.quiet, common.json, spec.commandLine().getOut(),
+                spec.commandLine().getErr());
+    }
+}

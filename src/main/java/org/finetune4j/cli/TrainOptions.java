@@ -1,0 +1,106 @@
+package org.finetune4j.cli;
+
+import java.util.List;
+import org.finetune4j.train.EarlyStopping;
+import org.finetune4j.train.HeadSpec;
+import org.finetune4j.train.OptimizerConfig;
+import org.finetune4j.train.TrainConfig;
+import picocli.CommandLine.Option;
+
+/** Training options shared by {@code train} and {@code pretrain}; defaults come from the config records. */
+public final class TrainOptions {
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (stage 1). Default: ${DEFAULT-VALUE}.")
+    int epochs = 15;
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Images per batch. Default: ${DEFAULT-VALUE}.")
+    int batchSize = 32;
+
+    @Option(names = "--updater", paramLabel = "U", description = "adam, nesterov (SGD with Nesterov momentum) or "
+            + "sgd. Default: ${DEFAULT-VALUE}.")
+    String updater = OptimizerConfig.defaults().updater();
+
+    @Option(names = {"--learning-rate", "--lr"}, paramLabel = "X",
+            description = "Initial learning rate. Default: ${DEFAULT-VALUE}.")
+    double learningRate = OptimizerConfig.defaults().learningRate();
+
+    @Option(names = "--momentum", paramLabel = "X", description = "Momentum for nesterov. Default: ${DEFAULT-VALUE}.")
+    double momentum = OptimizerConfig.defaults().momentum();
+
+    @Option(names = "--schedule", paramLabel = "S", description = "Learning-rate schedule: constant, cosine or step. "
+            + "Default: ${DEFAULT-VALUE}.")
+    String schedule = OptimizerConfig.defaults().schedule();
+
+    @Option(names = "--l1", paramLabel = "X", description = "L1 weight penalty. Default: ${DEFAULT-VALUE}.")
+    double l1 = OptimizerConfig.defaults().l1();
+
+    @Option(names = "--l2", paramLabel = "X", description = "L2 weight penalty. Default: ${DEFAULT-VALUE}.")
+    double l2 = OptimizerConfig.defaults().l2();
+
+    @Option(names = "--dropout", paramLabel = "P", description = "Drop probability in the head. Default: "
+            + "${DEFAULT-VALUE}.")
+    double dropout = HeadSpec.defaults().dropout();
+
+    @Option(names = "--head-hidden", paramLabel = "N[,N...]", split = ",",
+            description = "Hidden layer sizes of the new head; none for a single softmax layer. Default: none.")
+    List<Integer> headHidden = List.of();
+
+    @Option(names = "--head-activation", paramLabel = "A", description = "Activation of the head's hidden layers. "
+            + "Default: ${DEFAULT-VALUE}.")
+    String headActivation = HeadSpec.defaults().activation();
+
+    @Option(names = "--head-batch-norm", description = "Batch normalisation after each hidden head layer.")
+    boolean headBatchNorm;
+
+    @Option(names = "--head-from", paramLabel = "LAYER", description = "Backbone layer the new head reads; the "
+            + "layers after it are replaced. Default: the layer before the old predictions (fc2).")
+    String headFrom;
+
+    @Option(names = "--patience", paramLabel = "N", description = "Early stopping: epochs without improvement "
+            + "before stopping; 0 turns it off (the best epoch is still kept). Default: ${DEFAULT-VALUE}.")
+    int patience = EarlyStopping.defaults().patience();
+
+    @Option(names = "--early-stopping-metric", paramLabel = "M", description = "val-loss or val-accuracy. "
+            + "Default: ${DEFAULT-VALUE}.")
+    String earlyStoppingMetric = EarlyStopping.defaults().metric();
+
+    @Option(names = "--min-delta", paramLabel = "X", description = "Smallest improvement that counts. Default: "
+            + "${DEFAULT-VALUE}.")
+    double minDelta = EarlyStopping.defaults().minDelta();
+
+    @Option(names = "--threads", paramLabel = "N", description = "Image decoding threads. Default: ${DEFAULT-VALUE}.")
+    int threads = 2;
+
+    @Option(names = "--resume", description = "Continue the interrupted run of the same --name from its checkpoint "
+            + "(models/<name>.checkpoint/).")
+    boolean resume;
+
+    @Option(names = "--weights", paramLabel = "FILE", description = "vgg16/vgg19: a Keras weights file you "
+            + "already have (e.g. vgg16_weights_tf_dim_ordering_tf_kernels.h5), instead of downloading it.")
+    String weightsFile;
+
+    @Option(names = "--weights-url", paramLabel = "URL", description = "vgg16/vgg19: a mirror of the Keras weights "
+            + "file. Default: Keras's own URL (models/README.md).")
+    String weightsUrl;
+
+    @Option(names = "--weights-cache", paramLabel = "DIR", description = "Where downloaded weights are kept. "
+            + "Default: $FINETUNE4J_CACHE, else ~/.finetune4j/weights.")
+    String weightsCache;
+
+    TrainConfig.WeightsSettings weights() {
+        return new TrainConfig.WeightsSettings(weightsFile, weightsUrl, weightsCache);
+    }
+
+    OptimizerConfig optimizer() {
+        return new OptimizerConfig(updater, learningRate, momentum, schedule, l1, l2);
+    }
+
+    HeadSpec head() {
+        return new HeadSpec(headFrom, headHidden, headActivation, dropout, headBatchNorm);
+    }
+
+    TrainConfig.Schedule schedule() {
+        return new TrainConfig.Schedule(epochs, batchSize, new EarlyStopping(earlyStoppingMetric, patience,
+                minDelta));
+    }
+}

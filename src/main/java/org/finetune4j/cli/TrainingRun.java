@@ -1,0 +1,161 @@
+package org.finetune4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.finetune4j.core.AtomicFiles;
+import org.finetune4j.core.Json;
+import org.finetune4j.core.RunInfo;
+import org.finetune4j.data.BadImage;
+import org.finetune4j.model.Backbones;
+import org.finetune4j.train.EpochStats;
+import org.finetune4j.train.History;
+import org.finetune4j.train.TrainConfig;
+import org.finetune4j.train.TrainResult;
+import org.finetune4j.train.Trainer;
+
+/** Runs a {@link Trainer} for a command: echoes the configuration, prints epoch lines, handles Ctrl-C, reports. */
+final class TrainingRun {
+
+    /** Exit code when Ctrl-C stopped training (128 + SIGINT), after a checkpoint was saved. */
+    static final int EXIT_INTERRUPTED = 130;
+
+    private TrainingRun() {
+    }
+
+    static int run(TrainConfig cfg, boolean resume, boolean quiet, boolean json, PrintWriter out, PrintWriter err) {
+        if (!quiet) {
+            err.println("finetune4j: " + (resume ? "resuming " : "training ") + cfg.name() + ": mode " + cfg.mode()
+                    + ", model " + cfg.model() + ", data " + cfg.data().folder() + ", seed " + cfg.seed());
+            err.println("config: " + Json.mapper().valueToTree(cfg).toString());
+            err.flush();
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch done = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.set(true);
+            err.println();
+            err.println("finetune4j: stopping after the current batch and saving a checkpoint (Ctrl-C again to "
+                    + "abort at once) ...");
+            err.flush();
+            try {
+                done.await(120, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "finetune4j-ctrl-c");
+        Runtime.getRuntime().addShutdownHook(hook);
+        TrainResult r;
+        try {
+            r = new Trainer(Backbones.MODELS_DIR, line -> {
+                if (!quiet) {
+                    err.println(line);
+                    err.flush();
+                }
+            }).run(cfg, resume, stop::get, (stats, history, total) -> {
+                if (!quiet) {
+                    err.println(epochLine(stats, history, total));
+                    err.flush();
+                }
+            });
+        } finally {
+            done.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting because of Ctrl-C: the hook is running and waits for `done`
+            }
+        }
+        if (r.interrupted()) {
+            err.println("finetune4j: interrupted; checkpoint saved in " + r.checkpoint() + ". Continue with the "
+                    + "same command and --resume.");
+            err.flush();
+            return EXIT_INTERRUPTED;
+        }
+        Path report = writeReport(cfg, r);
+        printSummary(cfg, r, report, json, out);
+        return Finetune4j.EXIT_OK;
+    }
+
+    static String epochLine(EpochStats s, History h, int total) {
+        double meanSeconds = h.epochs().stream().mapToDouble(EpochStats::seconds).average().orElse(0);
+        int stageDone = (int) h.epochs().stream().filter(e -> e.stage() == s.stage()).count();
+        long eta = Math.round(meanSeconds * Math.max(0, total - stageDone));
+        String val = Double.isNaN(s.valLoss()) ? "" : String.format(Locale.ROOT, "  val loss %.3f acc %.3f",
+                s.valLoss(), s.valAccuracy());
+        return String.format(Locale.ROOT, "epoch %d/%d%s  train loss %.3f acc %.3f%s  lr %.2g  %.0f img/s  %s  ETA %s%s",
+                stageDone, total, s.stage() == 2 ? " (stage 2)" : "", s.trainLoss(), s.trainAccuracy(), val,
+                s.learningRate(), s.imagesPerSecond(), duration(s.seconds()), duration(eta),
+                s.epoch() == h.bestEpoch() ? "  *best" : "");
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 60 ? (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s" : s + "s";
+    }
+
+    private static Path writeReport(TrainConfig cfg, TrainResult r) {
+        String run = cfg.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
+        Path dir = Path.of("eval", "reports", run);
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("run", run);
+        metrics.put("bundle", Backbones.MODELS_DIR.resolve(cfg.name()).toString());
+        metrics.put("test-accuracy", nanToNull(r.testAccuracy()));
+        metrics.put("test-loss", nanToNull(r.testLoss()));
+        metrics.put("best-epoch", r.history().bestEpoch());
+        metrics.put("diagnosis", r.history().diagnosis());
+        metrics.put("history", r.history().epochs());
+        metrics.put("frozen-layers", r.frozen());
+        metrics.put("bad-images", r.badImages());
+        metrics.put("seconds", r.seconds());
+        metrics.put("config", cfg);
+        metrics.put("run-info", RunInfo.current(cfg.seed()));
+        AtomicFiles.writeString(dir.resolve("metrics.json"), Json.write(metrics));
+        LearningCurvesPlot.write(dir.resolve("learning-curves.png"), cfg.name(), r.history());
+        return dir;
+    }
+
+    private static Double nanToNull(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+
+    private static void printSummary(TrainConfig cfg, TrainResult r, Path report, boolean json, PrintWriter out) {
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("bundle", r.bundleDir().toString());
+            m.put("report", report.toString());
+            m.put("test-accuracy", nanToNull(r.testAccuracy()));
+            m.put("best-epoch", r.history().bestEpoch());
+            m.put("seconds", r.seconds());
+            m.put("bad-images", r.badImages());
+            out.println(Json.write(m));
+            out.flush();
+            return;
+        }
+        EpochStats best = r.history().best();
+        out.printf(Locale.ROOT, "trained %s in %s: best epoch %d of %d%s%n", cfg.name(), duration(r.seconds()),
+                r.history().bestEpoch(), r.history().epochs().size(), best == null || Double.isNaN(best.valAccuracy())
+                        ? "" : String.format(Locale.ROOT, " (val accuracy %.3f)", best.valAccuracy()));
+        if (!Double.isNaN(r.testAccuracy())) {
+            out.printf(Locale.ROOT, "test accuracy %.3f (loss %.3f) on the held-out test split%n", r.testAccuracy(),
+                    r.testLoss());
+        }
+        out.println("fit: " + r.history().diagnosis());
+        out.println("bundle: " + r.bundleDir());
+        out.println("report: " + report + " (metrics.json, learning-curves.png)");
+        if (!r.badImages().isEmpty()) {
+            out.println("skipped " + r.badImages().size() + " bad file(s):");
+            for (BadImage b : r.badImages()) {
+                out.println("  " + b.relativePath() + ": " + b.reason());
+            }
+        }
+        out.flush();
+    }
+}

@@ -1,0 +1,151 @@
+package org.finetune4j.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.finetune4j.core.AtomicFiles;
+import org.finetune4j.core.Fingerprint;
+import org.finetune4j.core.Json;
+import org.finetune4j.core.UsageException;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The checkpoint of a run, a folder beside the bundle it will become ({@code models/<name>.checkpoint/}): the
+ * network with its updater state, the best epoch's weights, where the run is, and what it was started with. Written
+ * atomically after every epoch and on Ctrl-C, so a run killed at any moment resumes from its last checkpoint.
+ * <pre>{@code
+ * Checkpoints ckpt = new Checkpoints(Path.of("models/photos.checkpoint"));
+ * ckpt.save(graph, bestParams, state, runConfig);
+ * Checkpoints.Saved s = ckpt.load();   // after a crash, with --resume
+ * }</pre>
+ */
+public final class Checkpoints {
+
+    /**
+     * A loaded checkpoint.
+     *
+     * @param graph      the network, with its updater state
+     * @param bestParams the best epoch's parameters, or null before the first epoch ended
+     * @param state      where the run was
+     * @param runConfig  the configuration the run was started with (labels included)
+     */
+    public record Saved(ComputationGraph graph, INDArray bestParams, CheckpointState state, JsonNode runConfig) {
+    }
+
+    private final Path dir;
+
+    /** @param dir the checkpoint folder */
+    public Checkpoints(Path dir) {
+        this.dir = dir;
+    }
+
+    /** @return the checkpoint folder */
+    public Path dir() {
+        return dir;
+    }
+
+    /** @return whether a complete checkpoint exists */
+    public boolean exists() {
+        return Files.isRegularFile(dir.resolve("state.json"));
+    }
+
+    /** Saves atomically (temporary folder, then rename); the previous checkpoint stays until the new one is whole. */
+    public void save(ComputationGraph graph, INDArray bestParams, CheckpointState state, JsonNode runConfig) {
+        Path target = dir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        Path tmp = null;
+        try {
+            Files.createDirectories(parent);
+            tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+            ModelSerializer.writeModel(graph, tmp.resolve("model.zip").toFile(), true);
+            if (bestParams != null) {
+                Nd4j.saveBinary(bestParams, tmp.resolve("best.bin").toFile());
+            }
+            ObjectNode doc = Json.mapper().createObjectNode();
+            doc.set("state", Json.mapper().valueToTree(state));
+            doc.set("run-config", runConfig);
+            doc.put("model-sha256", Fingerprint.sha256(tmp.resolve("model.zip")));
+            Files.writeString(tmp.resolve("state.json"), Json.mapper().writeValueAsString(doc));
+            if (Files.exists(target)) {
+                Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
+                Files.delete(old);
+                Files.move(target, old);
+                AtomicFiles.move(tmp, target);
+                delete(old);
+            } else {
+                AtomicFiles.move(tmp, target);
+            }
+            tmp = null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot write the checkpoint (" + e + ")", e);
+        } finally {
+            if (tmp != null) {
+                delete(tmp);
+            }
+        }
+    }
+
+    /**
+     * @throws UsageException if there is no checkpoint, or it is damaged
+     */
+    public Saved load() {
+        if (!exists()) {
+            throw new UsageException("--resume: no checkpoint at " + dir + ". Expected the folder an interrupted "
+                    + "`finetune4j train` left; run without --resume to start over.");
+        }
+        try {
+            JsonNode doc = Json.mapper().readTree(dir.resolve("state.json").toFile());
+            Path zip = dir.resolve("model.zip");
+            String sha = doc.path("model-sha256").asText(null);
+            if (sha == null || !sha.equals(Fingerprint.sha256(zip))) {
+                throw new UsageException(zip + ": checksum mismatch; the checkpoint is damaged. Run without "
+                        + "--resume to start over.");
+            }
+            List<String> unexpected = new ArrayList<>();
+            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+                z.stream().map(java.util.zip.ZipEntry::getName)
+                        .filter(n -> !org.finetune4j.model.BundleStore.ALLOWED_ZIP_ENTRIES.contains(n))
+                        .forEach(unexpected::add);
+            }
+            if (!unexpected.isEmpty()) {
+                throw new UsageException(zip + ": unexpected entries " + unexpected + "; not loaded.");
+            }
+            ComputationGraph graph = ModelSerializer.restoreComputationGraph(zip.toFile(), true);
+            Path best = dir.resolve("best.bin");
+            INDArray bestParams = Files.exists(best) ? Nd4j.readBinary(best.toFile()) : null;
+            CheckpointState state = Json.mapper().treeToValue(doc.get("state"), CheckpointState.class);
+            return new Saved(graph, bestParams, state, doc.get("run-config"));
+        } catch (IOException e) {
+            throw new UsageException(dir + ": cannot read the checkpoint (" + e.getMessage() + "). Run without "
+                    + "--resume to start over.", e);
+        }
+    }
+
+    /** Removes the checkpoint (after the bundle is safely written). */
+    public void delete() {
+        delete(dir);
+    }
+
+    private static void delete(Path p) {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException ignored) {
+            // a leftover folder is harmless; the next save replaces it
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package org.finetune4j.train;
+
+import java.util.Iterator;
+import java.util.function.Supplier;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.finetune4j.core.Seeds;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Trains a graph for a number of epochs over {@link ImageBatches}: per-batch training loss and accuracy, validation
+ * loss and accuracy per epoch, a learning-rate schedule, early stopping that keeps the best epoch's weights, a
+ * checkpoint after every epoch and on a stop request (Ctrl-C), and exact resumption from a checkpoint.
+ *
+ * <p>Exactness: ND4J's generator (dropout) is re-seeded from (seed, epoch, batch) before every batch and every batch
+ * is rebuilt from (seed, epoch, batch) by {@link ImageBatches}, so on a CPU a resumed run performs the same
+ * arithmetic as an uninterrupted one.
+ * <pre>{@code
+ * TrainingLoop.Outcome o = new TrainingLoop(settings, seeds).run(graph, train, val, CheckpointState.start(), null,
+ *         checkpoints, runConfig, () -> stopRequested, stats -> System.err.println(stats));
+ * }</pre>
+ */
+public final class TrainingLoop {
+
+    /**
+     * One stage of training.
+     *
+     * @param stage         1 or 2
+     * @param epochs        epochs in this stage, at least 1
+     * @param optimizer     updater and schedule (the learning rate is set on the graph every epoch)
+     * @param earlyStopping when to stop and which epoch is best
+     */
+    public record Stage(int stage, int epochs, OptimizerConfig optimizer, EarlyStopping earlyStopping) {
+    }
+
+    /** Receives every finished epoch (for the epoch line, plots, …). */
+    @FunctionalInterface
+    public interface EpochListener {
+        /**
+         * @param stats   the epoch just finished
+         * @param history all finished epochs, this one included
+         * @param total   epochs planned in the stage
+         */
+        void onEpochEnd(EpochStats stats, History history, int total);
+    }
+
+    /**
+     * What a stage ended with.
+     *
+     * @param graph       the graph, holding the best epoch's weights (or the last ones if no epoch finished)
+     * @param state       the final state (history, best score)
+     * @param interrupted whether a stop request ended it (a checkpoint was saved)
+     * @param bestParams  the best epoch's parameters, or null
+     */
+    public record Outcome(ComputationGraph graph, CheckpointState state, boolean interrupted, INDArray bestParams) {
+    }
+
+    private final Stage stage;
+    private final Seeds seeds;
+
+    /**
+     * @param stage the stage's settings
+     * @param seeds the run's seeds
+     */
+    public TrainingLoop(Stage stage, Seeds seeds) {
+        this.stage = stage;
+        this.seeds = seeds;
+    }
+
+    /**
+     * Runs (or resumes) the stage.
+     *
+     * @param graph       the graph to train (its parameters change)
+     * @param train       training batches (shuffled, augmented)
+     * @param val         validation batches, or null
+     * @param state       where to start: {@link CheckpointState#start()} or a checkpoint's state
+     * @param bestParams  the best parameters so far (from a checkpoint), or null
+     * @param checkpoints where to save checkpoints, or null for none
+     * @param runConfig   saved with every checkpoint
+     * @param stop        polled after every batch; when true, a checkpoint is saved and the stage returns
+     * @param listener    receives every finished epoch
+     */
+    public Outcome run(ComputationGraph graph, ImageBatches train, ImageBatches val, CheckpointState state,
+                       INDArray bestParams, Checkpoints checkpoints,
+                       com.fasterxml.jackson.databind.JsonNode runConfig, Supplier<Boolean> stop,
+                       EpochListener listener) {
+        CheckpointState s = state;
+        INDArray best = bestParams;
+        while (s.stageEpoch() < stage.epochs() && !s.stopped()) {
+            int epochIndex = s.epochIndex();
+            double lr = stage.optimizer().learningRateAt(s.stageEpoch(), stage.epochs());
+            graph.setLearningRate(lr);
+            long started = System.nanoTime();
+            double lossSum = s.lossSum();
+            long hits = s.hits();
+            long seen = s.seen();
+            int batchIndex = s.nextBatch();
+            int batchesDone = batchIndex;
+            for (Iterator<ImageBatches.Batch> it = train.epoch(epochIndex, batchIndex); it.hasNext(); ) {
+                ImageBatches.Batch b = it.next();
+                if (b.data() != null) {
+                    DataSet ds = b.data();
+                    seeds.applyToNd4j("batch", epochIndex, b.index());
+                    INDArray out = graph.outputSingle(false, ds.getFeatures());
+                    hits += correct(out, ds.getLabels());
+                    graph.fit(ds);
+                    lossSum += graph.score() * b.size();
+                    seen += b.size();
+                }
+                batchesDone = b.index() + 1;
+                if (stop.get() && batchesDone < train.batchesPerEpoch()) {
+                    double secs = s.epochSeconds() + (System.nanoTime() - started) / 1e9;
+                    CheckpointState partial = new CheckpointState(stage.stage(), epochIndex, s.stageEpoch(),
+                            batchesDone, lossSum, hits, seen, secs, s.history(), s.bestScore(), s.waited(), false);
+                    if (checkpoints != null) {
+                        checkpoints.save(graph, best, partial, runConfig);
+                    }
+                    return new Outcome(graph, partial, true, best);
+                }
+            }
+            double[] valStats = val == null || val.size() == 0 ? new double[] {Double.NaN, Double.NaN}
+                    : evaluate(graph, val);
+            double secs = s.epochSeconds() + (System.nanoTime() - started) / 1e9;
+            EpochStats stats = new EpochStats(epochIndex + 1, stage.stage(), seen == 0 ? Double.NaN : lossSum / seen,
+                    seen == 0 ? Double.NaN : (double) hits / seen, valStats[0], valStats[1], lr, secs,
+                    seen / Math.max(secs, 1e-9));
+            double score = stage.earlyStopping().score(stats);
+            int bestEpoch = s.history().bestEpoch();
+            double bestScore = s.bestScore();
+            int waited = s.waited() + 1;
+            if (best == null || stage.earlyStopping().improves(score, bestScore)) {
+                best = graph.params().dup();
+                bestEpoch = stats.epoch();
+                bestScore = score;
+                waited = 0;
+            }
+            History h = s.history().plus(stats, bestEpoch);
+            boolean stopped = stage.earlyStopping().patience() > 0 && waited >= stage.earlyStopping().patience();
+            s = new CheckpointState(stage.stage(), epochIndex + 1, s.stageEpoch() + 1, 0, 0, 0, 0, 0, h, bestScore,
+                    waited, stopped);
+            if (checkpoints != null) {
+                checkpoints.save(graph, best, s, runConfig);
+            }
+            listener.onEpochEnd(stats, h, stage.epochs());
+            if (stop.get()) {
+                return new Outcome(graph, s, s.stageEpoch() < stage.epochs() && !stopped, best);
+            }
+        }
+        if (best != null) {
+            graph.setParams(best);
+        }
+        return new Outcome(graph, s, false, best);
+    }
+
+    /** @return {mean cross-entropy loss, accuracy} of the graph on the batches (inference mode, no penalty) */
+    public static double[] evaluate(ComputationGraph graph, ImageBatches batches) {
+        double loss = 0;
+        long hits = 0;
+        long n = 0;
+        for (Iterator<ImageBatches.Batch> it = batches.epoch(0, 0); it.hasNext(); ) {
+            ImageBatches.Batch b = it.next();
+            if (b.data() == null) {
+                continue;
+            }
+            INDArray out = graph.outputSingle(false, b.data().getFeatures());
+            INDArray labels = b.data().getLabels();
+            INDArray p = out.mul(labels).sum(1);
+            loss += -Transforms.log(Transforms.max(p, 1e-12), false).sumNumber().doubleValue();
+            hits += correct(out, labels);
+            n += b.size();
+        }
+        return n == 0 ? new double[] {Double.NaN, Double.NaN} : new double[] {loss / n, (double) hits / n};
+    }
+
+    static long correct(INDArray probabilities, INDArray oneHot) {
+        INDArray predicted = probabilities.argMax(1);
+        INDArray actual = oneHot.argMax(1);
+        return predicted.eq(actual).castTo(org.nd4j.linalg.api.buffer.DataType.INT).sumNumber().longValue();
+    }
+}

@@ -1,0 +1,165 @@
+package org.finetune4j.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.finetune4j.core.RunInfo;
+import org.finetune4j.core.UsageException;
+import org.finetune4j.data.BadImagePolicy;
+import org.finetune4j.data.SplitConfig;
+import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.InputShape;
+import org.finetune4j.model.ModelBundle;
+import org.finetune4j.model.Preprocessing;
+import org.finetune4j.model.VggArchitecture;
+import org.finetune4j.testing.TestFolders;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class TrainerTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path models;
+    private Path data;
+
+    static VggArchitecture tiny(int classes) {
+        return new VggArchitecture("tiny", new InputShape(16, 16, 3), new int[] {1, 1}, new int[] {4, 8},
+                new int[] {16}, classes, true, org.nd4j.linalg.activations.Activation.RELU,
+                org.deeplearning4j.nn.weights.WeightInit.RELU);
+    }
+
+    @BeforeEach
+    void backboneAndData() {
+        models = tmp.resolve("models");
+        ComputationGraph g = tiny(5).build(11);
+        BundleStore.save(models.resolve("tiny-backbone"), g, new ModelBundle(ModelBundle.FORMAT_VERSION, "x",
+                List.of("p", "q", "r", "s", "t"), Preprocessing.vgg(new InputShape(16, 16, 3)), "tiny", null, null,
+                "scratch", null, null, Map.of(), List.of(), null, RunInfo.current(1), null));
+        data = TestFolders.imageFolder(tmp.resolve("data"), Map.of("a", 12, "b", 12, "c", 12));
+    }
+
+    private TrainConfig config(String name, int epochs, String freezeUntil, int patience) {
+        return new TrainConfig("finetune", "tiny-backbone", name, freezeUntil,
+                new HeadSpec(null, List.of(8), "relu", 0.3, false), OptimizerConfig.defaults().withLearningRate(1e-2),
+                new TrainConfig.Schedule(epochs, 8, new EarlyStopping("val-loss", patience, 0)), null,
+                new TrainConfig.DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
+                        BadImagePolicy.SKIP, 2),
+                TrainConfig.ArchitectureSettings.defaults(), TrainConfig.WeightsSettings.defaults(), 42);
+    }
+
+    private Trainer trainer() {
+        return new Trainer(models, line -> { });
+    }
+
+    private static float[] params(Path bundle) {
+        return BundleStore.load(bundle).graph().params().toFloatVector();
+    }
+
+    @Test
+    void frozenLayersAreBitIdenticalAfterFineTuningAndTheHeadIsNot() {
+        TrainResult r = trainer().run(config("ft", 2, "block1_pool", 0), false, () -> false, (s, h, t) -> { });
+        ComputationGraph before = BundleStore.load(models.resolve("tiny-backbone")).graph();
+        ComputationGraph after = BundleStore.load(r.bundleDir()).graph();
+        assertThat(r.frozen()).containsExactlyInAnyOrder("block1_conv1", "block1_conv1_bn", "block1_conv1_act",
+                "block1_pool");
+        for (String frozen : List.of("block1_conv1", "block1_conv1_bn")) {
+            assertThat(after.getLayer(frozen).params().toFloatVector()).as(frozen)
+                    .containsExactly(before.getLayer(frozen).params().toFloatVector());
+        }
+        assertThat(after.getLayer("block2_conv1").params().toFloatVector())
+                .isNotEqualTo(before.getLayer("block2_conv1").params().toFloatVector());
+        assertThat(after.getLayer("predictions").params().length()).isEqualTo(8 * 3 + 3);
+        assertThat(r.bundle().labels()).containsExactly("a", "b", "c");
+        assertThat(r.bundle().freezeUntil()).isEqualTo("block1_pool");
+        assertThat(r.bundle().testSplit()).isNotEmpty();
+        assertThat(r.history().epochs()).hasSize(2);
+        assertThat(Files.exists(r.checkpoint())).as("checkpoint removed once the bundle is written").isFalse();
+    }
+
+    @Test
+    void sameSeedGivesTheSameModel() {
+        TrainResult a = trainer().run(config("a", 2, "block1_pool", 0), false, () -> false, (s, h, t) -> { });
+        TrainResult b = trainer().run(config("b", 2, "block1_pool", 0), false, () -> false, (s, h, t) -> { });
+        assertThat(params(b.bundleDir())).containsExactly(params(a.bundleDir()));
+    }
+
+    @Test
+    void resumeAfterCtrlCMidEpochEqualsAnUninterruptedRun() {
+        TrainResult full = trainer().run(config("full", 3, "block1_pool", 0), false, () -> false,
+                (s, h, t) -> { });
+        AtomicInteger polls = new AtomicInteger();
+        TrainResult cut = trainer().run(config("cut", 3, "block1_pool", 0), false,
+                () -> polls.incrementAndGet() >= 5, (s, h, t) -> { });
+        assertThat(cut.interrupted()).isTrue();
+        assertThat(cut.checkpoint().resolve("state.json")).exists();
+        TrainResult resumed = trainer().run(config("cut", 3, "block1_pool", 0), true, () -> false,
+                (s, h, t) -> { });
+        assertThat(resumed.interrupted()).isFalse();
+        assertThat(params(resumed.bundleDir())).containsExactly(params(full.bundleDir()));
+        assertThat(resumed.history().epochs()).extracting(EpochStats::valLoss)
+                .containsExactlyElementsOf(full.history().epochs().stream().map(EpochStats::valLoss).toList());
+    }
+
+    @Test
+    void resumeAfterACrashAtAnEpochBoundaryEqualsAnUninterruptedRun() {
+        TrainResult full = trainer().run(config("full", 3, null, 0), false, () -> false, (s, h, t) -> { });
+        assertThatThrownBy(() -> trainer().run(config("crash", 3, null, 0), false, () -> false, (s, h, t) -> {
+            if (s.epoch() == 2) {
+                throw new IllegalStateException("killed (simulated)");
+            }
+        })).hasMessageContaining("killed");
+        TrainResult resumed = trainer().run(config("crash", 3, null, 0), true, () -> false, (s, h, t) -> { });
+        assertThat(params(resumed.bundleDir())).containsExactly(params(full.bundleDir()));
+    }
+
+    @Test
+    void resumingWithDataOfOtherClassesIsAClearError() throws Exception {
+        AtomicInteger polls = new AtomicInteger();
+        trainer().run(config("x", 3, null, 0), false, () -> polls.incrementAndGet() >= 3, (s, h, t) -> { });
+        TestFolders.imageFolder(data, Map.of("d", 12));
+        assertThatThrownBy(() -> trainer().run(config("x", 3, null, 0), true, () -> false, (s, h, t) -> { }))
+                .isInstanceOf(UsageException.class).hasMessageContaining("classes [a, b, c, d] differ from the "
+                        + "checkpoint's [a, b, c]");
+    }
+
+    @Test
+    void startingOverAnInterruptedRunWithoutResumeIsRefused() {
+        AtomicInteger polls = new AtomicInteger();
+        trainer().run(config("y", 3, null, 0), false, () -> polls.incrementAndGet() >= 3, (s, h, t) -> { });
+        assertThatThrownBy(() -> trainer().run(config("y", 3, null, 0), false, () -> false, (s, h, t) -> { }))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--resume");
+    }
+
+    @Test
+    void earlyStoppingKeepsTheBestEpochsWeights() {
+        List<INDArray> paramsPerEpoch = new ArrayList<>();
+        TrainResult r = trainer().run(config("es", 8, null, 2), false, () -> false, (s, h, t) -> { });
+        History h = r.history();
+        int best = h.bestEpoch();
+        double bestLoss = h.epochs().stream().mapToDouble(EpochStats::valLoss).min().orElseThrow();
+        assertThat(h.best().valLoss()).isEqualTo(bestLoss);
+        // stopped after `patience` epochs without improvement, or ran all epochs
+        assertThat(h.epochs().size()).isIn(Math.min(8, best + 2), 8);
+        assertThat(r.bundle().metrics().get("best-epoch")).isEqualTo((double) best);
+        assertThat(paramsPerEpoch).isEmpty();
+    }
+
+    @Test
+    void aWrongFreezeUntilNameListsTheValidLayers() {
+        assertThatThrownBy(() -> trainer().run(config("w", 1, "block9_pool", 0), false, () -> false,
+                (s, h, t) -> { })).isInstanceOf(UsageException.class)
+                .hasMessageContaining("--freeze-until block9_pool: no such layer")
+                .hasMessageContaining("block1_conv1, block1_conv1_bn, block1_conv1_act, block1_pool");
+    }
+}
