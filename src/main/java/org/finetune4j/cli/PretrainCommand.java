@@ -66,7 +66,7 @@ final class PretrainCommand implements Callable<Integer> {
                 null, new TrainConfig.DataSettings(dir.toString(), data.splitConfig(), augment, data.onBadImage,
                 train.threads), new TrainConfig.ArchitectureSettings(activation, init, inputSize, !noBatchNorm),
                 train.weights(), common.seed);
-        return TrainingRun.run(cfg, train.resume, common.quiet, common.json, spec.commandLine().getOut(),
+        return TrainingRun.run(cfg, train, common.quiet, common.json, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }
 }

@@ -79,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = new TrainConfig(mode, model, bundleName, freezeUntil, train.head(), train.optimizer(),
                 train.schedule(), stage2, new TrainConfig.DataSettings(dir.toString(), data.splitConfig(), augment,
                 data.onBadImage, train.threads), TrainConfig.ArchitectureSettings.defaults(), train.weights(), common.seed);
-        return TrainingRun.run(cfg, train.resume, common.quiet, common.json, spec.commandLine().getOut(),
+        return TrainingRun.run(cfg, train, common.quiet, common.json, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }
 }

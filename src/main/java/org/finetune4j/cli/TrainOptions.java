@@ -87,6 +87,14 @@ public final class TrainOptions {
             + "Default: $FINETUNE4J_CACHE, else ~/.finetune4j/weights.")
     String weightsCache;
 
+    @Option(names = "--models-dir", paramLabel = "DIR", description = "Where bundles and checkpoints are written "
+            + "and bundle backbones are looked up. Default: ${DEFAULT-VALUE}.")
+    java.nio.file.Path modelsDir = org.finetune4j.model.Backbones.MODELS_DIR;
+
+    @Option(names = "--reports-dir", paramLabel = "DIR", description = "Where the run's report folder is written. "
+            + "Default: ${DEFAULT-VALUE}.")
+    java.nio.file.Path reportsDir = java.nio.file.Path.of("eval", "reports");
+
     TrainConfig.WeightsSettings weights() {
         return new TrainConfig.WeightsSettings(weightsFile, weightsUrl, weightsCache);
     }

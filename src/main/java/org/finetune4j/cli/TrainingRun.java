@@ -14,7 +14,6 @@ import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
 import org.finetune4j.data.BadImage;
-import org.finetune4j.model.Backbones;
 import org.finetune4j.train.EpochStats;
 import org.finetune4j.train.History;
 import org.finetune4j.train.TrainConfig;
@@ -30,7 +29,9 @@ final class TrainingRun {
     private TrainingRun() {
     }
 
-    static int run(TrainConfig cfg, boolean resume, boolean quiet, boolean json, PrintWriter out, PrintWriter err) {
+    static int run(TrainConfig cfg, TrainOptions options, boolean quiet, boolean json, PrintWriter out,
+                   PrintWriter err) {
+        boolean resume = options.resume;
         if (!quiet) {
             err.println("finetune4j: " + (resume ? "resuming " : "training ") + cfg.name() + ": mode " + cfg.mode()
                     + ", model " + cfg.model() + ", data " + cfg.data().folder() + ", seed " + cfg.seed());
@@ -54,7 +55,7 @@ final class TrainingRun {
         Runtime.getRuntime().addShutdownHook(hook);
         TrainResult r;
         try {
-            r = new Trainer(Backbones.MODELS_DIR, line -> {
+            r = new Trainer(options.modelsDir, line -> {
                 if (!quiet) {
                     err.println(line);
                     err.flush();
@@ -79,7 +80,7 @@ final class TrainingRun {
             err.flush();
             return EXIT_INTERRUPTED;
         }
-        Path report = writeReport(cfg, r);
+        Path report = writeReport(cfg, r, options.reportsDir);
         printSummary(cfg, r, report, json, out);
         return Finetune4j.EXIT_OK;
     }
@@ -101,12 +102,12 @@ final class TrainingRun {
         return s >= 60 ? (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s" : s + "s";
     }
 
-    private static Path writeReport(TrainConfig cfg, TrainResult r) {
+    private static Path writeReport(TrainConfig cfg, TrainResult r, Path reportsDir) {
         String run = cfg.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
-        Path dir = Path.of("eval", "reports", run);
+        Path dir = reportsDir.resolve(run);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("run", run);
-        metrics.put("bundle", Backbones.MODELS_DIR.resolve(cfg.name()).toString());
+        metrics.put("bundle", r.bundleDir().toString());
         metrics.put("test-accuracy", nanToNull(r.testAccuracy()));
         metrics.put("test-loss", nanToNull(r.testLoss()));
         metrics.put("best-epoch", r.history().bestEpoch());

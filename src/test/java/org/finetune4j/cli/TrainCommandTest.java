@@ -1,0 +1,93 @@
+package org.finetune4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.finetune4j.core.Json;
+import org.finetune4j.core.RunInfo;
+import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.InputShape;
+import org.finetune4j.model.ModelBundle;
+import org.finetune4j.model.Preprocessing;
+import org.finetune4j.model.VggArchitecture;
+import org.finetune4j.testing.Cli;
+import org.finetune4j.testing.TestFolders;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path models;
+    private Path data;
+
+    @BeforeEach
+    void backboneAndData() {
+        models = tmp.resolve("models");
+        VggArchitecture tiny = new VggArchitecture("tiny", new InputShape(16, 16, 3), new int[] {1, 1},
+                new int[] {4, 8}, new int[] {16}, 4, false, org.nd4j.linalg.activations.Activation.RELU,
+                org.deeplearning4j.nn.weights.WeightInit.RELU);
+        BundleStore.save(models.resolve("tiny"), tiny.build(1), new ModelBundle(ModelBundle.FORMAT_VERSION, "x",
+                List.of("p", "q", "r", "s"), Preprocessing.vgg(new InputShape(16, 16, 3)), "tiny", null, null,
+                "scratch", null, null, Map.of(), List.of(), null, RunInfo.current(1), null));
+        data = TestFolders.imageFolder(tmp.resolve("photos"), Map.of("cat", 10, "dog", 10));
+    }
+
+    private String[] args(String... extra) {
+        List<String> a = new java.util.ArrayList<>(List.of("train", "--model", "tiny", "--data", data.toString(),
+                "--models-dir", models.toString(), "--reports-dir", tmp.resolve("reports").toString(),
+                "--epochs", "2", "--batch-size", "8"));
+        a.addAll(List.of(extra));
+        if (!a.contains("--freeze-until")) {
+            a.addAll(List.of("--freeze-until", "block1_pool"));
+        }
+        return a.toArray(String[]::new);
+    }
+
+    @Test
+    void trainWritesABundleAReportWithCurvesAndPrintsEpochLines() throws Exception {
+        Cli.Result r = Cli.run(args());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("epoch 1/2  train loss").contains("ETA");
+        assertThat(r.out()).contains("test accuracy").contains("bundle: ").contains("fit: ");
+        assertThat(models.resolve("photos-finetune/bundle.json")).exists();
+        Path report;
+        try (Stream<Path> s = Files.list(tmp.resolve("reports"))) {
+            report = s.findFirst().orElseThrow();
+        }
+        assertThat(report.resolve("learning-curves.png")).exists();
+        JsonNode metrics = Json.mapper().readTree(report.resolve("metrics.json").toFile());
+        assertThat(metrics.get("history")).hasSize(2);
+        assertThat(metrics.get("frozen-layers").toString()).contains("block1_conv1");
+        assertThat(metrics.has("test-accuracy")).isTrue();
+
+        Cli.Result predict = Cli.run("predict", "--model", models.resolve("photos-finetune").toString(),
+                data.resolve("cat").toString());
+        assertThat(predict.exitCode()).as(predict.err()).isZero();
+        assertThat(predict.out().lines()).hasSize(10);
+    }
+
+    @Test
+    void wrongFreezeUntilIsAUsageErrorListingTheLayers() {
+        Cli.Result r = Cli.run(args("--freeze-until", "block7_pool"));
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--freeze-until block7_pool: no such layer").contains("block1_pool");
+    }
+
+    @Test
+    void invalidRecipeIsRejectedBeforeAnyWork() throws Exception {
+        Path recipe = Files.writeString(tmp.resolve("bad.yaml"), "version: 1\nsteps:\n  - step: hflp\n");
+        Cli.Result r = Cli.run(args("--augment", recipe.toString()));
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("hflp");
+        assertThat(models.resolve("photos-finetune")).doesNotExist();
+    }
+}
