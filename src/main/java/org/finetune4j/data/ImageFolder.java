@@ -231,7 +231,9 @@ public final class ImageFolder {
     private static List<Path> listImages(Path root, Path classDir, List<String> ignored) {
         List<Path> files = new ArrayList<>();
         try {
-            Files.walkFileTree(classDir, new SimpleFileVisitor<>() {
+            // symbolic links are followed (a class folder may be a link); loops are reported, not followed
+            Files.walkFileTree(classDir, java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS),
+                    Integer.MAX_VALUE, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                     return !dir.equals(classDir) && isHidden(dir) ? FileVisitResult.SKIP_SUBTREE
@@ -254,6 +256,9 @@ public final class ImageFolder {
                 @Override
                 public FileVisitResult visitFileFailed(Path file, IOException exc) {
                     // unreadable entries are listed and reported by the decoder with their reason
+                    if (exc instanceof java.nio.file.FileSystemLoopException) {
+                        return FileVisitResult.CONTINUE;
+                    }
                     if (hasImageExtension(file)) {
                         files.add(file);
                     }

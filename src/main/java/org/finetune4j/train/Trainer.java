@@ -134,8 +134,11 @@ public final class Trainer {
         Augmenter augmenter = Augmenter.of(recipe, new ImageSize(input.height(), input.width()), seeds);
         int threads = cfg.data().threads();
         int batch = cfg.schedule().batchSize();
+        // A recipe without steps (augment/none.yaml) trains on exactly the evaluation view: the same code path as
+        // evaluation and `predict` (Preprocessing.fit), so train-time and predict-time tensors are identical.
+        Augmentation augmentation = recipe.steps().isEmpty() ? null : augmenter::augment;
         try (ImageBatches train = new ImageBatches(split.train(), classes.size(), preprocessing, decoder,
-                augmenter::augment, batch, true, seeds, threads, badImages);
+                augmentation, batch, true, seeds, threads, badImages);
              ImageBatches val = new ImageBatches(split.val(), classes.size(), preprocessing, decoder, null, batch,
                      false, seeds, threads, badImages);
              ImageBatches test = new ImageBatches(split.test(), classes.size(), preprocessing, decoder, null, batch,

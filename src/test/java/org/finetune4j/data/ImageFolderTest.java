@@ -58,6 +58,17 @@ class ImageFolderTest {
     }
 
     @Test
+    void symlinkedClassFoldersAreFollowedAndLoopsIgnored() throws Exception {
+        Path elsewhere = TestFolders.imageFolder(tmp.resolve("elsewhere"), Map.of("cat", 2));
+        Path root = TestFolders.imageFolder(tmp.resolve("root"), Map.of("dog", 2));
+        Files.createSymbolicLink(root.resolve("cat"), elsewhere.resolve("cat"));
+        Files.createSymbolicLink(root.resolve("dog/loop"), root.resolve("dog"));
+        ImageFolder f = ImageFolder.scan(root);
+        assertThat(f.classes()).containsExactly("cat", "dog");
+        assertThat(f.images()).hasSize(4);
+    }
+
+    @Test
     void emptyClassFolderIsLeftOutWithAWarning() throws Exception {
         TestFolders.imageFolder(tmp, Map.of("a", 2, "b", 2));
         Files.createDirectories(tmp.resolve("empty"));
