@@ -43,6 +43,7 @@ public final class AtomicFiles {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 body.write(out);
             }
+            readableByAll(tmp);   // temp files are created owner-only; the artifact is an ordinary file
             move(tmp, target);
         } catch (IOException e) {
             throw new UncheckedIOException(target + ": cannot write (" + e.getMessage() + ")", e);
@@ -54,6 +55,16 @@ public final class AtomicFiles {
                     // the target is already in place or the write failed; a stray temp file is harmless
                 }
             }
+        }
+    }
+
+    /** Gives a file or folder ordinary permissions (rw-r--r--, folders rwxr-xr-x) where the file system has them. */
+    public static void readableByAll(Path p) {
+        try {
+            String perms = Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--";
+            Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(perms));
+        } catch (UnsupportedOperationException | IOException ignored) {
+            // not a POSIX file system: its defaults apply
         }
     }
 

@@ -86,6 +86,7 @@ public final class BundleStore {
             ModelSerializer.writeModel(graph, zip.toFile(), false);
             ModelBundle written = bundle.withName(name).withModelSha256(Fingerprint.sha256(zip));
             Files.writeString(tmp.resolve(META_FILE), Json.mapper().writeValueAsString(written));
+            AtomicFiles.readableByAll(tmp);
             if (Files.exists(target)) {
                 Path old = Files.createTempDirectory(parent, "." + name + ".old-");
                 Files.delete(old);

@@ -76,6 +76,7 @@ public final class Checkpoints {
             doc.set("run-config", runConfig);
             doc.put("model-sha256", Fingerprint.sha256(tmp.resolve("model.zip")));
             Files.writeString(tmp.resolve("state.json"), Json.mapper().writeValueAsString(doc));
+            AtomicFiles.readableByAll(tmp);
             if (Files.exists(target)) {
                 Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
                 Files.delete(old);
