@@ -17,6 +17,7 @@ import org.finetune4j.augment.Augmenter;
 import org.finetune4j.augment.ImageSize;
 import org.finetune4j.augment.Recipe;
 import org.finetune4j.augment.RecipeLoader;
+import org.finetune4j.core.Backend;
 import org.finetune4j.core.Fingerprint;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
@@ -78,6 +79,7 @@ public final class Trainer {
     public TrainResult run(TrainConfig cfg, boolean resume, Supplier<Boolean> stop,
                            TrainingLoop.EpochListener listener) {
         long started = System.nanoTime();
+        Backend.setUp();   // oneDNN layer helpers: decided per layer when a network is built, so before any
         Seeds seeds = Seeds.of(cfg.seed());
         seeds.applyToNd4j();
         Recipe recipe = RecipeLoader.load(cfg.data().augment());
