@@ -156,6 +156,25 @@ class TrainerTest {
     }
 
     @Test
+    void stageTwoUnfreezesTheLayersAboveTheGivenOneAndKeepsTheRestFrozen() {
+        TrainConfig base = config("s2", 2, "block2_pool", 0);
+        TrainConfig cfg = new TrainConfig(base.mode(), base.model(), base.name(), base.freezeUntil(), base.head(),
+                base.optimizer(), base.schedule(), new TrainConfig.StageTwo("block1_pool", 2, 1e-3), base.data(),
+                base.architecture(), base.weights(), base.seed());
+        TrainResult r = trainer().run(cfg, false, () -> false, (s, h, t) -> { });
+        ComputationGraph before = BundleStore.load(models.resolve("tiny-backbone")).graph();
+        ComputationGraph after = BundleStore.load(r.bundleDir()).graph();
+        assertThat(r.history().epochs()).extracting(EpochStats::stage).containsExactly(1, 1, 2, 2);
+        assertThat(r.frozen()).containsExactlyInAnyOrder("block1_conv1", "block1_conv1_bn", "block1_conv1_act",
+                "block1_pool");
+        assertThat(after.getLayer("block1_conv1").params().toFloatVector())
+                .containsExactly(before.getLayer("block1_conv1").params().toFloatVector());
+        // block2 was frozen in stage 1 and trained in stage 2
+        assertThat(after.getLayer("block2_conv1").params().toFloatVector())
+                .isNotEqualTo(before.getLayer("block2_conv1").params().toFloatVector());
+    }
+
+    @Test
     void aWrongFreezeUntilNameListsTheValidLayers() {
         assertThatThrownBy(() -> trainer().run(config("w", 1, "block9_pool", 0), false, () -> false,
                 (s, h, t) -> { })).isInstanceOf(UsageException.class)
