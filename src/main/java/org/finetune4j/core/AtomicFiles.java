@@ -58,6 +58,60 @@ public final class AtomicFiles {
         }
     }
 
+    /** Body of a folder write; receives the temporary folder to fill. */
+    @FunctionalInterface
+    public interface FolderWriter {
+        /** @param dir the (empty) temporary folder; write every file of the result into it */
+        void write(Path dir) throws IOException;
+    }
+
+    /**
+     * Writes a folder atomically: {@code body} fills a temporary sibling folder, which then replaces {@code target}.
+     * An existing target is moved aside first and deleted only once the new folder is in place, so a failure at
+     * any point leaves either the old folder or the new one, never a half-written one.
+     *
+     * @throws IOException if the folder cannot be written (the previous one is then intact)
+     */
+    public static void writeFolder(Path target, FolderWriter body) throws IOException {
+        Path abs = target.toAbsolutePath().normalize();
+        Path parent = abs.getParent();
+        String name = abs.getFileName().toString();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, "." + name + ".tmp-");
+        try {
+            body.write(tmp);
+            readableByAll(tmp);
+            if (Files.exists(abs)) {
+                Path old = Files.createTempDirectory(parent, "." + name + ".old-");
+                Files.delete(old);
+                Files.move(abs, old);
+                move(tmp, abs);
+                deleteTree(old);
+            } else {
+                move(tmp, abs);
+            }
+            tmp = null;
+        } finally {
+            if (tmp != null) {
+                deleteTree(tmp);
+            }
+        }
+    }
+
+    /** Deletes a file or folder tree if it exists; best effort (a leftover is reported nowhere). */
+    public static void deleteTree(Path p) {
+        if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> s = Files.walk(p)) {
+            for (Path f : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException ignored) {
+            // a leftover hidden temporary folder does not affect the artifact
+        }
+    }
+
     /** Gives a file or folder ordinary permissions (rw-r--r--, folders rwxr-xr-x) where the file system has them. */
     public static void readableByAll(Path p) {
         try {

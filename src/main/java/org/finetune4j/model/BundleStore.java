@@ -7,10 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -75,36 +73,19 @@ public final class BundleStore {
      * @throws UncheckedIOException naming the folder if it cannot be written (the previous bundle is intact)
      */
     public static ModelBundle save(Path dir, ComputationGraph graph, ModelBundle bundle) {
-        Path target = dir.toAbsolutePath().normalize();
-        Path parent = target.getParent();
-        String name = target.getFileName().toString();
-        Path tmp = null;
+        String name = dir.toAbsolutePath().normalize().getFileName().toString();
+        ModelBundle[] written = new ModelBundle[1];
         try {
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + name + ".tmp-");
-            Path zip = tmp.resolve(MODEL_FILE);
-            ModelSerializer.writeModel(graph, zip.toFile(), false);
-            ModelBundle written = bundle.withName(name).withModelSha256(Fingerprint.sha256(zip));
-            Files.writeString(tmp.resolve(META_FILE), Json.mapper().writeValueAsString(written));
-            AtomicFiles.readableByAll(tmp);
-            if (Files.exists(target)) {
-                Path old = Files.createTempDirectory(parent, "." + name + ".old-");
-                Files.delete(old);
-                Files.move(target, old);
-                AtomicFiles.move(tmp, target);
-                deleteTree(old);
-            } else {
-                AtomicFiles.move(tmp, target);
-            }
-            tmp = null;
-            return written;
+            AtomicFiles.writeFolder(dir, tmp -> {
+                Path zip = tmp.resolve(MODEL_FILE);
+                ModelSerializer.writeModel(graph, zip.toFile(), false);
+                written[0] = bundle.withName(name).withModelSha256(Fingerprint.sha256(zip));
+                Files.writeString(tmp.resolve(META_FILE), Json.mapper().writeValueAsString(written[0]));
+            });
+            return written[0];
         } catch (IOException e) {
             throw new UncheckedIOException(dir + ": cannot save the bundle (" + e + "). Check that the folder is "
                     + "writable and the disk has space; any previous bundle there is unchanged.", e);
-        } finally {
-            if (tmp != null) {
-                deleteTree(tmp);
-            }
         }
     }
 
@@ -214,15 +195,5 @@ public final class BundleStore {
             return ff.getNOut();
         }
         return graph.getOutputLayer(0).getParam("b").length();
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException ignored) {
-            // best effort: a leftover hidden temp folder does not affect the bundle
-        }
     }
 }

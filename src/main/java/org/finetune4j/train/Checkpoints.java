@@ -7,9 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.finetune4j.core.AtomicFiles;
@@ -61,38 +59,20 @@ public final class Checkpoints {
 
     /** Saves atomically (temporary folder, then rename); the previous checkpoint stays until the new one is whole. */
     public void save(ComputationGraph graph, INDArray bestParams, CheckpointState state, JsonNode runConfig) {
-        Path target = dir.toAbsolutePath().normalize();
-        Path parent = target.getParent();
-        Path tmp = null;
         try {
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
-            ModelSerializer.writeModel(graph, tmp.resolve("model.zip").toFile(), true);
-            if (bestParams != null) {
-                Nd4j.saveBinary(bestParams, tmp.resolve("best.bin").toFile());
-            }
-            ObjectNode doc = Json.mapper().createObjectNode();
-            doc.set("state", Json.mapper().valueToTree(state));
-            doc.set("run-config", runConfig);
-            doc.put("model-sha256", Fingerprint.sha256(tmp.resolve("model.zip")));
-            Files.writeString(tmp.resolve("state.json"), Json.mapper().writeValueAsString(doc));
-            AtomicFiles.readableByAll(tmp);
-            if (Files.exists(target)) {
-                Path old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old-");
-                Files.delete(old);
-                Files.move(target, old);
-                AtomicFiles.move(tmp, target);
-                delete(old);
-            } else {
-                AtomicFiles.move(tmp, target);
-            }
-            tmp = null;
+            AtomicFiles.writeFolder(dir, tmp -> {
+                ModelSerializer.writeModel(graph, tmp.resolve("model.zip").toFile(), true);
+                if (bestParams != null) {
+                    Nd4j.saveBinary(bestParams, tmp.resolve("best.bin").toFile());
+                }
+                ObjectNode doc = Json.mapper().createObjectNode();
+                doc.set("state", Json.mapper().valueToTree(state));
+                doc.set("run-config", runConfig);
+                doc.put("model-sha256", Fingerprint.sha256(tmp.resolve("model.zip")));
+                Files.writeString(tmp.resolve("state.json"), Json.mapper().writeValueAsString(doc));
+            });
         } catch (IOException e) {
             throw new UncheckedIOException(dir + ": cannot write the checkpoint (" + e + ")", e);
-        } finally {
-            if (tmp != null) {
-                delete(tmp);
-            }
         }
     }
 
@@ -134,19 +114,6 @@ public final class Checkpoints {
 
     /** Removes the checkpoint (after the bundle is safely written). */
     public void delete() {
-        delete(dir);
-    }
-
-    private static void delete(Path p) {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        } catch (IOException ignored) {
-            // a leftover folder is harmless; the next save replaces it
-        }
+        AtomicFiles.deleteTree(dir);
     }
 }
