@@ -168,6 +168,15 @@ public final class BundleStore {
                     + " (from " + META_FILE + "); received " + actual + ". The file was changed or damaged after "
                     + "it was saved; it is not loaded. Re-create the bundle.");
         }
+        checkEntries(zip);
+    }
+
+    /**
+     * Verifies that a zip holds only the entries DL4J writes for a graph, before DL4J reads it.
+     *
+     * @throws UsageException naming the file and the unexpected entries
+     */
+    public static void checkEntries(Path zip) {
         List<String> unexpected = new ArrayList<>();
         try (InputStream in = Files.newInputStream(zip); ZipInputStream z = new ZipInputStream(in)) {
             ZipEntry e;

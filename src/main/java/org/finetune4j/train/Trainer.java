@@ -34,6 +34,7 @@ import org.finetune4j.data.StratifiedSplitter;
 import org.finetune4j.model.BackboneSpec;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.Dl4jZooWeights;
 import org.finetune4j.model.InputShape;
 import org.finetune4j.model.KerasVggWeights;
 import org.finetune4j.model.WeightsCache;
@@ -219,10 +220,11 @@ public final class Trainer {
             BackboneSpec spec = builtIn.get();
             if (spec.pretrained() && !scratch) {
                 VggArchitecture arch = spec.architecture().apply(1000);
-                Path h5 = pretrainedWeights(spec.name(), cfg.weights());
-                log.accept("loading " + spec.name() + " ImageNet weights from " + h5);
-                return new Backbone(KerasVggWeights.load(h5, arch, seeds.value("init-backbone")),
-                        spec.preprocessing(), spec.name(), spec.defaultFreezeUntil());
+                Path weights = pretrainedWeights(spec.name(), cfg.weights());
+                log.accept("loading " + spec.name() + " ImageNet weights from " + weights);
+                ComputationGraph graph = isZooZip(cfg.weights()) ? Dl4jZooWeights.load(weights, arch)
+                        : KerasVggWeights.load(weights, arch, seeds.value("init-backbone"));
+                return new Backbone(graph, spec.preprocessing(), spec.name(), spec.defaultFreezeUntil());
             }
             if (!spec.pretrained() && !scratch) {
                 throw new UsageException("--model " + spec.name() + " --mode finetune: " + spec.name() + " has no "
@@ -254,8 +256,15 @@ public final class Trainer {
                 defaultFreeze);
     }
 
+    /** DL4J's zoo zip is the source when the file or mirror URL names a {@code .zip}; otherwise Keras's HDF5. */
+    private static boolean isZooZip(TrainConfig.WeightsSettings w) {
+        return (w.file() != null && w.file().endsWith(".zip")) || (w.url() != null && w.url().endsWith(".zip"));
+    }
+
     private Path pretrainedWeights(String name, TrainConfig.WeightsSettings w) {
-        WeightsSource src = name.equals("vgg19") ? WeightsSource.kerasVgg19(true) : WeightsSource.kerasVgg16(true);
+        boolean vgg19 = name.equals("vgg19");
+        WeightsSource src = isZooZip(w) ? (vgg19 ? WeightsSource.dl4jVgg19() : WeightsSource.dl4jVgg16())
+                : vgg19 ? WeightsSource.kerasVgg19(true) : WeightsSource.kerasVgg16(true);
         if (w.url() != null) {
             src = src.withUrl(w.url());
         }
