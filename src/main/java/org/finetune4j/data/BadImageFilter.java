@@ -4,9 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import org.finetune4j.core.ParallelMap;
 
 /**
  * Screens a split for bad files before any training: every file's header is checked (readable, not empty, a known
@@ -45,33 +43,14 @@ public final class BadImageFilter {
             all.addAll(split.part(s));
         }
         ConcurrentSkipListMap<String, String> badReasons = new ConcurrentSkipListMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
-            Thread t = new Thread(r, "finetune4j-screen");
-            t.setDaemon(true);
-            return t;
+        ParallelMap.apply(all, threads, "finetune4j-screen", im -> {
+            try {
+                decoder.probe(im.file(), im.relativePath());
+            } catch (BadImageException e) {
+                badReasons.put(im.relativePath(), e.reason());
+            }
+            return im;
         });
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (LabeledImage im : all) {
-                futures.add(pool.submit(() -> {
-                    try {
-                        decoder.probe(im.file(), im.relativePath());
-                    } catch (BadImageException e) {
-                        badReasons.put(im.relativePath(), e.reason());
-                    }
-                }));
-            }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("screening interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("screening failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
         if (policy == BadImagePolicy.FAIL && !badReasons.isEmpty()) {
             var first = badReasons.firstEntry();
             throw new BadImageException(first.getKey(), first.getValue() + " (--on-bad-image fail; "

@@ -9,11 +9,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.IntConsumer;
 import org.finetune4j.core.Fingerprint;
+import org.finetune4j.core.ParallelMap;
 import org.finetune4j.core.Seeds;
 
 /**
@@ -143,34 +141,12 @@ public final class DatasetInspector {
     }
 
     private List<FileResult> checkAll(List<LabeledImage> images, IntConsumer progress) {
-        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "finetune4j-inspect");
-            t.setDaemon(true);
-            return t;
+        java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+        return ParallelMap.apply(images, threads, "finetune4j-inspect", im -> {
+            FileResult r = check(im);
+            progress.accept(done.incrementAndGet());
+            return r;
         });
-        try {
-            List<Future<FileResult>> futures = new ArrayList<>();
-            java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
-            for (LabeledImage im : images) {
-                futures.add(pool.submit(() -> {
-                    FileResult r = check(im);
-                    progress.accept(done.incrementAndGet());
-                    return r;
-                }));
-            }
-            List<FileResult> out = new ArrayList<>();
-            for (Future<FileResult> f : futures) {
-                out.add(f.get());
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("inspection interrupted", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("inspection failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     private FileResult check(LabeledImage im) {

@@ -6,14 +6,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Fingerprint;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.UsageException;
+import org.finetune4j.model.BundleStore;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -92,15 +91,7 @@ public final class Checkpoints {
                 throw new UsageException(zip + ": checksum mismatch; the checkpoint is damaged. Run without "
                         + "--resume to start over.");
             }
-            List<String> unexpected = new ArrayList<>();
-            try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
-                z.stream().map(java.util.zip.ZipEntry::getName)
-                        .filter(n -> !org.finetune4j.model.BundleStore.ALLOWED_ZIP_ENTRIES.contains(n))
-                        .forEach(unexpected::add);
-            }
-            if (!unexpected.isEmpty()) {
-                throw new UsageException(zip + ": unexpected entries " + unexpected + "; not loaded.");
-            }
+            BundleStore.checkEntries(zip);   // only graph entries: DL4J Java-deserializes others
             ComputationGraph graph = ModelSerializer.restoreComputationGraph(zip.toFile(), true);
             Path best = dir.resolve("best.bin");
             INDArray bestParams = Files.exists(best) ? Nd4j.readBinary(best.toFile()) : null;

@@ -18,8 +18,9 @@ public final class TestFolders {
         for (Map.Entry<String, Integer> e : new TreeMap<>(perClass).entrySet()) {
             for (int i = 0; i < e.getValue(); i++) {
                 Path file = root.resolve(e.getKey()).resolve(String.format("%s_%02d.png", e.getKey(), i));
-                // pixels depend on the full path, so files are distinct across folders and calls
-                TestImages.write(file, TestImages.pattern(12 + i % 5, 10 + i % 3, file.toString().hashCode()), "png");
+                // pixels depend on the full path, so files are distinct across folders and calls (pattern() only
+                // looks at the seed modulo 256, which let two paths collide about once in 256)
+                TestImages.write(file, TestImages.noise(12 + i % 5, 10 + i % 3, file.toString().hashCode()), "png");
             }
         }
         return root;

@@ -50,6 +50,18 @@ public final class TestImages {
         return img;
     }
 
+    /** @return an RGB image of seeded random pixels: distinct seeds give distinct images (all 64 bits count) */
+    public static BufferedImage noise(int w, int h, long seed) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, rng.nextInt(1 << 24));
+            }
+        }
+        return img;
+    }
+
     /** Writes an image in a format ImageIO knows ({@code png}, {@code jpg}, {@code bmp}, {@code gif}). */
     public static Path write(Path file, BufferedImage img, String format) {
         return writeBytes(file, encode(img, format));

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +22,6 @@ import org.finetune4j.testing.TestFolders;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 class TrainerTest {
 
@@ -143,7 +141,6 @@ class TrainerTest {
 
     @Test
     void earlyStoppingKeepsTheBestEpochsWeights() {
-        List<INDArray> paramsPerEpoch = new ArrayList<>();
         TrainResult r = trainer().run(config("es", 8, null, 2), false, () -> false, (s, h, t) -> { });
         History h = r.history();
         int best = h.bestEpoch();
@@ -152,7 +149,6 @@ class TrainerTest {
         // stopped after `patience` epochs without improvement, or ran all epochs
         assertThat(h.epochs().size()).isIn(Math.min(8, best + 2), 8);
         assertThat(r.bundle().metrics().get("best-epoch")).isEqualTo((double) best);
-        assertThat(paramsPerEpoch).isEmpty();
     }
 
     @Test
