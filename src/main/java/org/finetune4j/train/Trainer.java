@@ -2,47 +2,31 @@ package org.finetune4j.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.bytedeco.opencv.opencv_core.Mat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.finetune4j.augment.Augmenter;
 import org.finetune4j.augment.ImageSize;
 import org.finetune4j.augment.Recipe;
 import org.finetune4j.augment.RecipeLoader;
 import org.finetune4j.core.Backend;
-import org.finetune4j.core.Fingerprint;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
 import org.finetune4j.core.Seeds;
 import org.finetune4j.core.UsageException;
-import org.finetune4j.data.BadImageException;
-import org.finetune4j.data.BadImageFilter;
 import org.finetune4j.data.BadImageLog;
 import org.finetune4j.data.ImageDecoder;
-import org.finetune4j.data.ImageFolder;
 import org.finetune4j.data.LabeledImage;
 import org.finetune4j.data.Split;
-import org.finetune4j.data.StratifiedSplitter;
-import org.finetune4j.model.BackboneSpec;
-import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
-import org.finetune4j.model.Dl4jZooWeights;
 import org.finetune4j.model.InputShape;
-import org.finetune4j.model.KerasVggWeights;
-import org.finetune4j.model.WeightsCache;
-import org.finetune4j.model.WeightsSource;
-import org.finetune4j.report.Progress;
 import org.finetune4j.model.ModelBundle;
 import org.finetune4j.model.Preprocessing;
-import org.finetune4j.model.VggArchitecture;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -67,11 +51,6 @@ public final class Trainer {
         this.log = log;
     }
 
-    /** The backbone as training sees it. */
-    private record Backbone(ComputationGraph graph, Preprocessing preprocessing, String name,
-                            String defaultFreezeUntil) {
-    }
-
     /**
      * @param resume   continue the interrupted run of the same name from its checkpoint
      * @param stop     polled after every batch (Ctrl-C)
@@ -90,18 +69,11 @@ public final class Trainer {
                     + checkpoints.dir() + ". Add --resume to continue it, or delete that folder to start over.");
         }
 
-        Path dataRoot = Path.of(cfg.data().folder());
-        ImageFolder folder = ImageFolder.scan(dataRoot);
-        folder.warnings().forEach(w -> log.accept("warning: " + w));
-        StratifiedSplitter.SplitResult splitResult = StratifiedSplitter.split(folder, cfg.data().split(), seeds);
-        splitResult.warnings().forEach(w -> log.accept("warning: " + w));
-        ImageDecoder decoder = ImageDecoder.defaults();
-        BadImageFilter.Result screened = BadImageFilter.screen(splitResult.split(), decoder, cfg.data().onBadImage(),
-                cfg.data().threads());
-        BadImageLog badImages = new BadImageLog();
-        badImages.addAll(screened.bad());
-        Split split = screened.split();
-        List<String> classes = folder.classes();
+        TrainingData data = TrainingData.prepare(cfg.data(), seeds, log);
+        ImageDecoder decoder = data.decoder();
+        BadImageLog badImages = data.badImages();
+        Split split = data.split();
+        List<String> classes = data.classes();
 
         JsonNode runConfig = runConfig(cfg, classes);
         ComputationGraph graph;
@@ -121,7 +93,8 @@ public final class Trainer {
             log.accept("resuming " + cfg.name() + " at epoch " + (state.epochIndex() + 1) + ", batch "
                     + state.nextBatch() + " (stage " + state.stage() + ")");
         } else {
-            Backbone backbone = backbone(cfg, classes, split.train(), decoder, seeds);
+            BackboneLoader.Loaded backbone = new BackboneLoader(modelsDir, log).load(cfg, classes, split.train(),
+                    decoder, seeds);
             preprocessing = backbone.preprocessing();
             backboneName = backbone.name();
             String freezeUntil = cfg.mode().equals("scratch") || "none".equals(cfg.freezeUntil()) ? null
@@ -195,7 +168,7 @@ public final class Trainer {
             ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, cfg.name(), classes, preprocessing,
                     backboneName, runConfig.path("freeze-until").isNull() ? null
                     : runConfig.path("freeze-until").asText(null), null, cfg.mode(), runConfig,
-                    fingerprint(folder), metrics, split.test().stream().map(LabeledImage::relativePath).toList(),
+                    data.fingerprint(), metrics, split.test().stream().map(LabeledImage::relativePath).toList(),
                     cfg.data().folder(), RunInfo.current(cfg.seed()), null);
             Path dir = modelsDir.resolve(cfg.name());
             ModelBundle written = BundleStore.save(dir, graph, meta);
@@ -209,115 +182,6 @@ public final class Trainer {
                                     Checkpoints checkpoints, ComputationGraph graph) {
         return new TrainResult(null, null, outcome.state().history(), Double.NaN, Double.NaN, badImages.list(),
                 (System.nanoTime() - started) / 1e9, true, checkpoints.dir(), FineTuner.frozenLayers(graph));
-    }
-
-    private Backbone backbone(TrainConfig cfg, List<String> classes, List<LabeledImage> train, ImageDecoder decoder,
-                              Seeds seeds) {
-        Optional<BackboneSpec> builtIn = Backbones.find(cfg.model());
-        boolean scratch = cfg.mode().equals("scratch");
-        TrainConfig.ArchitectureSettings a = cfg.architecture();
-        if (builtIn.isPresent()) {
-            BackboneSpec spec = builtIn.get();
-            if (spec.pretrained() && !scratch) {
-                VggArchitecture arch = spec.architecture().apply(1000);
-                Path weights = pretrainedWeights(spec.name(), cfg.weights());
-                log.accept("loading " + spec.name() + " ImageNet weights from " + weights);
-                ComputationGraph graph = isZooZip(cfg.weights()) ? Dl4jZooWeights.load(weights, arch)
-                        : KerasVggWeights.load(weights, arch, seeds.value("init-backbone"));
-                return new Backbone(graph, spec.preprocessing(), spec.name(), spec.defaultFreezeUntil());
-            }
-            if (!spec.pretrained() && !scratch) {
-                throw new UsageException("--model " + spec.name() + " --mode finetune: " + spec.name() + " has no "
-                        + "pretrained weights. Use --mode scratch, `finetune4j pretrain`, or a pretrained bundle such "
-                        + "as mini-vgg-shapes.");
-            }
-            VggArchitecture arch = spec.name().equals("mini-vgg")
-                    ? VggArchitecture.miniVgg(a.inputSize(), classes.size(), a.batchNorm())
-                    : spec.architecture().apply(classes.size());
-            arch = arch.with(Activations.parse("--activation", a.activation()),
-                    Activations.parseInit("--init", a.init()));
-            Preprocessing pre = spec.name().equals("mini-vgg")
-                    ? datasetMeanStd(arch.input(), train, decoder, seeds) : spec.preprocessing();
-            return new Backbone(arch.build(seeds.value("init-backbone")), pre, spec.name(), null);
-        }
-        Path dir = Backbones.findBundle(cfg.model(), modelsDir)
-                .orElseThrow(() -> Backbones.unknown(cfg.model(), modelsDir));
-        BundleStore.Loaded loaded = BundleStore.load(dir);
-        String arch = loaded.bundle().backbone();
-        String defaultFreeze = Backbones.find(arch).map(BackboneSpec::defaultFreezeUntil).orElse(null);
-        if (scratch) {
-            // the same architecture with fresh weights: the fair "from scratch" baseline for a fine-tuning run
-            ComputationGraph fresh = new ComputationGraph(loaded.graph().getConfiguration().clone());
-            seeds.applyToNd4j("scratch-init");
-            fresh.init();
-            return new Backbone(fresh, loaded.bundle().preprocessing(), dir.getFileName().toString(), null);
-        }
-        return new Backbone(loaded.graph(), loaded.bundle().preprocessing(), dir.getFileName().toString(),
-                defaultFreeze);
-    }
-
-    /** DL4J's zoo zip is the source when the file or mirror URL names a {@code .zip}; otherwise Keras's HDF5. */
-    private static boolean isZooZip(TrainConfig.WeightsSettings w) {
-        return (w.file() != null && w.file().endsWith(".zip")) || (w.url() != null && w.url().endsWith(".zip"));
-    }
-
-    private Path pretrainedWeights(String name, TrainConfig.WeightsSettings w) {
-        boolean vgg19 = name.equals("vgg19");
-        WeightsSource src = isZooZip(w) ? (vgg19 ? WeightsSource.dl4jVgg19() : WeightsSource.dl4jVgg16())
-                : vgg19 ? WeightsSource.kerasVgg19(true) : WeightsSource.kerasVgg16(true);
-        if (w.url() != null) {
-            src = src.withUrl(w.url());
-        }
-        if (w.file() != null) {
-            return WeightsCache.verified(Path.of(w.file()), src);
-        }
-        WeightsCache cache = w.cacheDir() != null ? WeightsCache.of(Path.of(w.cacheDir())) : WeightsCache.defaults();
-        if (Files.isRegularFile(cache.pathOf(src))) {
-            return cache.fetch(src, (done, total) -> { });
-        }
-        log.accept("downloading " + src.url() + " to " + cache.pathOf(src) + " (once)");
-        try (Progress p = Progress.start("downloading " + src.fileName(), 0, " B", true)) {
-            return cache.fetch(src, (done, total) -> p.stepTo(done));
-        }
-    }
-
-    /**
-     * Per-channel mean and standard deviation of up to 512 training images (evaluation geometry), on the 0–255
-     * scale: the normalisation of a network trained from scratch.
-     */
-    static Preprocessing datasetMeanStd(InputShape input, List<LabeledImage> train, ImageDecoder decoder,
-                                        Seeds seeds) {
-        Preprocessing geometry = Preprocessing.meanStd(input, new double[] {0, 0, 0}, new double[] {1, 1, 1});
-        List<LabeledImage> sample = new ArrayList<>(train);
-        Seeds.shuffle(sample, seeds.stream("mean-std-sample"));
-        sample = sample.subList(0, Math.min(512, sample.size()));
-        double[] sum = new double[3];
-        double[] sq = new double[3];
-        long n = 0;
-        for (LabeledImage im : sample) {
-            try (Mat m = decoder.decode(im.file(), im.relativePath()); Mat f = geometry.fit(m)) {
-                INDArray x = geometry.toInput(f);
-                for (int c = 0; c < 3; c++) {
-                    INDArray ch = x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                            org.nd4j.linalg.indexing.NDArrayIndex.point(c));
-                    sum[c] += ch.sumNumber().doubleValue();
-                    sq[c] += ch.mul(ch).sumNumber().doubleValue();
-                }
-                n += (long) input.height() * input.width();
-            } catch (BadImageException e) {
-                // screened files should decode; one that does not is simply left out of the statistics
-            }
-        }
-        if (n == 0) {
-            return Preprocessing.vgg(input);
-        }
-        double[] mean = new double[3];
-        double[] std = new double[3];
-        for (int c = 0; c < 3; c++) {
-            mean[c] = sum[c] / n;
-            std[c] = Math.max(1.0, Math.sqrt(Math.max(0, sq[c] / n - mean[c] * mean[c])));
-        }
-        return Preprocessing.meanStd(input, mean, std);
     }
 
     private static JsonNode runConfig(TrainConfig cfg, List<String> classes) {
@@ -350,30 +214,5 @@ public final class Trainer {
                     + ". Expected the same options (" + where + "/state.json has them); resume with them, or start "
                     + "a new run under another --name.");
         }
-    }
-
-    /** Fingerprint of the training data: count and SHA-256 over sorted relative paths, sizes and file hashes. */
-    private static JsonNode fingerprint(ImageFolder folder) {
-        StringBuilder listing = new StringBuilder();
-        long bytes = 0;
-        for (LabeledImage im : folder.images()) {
-            long size;
-            String sha;
-            try {
-                size = Files.size(im.file());
-                sha = Fingerprint.sha256(im.file());
-            } catch (java.io.IOException | java.io.UncheckedIOException e) {
-                size = -1;
-                sha = "unreadable";
-            }
-            bytes += Math.max(0, size);
-            listing.append(im.relativePath()).append(' ').append(size).append(' ').append(sha).append('\n');
-        }
-        ObjectNode fp = Json.mapper().createObjectNode();
-        fp.put("files", folder.images().size());
-        fp.put("bytes", bytes);
-        fp.put("classes", folder.classes().size());
-        fp.put("sha256", Fingerprint.sha256(listing.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        return fp;
     }
 }
