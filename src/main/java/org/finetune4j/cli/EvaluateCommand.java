@@ -70,6 +70,9 @@ final class EvaluateCommand implements Callable<Integer> {
         if (topWrong < 0) {
             throw new UsageException("--top-wrong " + topWrong + ": expected 0 or more images.");
         }
+        if (batchSize < 1) {
+            throw new UsageException("--batch-size " + batchSize + ": expected at least 1 crop per forward pass.");
+        }
         MultiCropEvaluator.Averaging averaging = MultiCropEvaluator.Averaging.of(average);
         CropProtocol p = CropProtocolLoader.load(protocol);
         if (Backbones.find(model).isPresent()) {
@@ -79,9 +82,6 @@ final class EvaluateCommand implements Callable<Integer> {
         Path dir = Backbones.findBundle(model, modelsDir).orElseThrow(() -> Backbones.unknown(model, modelsDir));
         BundleStore.Loaded loaded = BundleStore.load(dir);
         p.crops(loaded.bundle().preprocessing());
-        if (batchSize < 1) {
-            throw new UsageException("--batch-size " + batchSize + ": expected at least 1 crop per forward pass.");
-        }
         EvaluationRun.Images images = data != null ? EvaluationRun.fromFolder(data, loaded.bundle())
                 : EvaluationRun.fromBundle(loaded.bundle());
         PrintWriter err = spec.commandLine().getErr();

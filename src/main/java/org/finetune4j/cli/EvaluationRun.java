@@ -101,8 +101,7 @@ final class EvaluationRun {
             }
             out.add(new LabeledImage(file, rel, c));
         }
-        return new Images(out, "test split of " + bundle.dataRoot() + " (" + out.size() + " images held out "
-                + "in training)");
+        return new Images(out, "test split of " + bundle.dataRoot());
     }
 
     /** Runs the evaluation pass with a progress display. */
@@ -111,9 +110,16 @@ final class EvaluationRun {
         ModelBundle b = loaded.bundle();
         MultiCropEvaluator ev = new MultiCropEvaluator(b.preprocessing(), protocol, averaging, batchSize);
         ImageDecoder decoder = new ImageDecoder(b.preprocessing().input().channels(), ImageDecoder.DEFAULT_MAX_PIXELS);
+        Evaluation e;
         try (Progress p = Progress.start("evaluating " + protocol.name(), images.size(), " img", !quiet)) {
-            return ev.evaluate(images, b.labels(), decoder, loaded.graph()::outputSingle, p::step);
+            e = ev.evaluate(images, b.labels(), decoder, loaded.graph()::outputSingle, p::step);
         }
+        if (e.images().isEmpty()) {
+            throw new DataException("none of the " + images.size() + " images could be read (first: "
+                    + e.badImages().get(0).relativePath() + ": " + e.badImages().get(0).reason() + "). Expected "
+                    + "readable images; check the data folder.");
+        }
+        return e;
     }
 
     /** Prints the protocol-versus-centre table. */

@@ -173,9 +173,9 @@ public final class ReportWriter {
     private static String headline(ReportContent c) {
         Evaluation e = c.evaluation();
         double gain = e.protocolMetrics().top1() - e.centerMetrics().top1();
-        String base = String.format(Locale.ROOT, "%s classified %d images of %d classes (%s) with top-1 accuracy "
-                + "%s using %s", c.bundle().name(), e.images().size(), e.labels().size(), c.data(),
-                f3(e.protocolMetrics().top1()), protocolLabel(e));
+        String base = String.format(Locale.ROOT, "%s reached top-1 accuracy %s with %s on %d images of %d "
+                + "classes (%s)", c.bundle().name(), f3(e.protocolMetrics().top1()), protocolLabel(e),
+                e.images().size(), e.labels().size(), c.data());
         if (e.cropsPerImage() == 1 && gain == 0) {
             return base + ".";
         }
@@ -305,7 +305,7 @@ public final class ReportWriter {
             .facts td:first-child{color:var(--muted);width:180px}
             .bar{display:inline-block;height:9px;border-radius:5px;background:var(--accent);vertical-align:middle}
             .barcell{width:160px}
-            img.plot{max-width:100%;height:auto;display:block;margin:12px auto 0}
+            img.plot{max-width:min(100%,820px);height:auto;display:block;margin:12px auto 0}
             .two{display:grid;grid-template-columns:1fr 1fr;gap:18px;align-items:start}
             .wrong{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px}
             .wrong figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:8px;text-align:center;\
