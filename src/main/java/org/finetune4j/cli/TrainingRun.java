@@ -89,7 +89,7 @@ final class TrainingRun {
         printSummary(cfg, r, report, json, out);
         if (evaluation != null && !json) {
             EvaluationRun.printTable(evaluation, out);
-            out.println("report: " + report.resolve("report.html"));
+            out.println("report page: " + report.resolve("report.html"));
             out.flush();
         }
         return Finetune4j.EXIT_OK;
