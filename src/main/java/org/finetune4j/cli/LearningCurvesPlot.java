@@ -12,9 +12,17 @@ final class LearningCurvesPlot {
     }
 
     static void write(Path png, String title, History h) {
+        LearningCurves curves = curves(h);
+        if (curves != null) {
+            Plots.learningCurves(png, "Learning curves: " + title, curves);
+        }
+    }
+
+    /** @return the curves of a history, or null when no epoch ran */
+    static LearningCurves curves(History h) {
         int n = h.epochs().size();
         if (n == 0) {
-            return;
+            return null;
         }
         int[] epochs = new int[n];
         double[] trainLoss = new double[n];
@@ -40,6 +48,6 @@ final class LearningCurvesPlot {
         if (stageBoundary != null) {
             curves = curves.withStageBoundaryEpoch(stageBoundary);
         }
-        Plots.learningCurves(png, "Learning curves: " + title, curves);
+        return curves;
     }
 }

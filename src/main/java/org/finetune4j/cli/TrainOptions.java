@@ -95,6 +95,10 @@ public final class TrainOptions {
             + "Default: ${DEFAULT-VALUE}.")
     java.nio.file.Path reportsDir = java.nio.file.Path.of("eval", "reports");
 
+    @Option(names = "--protocol", paramLabel = "P", description = "Evaluation protocol for the test split at the "
+            + "end: center, ten-crop, multi-scale, or a YAML file (eval/README.md). Default: ${DEFAULT-VALUE}.")
+    String protocol = "ten-crop";
+
     TrainConfig.WeightsSettings weights() {
         return new TrainConfig.WeightsSettings(weightsFile, weightsUrl, weightsCache);
     }

@@ -14,6 +14,9 @@ import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
 import org.finetune4j.data.BadImage;
+import org.finetune4j.eval.CropProtocol;
+import org.finetune4j.eval.CropProtocolLoader;
+import org.finetune4j.eval.Evaluation;
 import org.finetune4j.train.EpochStats;
 import org.finetune4j.train.History;
 import org.finetune4j.train.TrainConfig;
@@ -32,6 +35,7 @@ final class TrainingRun {
     static int run(TrainConfig cfg, TrainOptions options, boolean quiet, boolean json, PrintWriter out,
                    PrintWriter err) {
         boolean resume = options.resume;
+        CropProtocol protocol = CropProtocolLoader.load(options.protocol);
         if (!quiet) {
             err.println("finetune4j: " + (resume ? "resuming " : "training ") + cfg.name() + ": mode " + cfg.mode()
                     + ", model " + cfg.model() + ", data " + cfg.data().folder() + ", seed " + cfg.seed());
@@ -81,7 +85,13 @@ final class TrainingRun {
             return EXIT_INTERRUPTED;
         }
         Path report = writeReport(cfg, r, options.reportsDir);
+        Evaluation evaluation = TrainingEvaluation.write(report, cfg, r, protocol, quiet);
         printSummary(cfg, r, report, json, out);
+        if (evaluation != null && !json) {
+            EvaluationRun.printTable(evaluation, out);
+            out.println("report page: " + report.resolve("report.html"));
+            out.flush();
+        }
         return Finetune4j.EXIT_OK;
     }
 

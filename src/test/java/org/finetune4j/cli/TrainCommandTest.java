@@ -68,6 +68,12 @@ class TrainCommandTest {
         assertThat(metrics.get("history")).hasSize(2);
         assertThat(metrics.get("frozen-layers").toString()).contains("block1_conv1");
         assertThat(metrics.has("test-accuracy")).isTrue();
+        // the new bundle is evaluated on its test split with the default protocol, in the same report
+        assertThat(report.resolve("report.html")).exists();
+        assertThat(metrics.get("evaluation").get("protocol").asText()).isEqualTo("ten-crop");
+        assertThat(metrics.get("evaluation").get("center-top1").asDouble())
+                .isEqualTo(metrics.get("test-accuracy").asDouble(), org.assertj.core.data.Offset.offset(1e-6));
+        assertThat(r.out()).contains("ten-crop vs center");
 
         Cli.Result predict = Cli.run("predict", "--model", models.resolve("photos-finetune").toString(),
                 data.resolve("cat").toString());

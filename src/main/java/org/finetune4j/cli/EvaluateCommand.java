@@ -1,0 +1,108 @@
+package org.finetune4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.finetune4j.core.RunInfo;
+import org.finetune4j.core.UsageException;
+import org.finetune4j.eval.CropProtocol;
+import org.finetune4j.eval.CropProtocolLoader;
+import org.finetune4j.eval.Evaluation;
+import org.finetune4j.eval.MultiCropEvaluator;
+import org.finetune4j.model.Backbones;
+import org.finetune4j.model.BundleStore;
+import org.finetune4j.report.ReportContent;
+import org.finetune4j.report.ReportWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code finetune4j evaluate}: multi-crop evaluation of a trained bundle, with a report. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Evaluates a trained bundle on labelled images with a multi-crop protocol (eval/README.md) "
+                + "and, in the same pass, with the single centre crop, so the protocol's gain is visible: top-1 and "
+                + "top-5 accuracy, per-class precision, recall and F1, the confusion matrix and the most confidently "
+                + "wrong images. Writes eval/reports/<run>/ (metrics.json, report.md, report.html, PNG plots)."})
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--model", paramLabel = "M", required = true,
+            description = "A trained bundle: its name under models/ or its folder.")
+    String model;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "A folder of class folders named after the bundle's "
+            + "classes (for a pre-split folder, its test/ part). Default: the test split recorded in the bundle.")
+    Path data;
+
+    @Option(names = "--protocol", paramLabel = "P", description = "center, ten-crop, multi-scale, or a YAML file "
+            + "(eval/README.md). Default: ${DEFAULT-VALUE}.")
+    String protocol = "ten-crop";
+
+    @Option(names = "--average", paramLabel = "A", description = "How crop predictions are combined: probs (mean of "
+            + "the softmax probabilities) or log-probs (mean of the log-probabilities). Default: ${DEFAULT-VALUE}.")
+    String average = MultiCropEvaluator.Averaging.PROBABILITIES.key();
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Most crops per forward pass. Default: "
+            + "${DEFAULT-VALUE}.")
+    int batchSize = 64;
+
+    @Option(names = "--top-wrong", paramLabel = "N", description = "Most confidently wrong images in the report. "
+            + "Default: ${DEFAULT-VALUE}.")
+    int topWrong = 12;
+
+    @Option(names = "--reports-dir", paramLabel = "DIR", description = "Where the run's report folder is written. "
+            + "Default: ${DEFAULT-VALUE}.")
+    Path reportsDir = Path.of("eval", "reports");
+
+    @Option(names = "--models-dir", paramLabel = "DIR", description = "Where bundles are looked up by name. "
+            + "Default: ${DEFAULT-VALUE}.")
+    Path modelsDir = Backbones.MODELS_DIR;
+
+    @Override
+    public Integer call() {
+        if (topWrong < 0) {
+            throw new UsageException("--top-wrong " + topWrong + ": expected 0 or more images.");
+        }
+        if (batchSize < 1) {
+            throw new UsageException("--batch-size " + batchSize + ": expected at least 1 crop per forward pass.");
+        }
+        MultiCropEvaluator.Averaging averaging = MultiCropEvaluator.Averaging.of(average);
+        CropProtocol p = CropProtocolLoader.load(protocol);
+        if (Backbones.find(model).isPresent()) {
+            throw new UsageException("--model " + model + ": a backbone, not a trained bundle; it knows no labels of "
+                    + "yours. Train a bundle first (`finetune4j train`), then evaluate it.");
+        }
+        Path dir = Backbones.findBundle(model, modelsDir).orElseThrow(() -> Backbones.unknown(model, modelsDir));
+        BundleStore.Loaded loaded = BundleStore.load(dir);
+        p.crops(loaded.bundle().preprocessing());
+        EvaluationRun.Images images = data != null ? EvaluationRun.fromFolder(data, loaded.bundle())
+                : EvaluationRun.fromBundle(loaded.bundle());
+        PrintWriter err = spec.commandLine().getErr();
+        if (!common.quiet) {
+            err.println("finetune4j: evaluating " + loaded.bundle().name() + " on " + images.images().size()
+                    + " images of " + images.description() + " with " + p.name() + " (" + p.cropCount()
+                    + " crops per image, " + averaging.key() + " averaging)");
+            err.flush();
+        }
+        Evaluation e = EvaluationRun.evaluate(loaded, images.images(), p, averaging, batchSize, common.quiet);
+        String run = EvaluationRun.runName(loaded.bundle().name() + "-" + p.name());
+        Path report = ReportWriter.write(reportsDir.resolve(run), new ReportContent(run, loaded.bundle(),
+                images.description(), e, topWrong, null, RunInfo.current(common.seed)));
+        PrintWriter out = spec.commandLine().getOut();
+        if (common.json) {
+            out.println(EvaluationRun.json(e, report));
+        } else {
+            EvaluationRun.printTable(e, out);
+            out.println("report: " + report + " (report.html, report.md, metrics.json, plots)");
+        }
+        out.flush();
+        return Finetune4j.EXIT_OK;
+    }
+}

@@ -1,0 +1,87 @@
+package org.finetune4j.cli;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.finetune4j.core.Json;
+import org.finetune4j.core.RunInfo;
+import org.finetune4j.eval.CropProtocol;
+import org.finetune4j.eval.Evaluation;
+import org.finetune4j.eval.MultiCropEvaluator;
+import org.finetune4j.model.BundleStore;
+import org.finetune4j.report.ReportContent;
+import org.finetune4j.report.ReportWriter;
+import org.finetune4j.train.EpochStats;
+import org.finetune4j.train.TrainConfig;
+import org.finetune4j.train.TrainResult;
+
+/**
+ * The end of {@code train}: evaluates the new bundle on its held-out test split with the chosen protocol and turns
+ * the run's report folder into a full report (the training metrics stay in {@code metrics.json}).
+ */
+final class TrainingEvaluation {
+
+    private TrainingEvaluation() {
+    }
+
+    /**
+     * @param report the run's report folder, holding the training's {@code metrics.json}
+     * @return the evaluation, or null when the bundle has no test split
+     */
+    static Evaluation write(Path report, TrainConfig cfg, TrainResult r, CropProtocol protocol, boolean quiet) {
+        if (r.bundleDir() == null || r.bundle() == null || r.bundle().testSplit().isEmpty()) {
+            return null;
+        }
+        BundleStore.Loaded loaded = BundleStore.load(r.bundleDir());
+        EvaluationRun.Images images = EvaluationRun.fromBundle(loaded.bundle());
+        Evaluation e = EvaluationRun.evaluate(loaded, images.images(), protocol,
+                MultiCropEvaluator.Averaging.PROBABILITIES, 64, quiet);
+        Map<String, Object> metrics;
+        try {
+            metrics = Json.mapper().readValue(Files.readString(report.resolve("metrics.json")),
+                    new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (IOException ex) {
+            throw new UncheckedIOException(report.resolve("metrics.json") + ": cannot read back the training "
+                    + "metrics (" + ex.getMessage() + ")", ex);
+        }
+        ReportContent.Training training = new ReportContent.Training(metrics, facts(cfg, r),
+                LearningCurvesPlot.curves(r.history()));
+        ReportWriter.write(report, new ReportContent(report.getFileName().toString(), loaded.bundle(),
+                images.description(), e, 12, training, RunInfo.current(cfg.seed())));
+        return e;
+    }
+
+    private static List<Map.Entry<String, String>> facts(TrainConfig cfg, TrainResult r) {
+        List<Map.Entry<String, String>> f = new ArrayList<>();
+        EpochStats best = r.history().best();
+        f.add(Map.entry("trained", String.format(Locale.ROOT, "%s from %s on %s, %d epochs in %s%s", cfg.mode(),
+                cfg.model(), cfg.data().folder(), r.history().epochs().size(), TrainingRun.duration(r.seconds()),
+                best == null ? "" : String.format(Locale.ROOT, ", best epoch %d (val accuracy %.3f)", best.epoch(),
+                        best.valAccuracy()))));
+        if (!Double.isNaN(r.testAccuracy())) {
+            f.add(Map.entry("test accuracy at the end of training", String.format(Locale.ROOT,
+                    "%.3f (loss %.3f), centre crop", r.testAccuracy(), r.testLoss())));
+        }
+        f.add(Map.entry("fit", r.history().diagnosis()));
+        f.add(Map.entry("augmentation", cfg.data().augment()));
+        f.add(Map.entry("optimizer", String.format(Locale.ROOT, "%s, learning rate %s, %s schedule, batch %d",
+                cfg.optimizer().updater(), cfg.optimizer().learningRate(), cfg.optimizer().schedule(),
+                cfg.schedule().batchSize())));
+        f.add(Map.entry("frozen layers", r.frozen().isEmpty() ? "none" : r.frozen().size() + (r.bundle().freezeUntil() == null
+                ? "" : " (up to " + r.bundle().freezeUntil() + ")")));
+        if (cfg.stage2() != null) {
+            f.add(Map.entry("stage 2", "unfroze above " + cfg.stage2().unfreeze() + ", " + cfg.stage2().epochs()
+                    + " epochs at " + cfg.stage2().learningRate()));
+        }
+        f.add(Map.entry("seed", Long.toString(cfg.seed())));
+        f.add(Map.entry("skipped files", Integer.toString(r.badImages().size())));
+        return f;
+    }
+}

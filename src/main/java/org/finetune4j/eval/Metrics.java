@@ -1,0 +1,117 @@
+package org.finetune4j.eval;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How well a set of predictions matches the truth: top-1 and top-5 accuracy, per-class precision, recall and F1,
+ * their unweighted mean (macro F1) and the confusion matrix.
+ * <pre>{@code
+ * Metrics m = Metrics.of(labels, truth, probabilities);     // probabilities[image][class]
+ * m.top1(); m.perClass().get(0).f1(); m.confusion();
+ * }</pre>
+ *
+ * @param images    number of images
+ * @param top1      fraction of images whose most probable class is the true one
+ * @param top5      fraction whose true class is among the 5 most probable; null with 5 classes or fewer (it would
+ *                  be 1 by construction)
+ * @param macroF1   mean F1 over the classes that have images or predictions
+ * @param perClass  one entry per class, in label order
+ * @param confusion {@code confusion[true][predicted]} counts
+ */
+public record Metrics(int images, double top1, Double top5, double macroF1, List<ClassMetrics> perClass,
+                      long[][] confusion) {
+
+    /**
+     * The figures for one class.
+     *
+     * @param label     the class name
+     * @param precision of the images predicted as this class, the fraction that are (0 if none was predicted)
+     * @param recall    of the images of this class, the fraction found (0 if there are none)
+     * @param f1        harmonic mean of precision and recall
+     * @param support   images of this class
+     * @param predicted images predicted as this class
+     */
+    public record ClassMetrics(String label, double precision, double recall, double f1, long support,
+                               long predicted) {
+    }
+
+    public Metrics {
+        perClass = List.copyOf(perClass);
+    }
+
+    /**
+     * @param labels        class names in output order
+     * @param truth         true class index per image
+     * @param probabilities per image, one probability per class
+     * @return the metrics; ties between classes go to the lower class index, as an argmax does
+     */
+    public static Metrics of(List<String> labels, int[] truth, double[][] probabilities) {
+        if (truth.length != probabilities.length) {
+            throw new IllegalArgumentException(truth.length + " true classes for " + probabilities.length
+                    + " predictions");
+        }
+        int n = labels.size();
+        ConfusionMatrix cm = new ConfusionMatrix(n);
+        int inTop5 = 0;
+        for (int i = 0; i < truth.length; i++) {
+            double[] p = probabilities[i];
+            if (p.length != n) {
+                throw new IllegalArgumentException("image " + i + " has " + p.length + " probabilities for " + n
+                        + " classes");
+            }
+            cm.add(truth[i], argmax(p));
+            if (rank(p, truth[i]) < 5) {
+                inTop5++;
+            }
+        }
+        return of(labels, cm, n > 5 && truth.length > 0 ? inTop5 / (double) truth.length : null);
+    }
+
+    /**
+     * @param labels class names in the matrix's order
+     * @param cm     the counts
+     * @param top5   top-5 accuracy if known, else null
+     * @return the metrics of a confusion matrix
+     */
+    public static Metrics of(List<String> labels, ConfusionMatrix cm, Double top5) {
+        if (labels.size() != cm.size()) {
+            throw new IllegalArgumentException(labels.size() + " labels for a " + cm.size() + "-class matrix");
+        }
+        List<ClassMetrics> per = new ArrayList<>();
+        double f1Sum = 0;
+        int counted = 0;
+        for (int c = 0; c < cm.size(); c++) {
+            per.add(new ClassMetrics(labels.get(c), cm.precision(c), cm.recall(c), cm.f1(c), cm.support(c),
+                    cm.predicted(c)));
+            if (cm.support(c) > 0 || cm.predicted(c) > 0) {
+                f1Sum += cm.f1(c);
+                counted++;
+            }
+        }
+        return new Metrics((int) cm.total(), cm.accuracy(), top5, counted == 0 ? 0 : f1Sum / counted, per,
+                cm.counts());
+    }
+
+    /** @return the index of the largest value, the lowest index among ties */
+    public static int argmax(double[] p) {
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            if (p[i] > p[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** @return how many classes rank above class {@code c} (higher probability, or equal and a lower index) */
+    public static int rank(double[] p, int c) {
+        int above = 0;
+        for (int i = 0; i < p.length; i++) {
+            if (p[i] > p[c] || (p[i] == p[c] && i < c)) {
+                above++;
+            }
+        }
+        return above;
+    }
+}

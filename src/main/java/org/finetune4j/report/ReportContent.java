@@ -1,0 +1,36 @@
+package org.finetune4j.report;
+
+import java.util.List;
+import java.util.Map;
+import org.finetune4j.eval.Evaluation;
+import org.finetune4j.model.ModelBundle;
+
+/**
+ * Everything a report shows, as plain values: the bundle evaluated, the data, the evaluation and, when the run
+ * trained the bundle, what training recorded. The input of {@link ReportWriter}.
+ *
+ * @param run        the run's name (the report folder's name)
+ * @param bundle     the evaluated bundle's metadata
+ * @param data       the data as the user named it (a folder, or "the test split of FOLDER")
+ * @param evaluation the evaluation of the protocol and the centre crop
+ * @param topWrong   how many of the most confidently wrong images to show
+ * @param training   what training recorded, or null when the run only evaluated
+ * @param runInfo    versions, platform, seed and time (written to {@code metrics.json} as {@code run-info})
+ */
+public record ReportContent(String run, ModelBundle bundle, String data, Evaluation evaluation, int topWrong,
+                            Training training, Object runInfo) {
+
+    /**
+     * What a training run recorded, for the report's training section.
+     *
+     * @param metrics  the training run's own metrics.json entries (test accuracy, history, config, ...), in order;
+     *                 written first in {@code metrics.json}
+     * @param facts    short "name: value" facts shown in the report (best epoch, diagnosis, duration, ...), in order
+     * @param curves   learning curves, or null when no epoch ran
+     */
+    public record Training(Map<String, Object> metrics, List<Map.Entry<String, String>> facts, LearningCurves curves) {
+        public Training {
+            facts = List.copyOf(facts);
+        }
+    }
+}

@@ -1,0 +1,497 @@
+package org.finetune4j.report;
+
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
+import static org.bytedeco.opencv.global.opencv_imgproc.INTER_NEAREST;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+import org.finetune4j.core.AtomicFiles;
+import org.finetune4j.core.Json;
+import org.finetune4j.data.BadImage;
+import org.finetune4j.data.BadImageException;
+import org.finetune4j.data.ImageDecoder;
+import org.finetune4j.eval.Evaluation;
+import org.finetune4j.eval.Metrics;
+import org.finetune4j.model.ModelBundle;
+
+/**
+ * Writes a run's report folder: {@code metrics.json} (machine-readable), {@code report.md} and a self-contained
+ * {@code report.html} (inline CSS, images embedded as data URIs, no external resources) for people, and the PNG
+ * plots {@code confusion-matrix.png}, {@code accuracy-per-protocol.png}, {@code per-class-f1.png} and, when the run
+ * trained, {@code learning-curves.png}. The pages put a summary first (what was evaluated, on what, how well, the
+ * protocol's gain over one centre crop), then the details.
+ * <pre>{@code
+ * Path dir = ReportWriter.write(Path.of("eval/reports", run), content);
+ * }</pre>
+ * Every file is written atomically.
+ */
+public final class ReportWriter {
+
+    /** Files every report holds. */
+    public static final List<String> FILES = List.of("metrics.json", "report.md", "report.html",
+            "confusion-matrix.png", "accuracy-per-protocol.png", "per-class-f1.png");
+
+    private static final int THUMBNAIL_PX = 112;
+
+    private ReportWriter() {
+    }
+
+    /**
+     * Writes the report into {@code dir} (created if needed; files of an earlier report there are replaced).
+     *
+     * @return {@code dir}
+     */
+    public static Path write(Path dir, ReportContent c) {
+        Evaluation e = c.evaluation();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(dir + ": cannot create the report folder (" + ex.getMessage() + ")", ex);
+        }
+        String center = "center (1 crop)";
+        String proto = protocolLabel(e);
+        boolean sameAsCenter = e.cropsPerImage() == 1 && e.protocolMetrics().top1() == e.centerMetrics().top1();
+        Plots.confusionMatrix(dir.resolve("confusion-matrix.png"), "Confusion matrix: " + c.bundle().name() + ", "
+                + e.protocol(), e.labels(), e.protocolMetrics().confusion());
+        List<String> barNames = new ArrayList<>();
+        List<Double> barValues = new ArrayList<>();
+        barNames.add("top-1, " + center);
+        barValues.add(e.centerMetrics().top1());
+        if (!sameAsCenter) {
+            barNames.add("top-1, " + proto);
+            barValues.add(e.protocolMetrics().top1());
+        }
+        if (e.protocolMetrics().top5() != null) {
+            barNames.add("top-5, " + center);
+            barValues.add(e.centerMetrics().top5());
+            if (!sameAsCenter) {
+                barNames.add("top-5, " + proto);
+                barValues.add(e.protocolMetrics().top5());
+            }
+        }
+        Plots.bars(dir.resolve("accuracy-per-protocol.png"), "Accuracy per protocol (" + e.images().size()
+                + " images)", "accuracy", barNames, barValues.stream().mapToDouble(Double::doubleValue).toArray());
+        Plots.bars(dir.resolve("per-class-f1.png"), "F1 per class, " + e.protocol(), "F1",
+                e.labels(), e.protocolMetrics().perClass().stream().mapToDouble(Metrics.ClassMetrics::f1).toArray());
+        boolean curves = c.training() != null && c.training().curves() != null;
+        if (curves) {
+            Plots.learningCurves(dir.resolve("learning-curves.png"), "Learning curves: " + c.bundle().name(),
+                    c.training().curves());
+        }
+        List<Evaluation.ImageResult> wrong = e.mostConfidentlyWrong(c.topWrong());
+        AtomicFiles.writeString(dir.resolve("metrics.json"), Json.write(metrics(c, wrong)));
+        AtomicFiles.writeString(dir.resolve("report.md"), markdown(c, wrong, curves));
+        AtomicFiles.writeString(dir.resolve("report.html"), html(dir, c, wrong, curves));
+        return dir;
+    }
+
+    // ------------------------------------------------------------------------------------------------ metrics.json
+
+    static Map<String, Object> metrics(ReportContent c, List<Evaluation.ImageResult> wrong) {
+        Evaluation e = c.evaluation();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run", c.run());
+        if (c.training() != null) {
+            c.training().metrics().forEach(m::putIfAbsent);
+        }
+        ModelBundle b = c.bundle();
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("name", b.name());
+        model.put("backbone", b.backbone());
+        model.put("mode", b.mode());
+        model.put("freeze-until", b.freezeUntil());
+        model.put("labels", b.labels());
+        m.put("model", model);
+        m.put("data", c.data());
+        Map<String, Object> ev = new LinkedHashMap<>();
+        ev.put("protocol", e.protocol());
+        ev.put("protocol-source", e.protocolSource());
+        ev.put("averaging", e.averaging());
+        ev.put("crops-per-image", e.cropsPerImage());
+        ev.put("crops", e.crops().stream().map(org.finetune4j.eval.Crop::name).toList());
+        ev.put("images", e.images().size());
+        ev.put("top1", e.protocolMetrics().top1());
+        ev.put("top5", e.protocolMetrics().top5());
+        ev.put("center-top1", e.centerMetrics().top1());
+        ev.put("center-top5", e.centerMetrics().top5());
+        ev.put("top1-gain", e.protocolMetrics().top1() - e.centerMetrics().top1());
+        ev.put("images-per-second", e.protocolImagesPerSecond());
+        ev.put("center-images-per-second", e.centerImagesPerSecond());
+        ev.put("seconds", e.seconds());
+        ev.put("metrics", e.protocolMetrics());
+        ev.put("center-metrics", e.centerMetrics());
+        List<Map<String, Object>> w = new ArrayList<>();
+        for (Evaluation.ImageResult r : wrong) {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("image", r.relativePath());
+            x.put("true", e.labels().get(r.trueClass()));
+            x.put("predicted", e.labels().get(r.predicted()));
+            x.put("probability", r.probabilities()[r.predicted()]);
+            x.put("true-probability", r.probabilities()[r.trueClass()]);
+            x.put("center-predicted", e.labels().get(r.centerPredicted()));
+            w.add(x);
+        }
+        ev.put("most-confidently-wrong", w);
+        ev.put("bad-images", e.badImages());
+        m.put("evaluation", ev);
+        m.put("run-info", c.runInfo());
+        return m;
+    }
+
+    // ------------------------------------------------------------------------------------------------------ shared
+
+    private static String protocolLabel(Evaluation e) {
+        return e.protocol() + " (" + e.cropsPerImage() + (e.cropsPerImage() == 1 ? " crop)" : " crops)");
+    }
+
+    private static String f3(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static String points(double gain) {
+        return String.format(Locale.ROOT, "%+.1f points", gain * 100);
+    }
+
+    private static String rate(double imagesPerSecond) {
+        return String.format(Locale.ROOT, imagesPerSecond >= 100 ? "%.0f" : "%.1f", imagesPerSecond);
+    }
+
+    private static String headline(ReportContent c) {
+        Evaluation e = c.evaluation();
+        double gain = e.protocolMetrics().top1() - e.centerMetrics().top1();
+        String base = String.format(Locale.ROOT, "%s reached top-1 accuracy %s with %s on %d images of %d "
+                + "classes (%s)", c.bundle().name(), f3(e.protocolMetrics().top1()), protocolLabel(e),
+                e.images().size(), e.labels().size(), c.data());
+        if (e.cropsPerImage() == 1 && gain == 0) {
+            return base + ".";
+        }
+        return base + String.format(Locale.ROOT, ": %s over the single centre crop (%s), at %s of the speed.",
+                points(gain), f3(e.centerMetrics().top1()), e.centerImagesPerSecond() > 0
+                        ? String.format(Locale.ROOT, "%.0f%%", 100 * e.protocolImagesPerSecond()
+                        / e.centerImagesPerSecond()) : "n/a");
+    }
+
+    private static List<String[]> modelFacts(ReportContent c) {
+        ModelBundle b = c.bundle();
+        List<String[]> f = new ArrayList<>();
+        f.add(new String[] {"bundle", b.name()});
+        f.add(new String[] {"backbone", b.backbone()});
+        f.add(new String[] {"mode", b.mode()});
+        if (b.freezeUntil() != null) {
+            f.add(new String[] {"frozen up to", b.freezeUntil()});
+        }
+        f.add(new String[] {"input", b.preprocessing().input().width() + "×" + b.preprocessing().input().height()
+                + "×" + b.preprocessing().input().channels() + ", short side " + b.preprocessing().resizeShortSidePx()
+                + " px before cropping"});
+        f.add(new String[] {"classes", b.labels().size() + ""});
+        f.add(new String[] {"data", c.data()});
+        return f;
+    }
+
+    // ------------------------------------------------------------------------------------------------------- markdown
+
+    static String markdown(ReportContent c, List<Evaluation.ImageResult> wrong, boolean curves) {
+        Evaluation e = c.evaluation();
+        StringBuilder md = new StringBuilder();
+        md.append("# Evaluation report: ").append(c.bundle().name()).append("\n\n");
+        md.append("Run `").append(c.run()).append("`.\n\n");
+        md.append("## Summary\n\n").append(headline(c)).append("\n\n");
+        md.append("| | |\n|---|---|\n");
+        for (String[] f : modelFacts(c)) {
+            md.append("| ").append(f[0]).append(" | ").append(f[1].replace("|", "\\|")).append(" |\n");
+        }
+        md.append("\n## Accuracy\n\n");
+        md.append("| protocol | crops/image | top-1 | top-5 | macro F1 | images/s |\n|---|---:|---:|---:|---:|---:|\n");
+        md.append(accuracyRow("center", 1, e.centerMetrics(), e.centerImagesPerSecond(), "|", " |\n"));
+        if (e.cropsPerImage() > 1 || !e.protocol().equals("center")) {
+            md.append(accuracyRow(e.protocol(), e.cropsPerImage(), e.protocolMetrics(), e.protocolImagesPerSecond(),
+                    "|", " |\n"));
+        }
+        md.append("\nAveraging: ").append(e.averaging()).append(". Top-1 gain over the centre crop: ")
+                .append(points(e.protocolMetrics().top1() - e.centerMetrics().top1())).append(".\n\n");
+        md.append("![accuracy per protocol](accuracy-per-protocol.png)\n\n");
+        md.append("## Per class (").append(e.protocol()).append(")\n\n");
+        md.append("| class | precision | recall | F1 | images | predicted |\n|---|---:|---:|---:|---:|---:|\n");
+        for (Metrics.ClassMetrics m : e.protocolMetrics().perClass()) {
+            md.append("| ").append(m.label()).append(" | ").append(f3(m.precision())).append(" | ")
+                    .append(f3(m.recall())).append(" | ").append(f3(m.f1())).append(" | ").append(m.support())
+                    .append(" | ").append(m.predicted()).append(" |\n");
+        }
+        md.append("\n![F1 per class](per-class-f1.png)\n\n## Confusion matrix\n\n")
+                .append("Rows are the true classes, columns the predictions; each row is normalised to 100 %.\n\n")
+                .append("![confusion matrix](confusion-matrix.png)\n\n");
+        md.append("## Most confidently wrong\n\n");
+        if (wrong.isEmpty()) {
+            md.append("No image was misclassified.\n\n");
+        } else {
+            md.append("| image | true | predicted | probability | centre crop said |\n|---|---|---|---:|---|\n");
+            for (Evaluation.ImageResult r : wrong) {
+                md.append("| ").append(r.relativePath()).append(" | ").append(e.labels().get(r.trueClass()))
+                        .append(" | ").append(e.labels().get(r.predicted())).append(" | ")
+                        .append(f3(r.probabilities()[r.predicted()])).append(" | ")
+                        .append(e.labels().get(r.centerPredicted())).append(" |\n");
+            }
+            md.append('\n');
+        }
+        if (c.training() != null) {
+            md.append("## Training\n\n| | |\n|---|---|\n");
+            for (Map.Entry<String, String> f : c.training().facts()) {
+                md.append("| ").append(f.getKey()).append(" | ").append(f.getValue().replace("|", "\\|"))
+                        .append(" |\n");
+            }
+            md.append('\n');
+            if (curves) {
+                md.append("![learning curves](learning-curves.png)\n\n");
+            }
+        }
+        md.append("## Details\n\nProtocol `").append(e.protocol()).append("` from ").append(e.protocolSource())
+                .append(": ").append(String.join(", ", e.crops().stream().map(org.finetune4j.eval.Crop::name)
+                        .toList())).append(".\n\n");
+        if (!e.badImages().isEmpty()) {
+            md.append("Left out (could not be read):\n\n");
+            for (BadImage b : e.badImages()) {
+                md.append("- ").append(b.relativePath()).append(": ").append(b.reason()).append('\n');
+            }
+            md.append('\n');
+        }
+        md.append("Everything above is also in `metrics.json`.\n");
+        return md.toString();
+    }
+
+    private static String accuracyRow(String name, int crops, Metrics m, double rate, String sep, String end) {
+        return sep + " " + name + " " + sep + " " + crops + " " + sep + " " + f3(m.top1()) + " " + sep + " "
+                + (m.top5() == null ? "–" : f3(m.top5())) + " " + sep + " " + f3(m.macroF1()) + " " + sep + " "
+                + rate(rate) + end;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------- html
+
+    private static final String CSS = """
+            :root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f5f7fa;--accent:#2563eb;--good:#15803d;\
+            --bad:#b91c1c}
+            *{box-sizing:border-box}
+            body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 -apple-system,"Segoe UI",Roboto,\
+            "DejaVu Sans",Helvetica,Arial,sans-serif}
+            main{max-width:1080px;margin:0 auto;padding:32px 24px 64px}
+            header h1{font-size:26px;margin:0 0 4px}
+            header .sub{color:var(--muted);font-size:13px}
+            .lead{font-size:17px;margin:18px 0 22px}
+            .cards{display:grid;grid-template-columns:repeat(4,1fr);gap:14px;margin-bottom:8px}
+            .card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 16px}
+            .card .k{color:var(--muted);font-size:12px;text-transform:uppercase;letter-spacing:.04em}
+            .card .v{font-size:28px;font-weight:650;margin-top:2px}
+            .card .d{font-size:13px;color:var(--muted)}
+            .up{color:var(--good)} .down{color:var(--bad)}
+            section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:18px 22px;margin-top:18px}
+            h2{font-size:18px;margin:0 0 12px}
+            table{border-collapse:collapse;width:100%;font-size:14px}
+            th,td{padding:6px 10px;border-bottom:1px solid var(--line);text-align:left}
+            th{color:var(--muted);font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
+            td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+            .facts td:first-child{color:var(--muted);width:180px}
+            .bar{display:inline-block;height:9px;border-radius:5px;background:var(--accent);vertical-align:middle}
+            .barcell{width:160px}
+            img.plot{max-width:min(100%,820px);height:auto;display:block;margin:12px auto 0}
+            .two{display:grid;grid-template-columns:1fr 1fr;gap:18px;align-items:start}
+            .wrong{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px}
+            .wrong figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:8px;text-align:center;\
+            font-size:12px}
+            .wrong img{width:112px;height:112px;object-fit:contain;image-rendering:pixelated;background:#eee}
+            .wrong .t{color:var(--good)} .wrong .p{color:var(--bad);font-weight:600}
+            .wrong .path{color:var(--muted);word-break:break-all}
+            .note{color:var(--muted);font-size:13px}
+            code{background:#eef2f7;padding:1px 5px;border-radius:4px;font-size:13px}
+            """;
+
+    static String html(Path dir, ReportContent c, List<Evaluation.ImageResult> wrong, boolean curves) {
+        Evaluation e = c.evaluation();
+        Metrics p = e.protocolMetrics();
+        Metrics ctr = e.centerMetrics();
+        double gain = p.top1() - ctr.top1();
+        StringBuilder h = new StringBuilder();
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+                .append("<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">")
+                .append("<title>").append(esc("Evaluation report: " + c.bundle().name())).append("</title><style>")
+                .append(CSS).append("</style></head><body><main>\n");
+        h.append("<header><h1>").append(esc(c.bundle().name())).append(" — evaluation report</h1><div class=\"sub\">")
+                .append("run ").append(esc(c.run())).append(" · protocol ").append(esc(e.protocol()))
+                .append(" · averaging ").append(esc(e.averaging())).append("</div></header>\n");
+        h.append("<p class=\"lead\">").append(esc(headline(c))).append("</p>\n");
+        h.append("<div class=\"cards\">");
+        card(h, "top-1 · " + e.protocol(), f3(p.top1()), e.cropsPerImage() + " crop" + (e.cropsPerImage() == 1 ? ""
+                : "s") + " per image");
+        String cls = gain > 0 ? "up" : gain < 0 ? "down" : "";
+        card(h, "top-1 · centre crop", f3(ctr.top1()), "<span class=\"" + cls + "\">" + esc(points(gain))
+                + "</span> for " + esc(e.protocol()), true);
+        if (p.top5() != null) {
+            card(h, "top-5 · " + e.protocol(), f3(p.top5()), "centre crop " + f3(ctr.top5()));
+        } else {
+            card(h, "macro F1 · " + e.protocol(), f3(p.macroF1()), "centre crop " + f3(ctr.macroF1()));
+        }
+        card(h, "speed", rate(e.protocolImagesPerSecond()), "images/s · centre crop " + rate(e
+                .centerImagesPerSecond()));
+        h.append("</div>\n");
+
+        h.append("<section><h2>What was evaluated</h2><table class=\"facts\">");
+        for (String[] f : modelFacts(c)) {
+            h.append("<tr><td>").append(esc(f[0])).append("</td><td>").append(esc(f[1])).append("</td></tr>");
+        }
+        h.append("<tr><td>images</td><td>").append(e.images().size()).append(" evaluated")
+                .append(e.badImages().isEmpty() ? "" : ", " + e.badImages().size() + " unreadable left out")
+                .append("</td></tr>");
+        if (c.training() != null && c.training().facts() != null) {
+            for (Map.Entry<String, String> f : c.training().facts()) {
+                if (f.getKey().equals("trained")) {
+                    h.append("<tr><td>trained</td><td>").append(esc(f.getValue())).append("</td></tr>");
+                }
+            }
+        }
+        h.append("</table></section>\n");
+
+        h.append("<section><h2>Accuracy per protocol</h2><table><tr><th>protocol</th><th class=\"n\">crops/image</th>")
+                .append("<th class=\"n\">top-1</th><th class=\"n\">top-5</th><th class=\"n\">macro F1</th>")
+                .append("<th class=\"n\">images/s</th></tr>");
+        h.append(htmlRow("center", 1, ctr, e.centerImagesPerSecond()));
+        if (e.cropsPerImage() > 1 || !e.protocol().equals("center")) {
+            h.append(htmlRow(e.protocol(), e.cropsPerImage(), p, e.protocolImagesPerSecond()));
+        }
+        h.append("</table><p class=\"note\">Both rows come from the same pass over the same decoded images. Speed "
+                + "counts decoding, cropping and the forward passes.</p>");
+        h.append(img(dir.resolve("accuracy-per-protocol.png"), "accuracy per protocol")).append("</section>\n");
+
+        h.append("<section><h2>Per class · ").append(esc(e.protocol())).append("</h2><table><tr><th>class</th>")
+                .append("<th class=\"n\">precision</th><th class=\"n\">recall</th><th class=\"n\">F1</th><th></th>")
+                .append("<th class=\"n\">images</th><th class=\"n\">predicted</th></tr>");
+        for (Metrics.ClassMetrics m : p.perClass()) {
+            h.append("<tr><td>").append(esc(m.label())).append("</td><td class=\"n\">").append(f3(m.precision()))
+                    .append("</td><td class=\"n\">").append(f3(m.recall())).append("</td><td class=\"n\">")
+                    .append(f3(m.f1())).append("</td><td class=\"barcell\"><span class=\"bar\" style=\"width:")
+                    .append(Math.round(m.f1() * 150)).append("px\"></span></td><td class=\"n\">").append(m.support())
+                    .append("</td><td class=\"n\">").append(m.predicted()).append("</td></tr>");
+        }
+        h.append("</table></section>\n");
+        h.append("<section><h2>Confusion matrix</h2><p class=\"note\">Rows are the true classes, columns the "
+                + "predictions; each row is normalised to 100 %, so the diagonal is the recall of each class."
+                + "</p>").append(img(dir.resolve("confusion-matrix.png"), "confusion matrix")).append("</section>\n");
+
+        h.append("<section><h2>Most confidently wrong</h2>");
+        if (wrong.isEmpty()) {
+            h.append("<p>No image was misclassified.</p>");
+        } else {
+            h.append("<p class=\"note\">The misclassified images whose wrong answer had the highest probability: "
+                    + "often label errors, ambiguous images or a systematic confusion.</p><div class=\"wrong\">");
+            ImageDecoder decoder = ImageDecoder.defaults();
+            for (Evaluation.ImageResult r : wrong) {
+                h.append("<figure>").append(thumbnail(decoder, r)).append("<figcaption><div class=\"t\">true: ")
+                        .append(esc(e.labels().get(r.trueClass()))).append("</div><div class=\"p\">predicted: ")
+                        .append(esc(e.labels().get(r.predicted()))).append(" ")
+                        .append(f3(r.probabilities()[r.predicted()])).append("</div><div class=\"path\">")
+                        .append(esc(r.relativePath())).append("</div></figcaption></figure>");
+            }
+            h.append("</div>");
+        }
+        h.append("</section>\n");
+
+        if (c.training() != null) {
+            h.append("<section><h2>Training</h2><table class=\"facts\">");
+            for (Map.Entry<String, String> f : c.training().facts()) {
+                h.append("<tr><td>").append(esc(f.getKey())).append("</td><td>").append(esc(f.getValue()))
+                        .append("</td></tr>");
+            }
+            h.append("</table>");
+            if (curves) {
+                h.append(img(dir.resolve("learning-curves.png"), "learning curves"));
+            }
+            h.append("</section>\n");
+        }
+        h.append("<section><h2>Details</h2><table class=\"facts\"><tr><td>protocol</td><td><code>")
+                .append(esc(e.protocolSource())).append("</code>: ").append(esc(String.join(", ", e.crops().stream()
+                        .map(org.finetune4j.eval.Crop::name).toList()))).append("</td></tr><tr><td>averaging</td><td>")
+                .append(esc(e.averaging())).append("</td></tr><tr><td>wall-clock</td><td>")
+                .append(String.format(Locale.ROOT, "%.1f s", e.seconds())).append("</td></tr>");
+        JsonNode info = Json.mapper().valueToTree(c.runInfo());
+        if (info != null && info.isObject()) {
+            info.fields().forEachRemaining(f -> h.append("<tr><td>").append(esc(f.getKey())).append("</td><td>")
+                    .append(esc(f.getValue().isTextual() ? f.getValue().asText() : f.getValue().toString()))
+                    .append("</td></tr>"));
+        }
+        h.append("</table>");
+        if (!e.badImages().isEmpty()) {
+            h.append("<p>Left out (could not be read):</p><ul>");
+            for (BadImage b : e.badImages()) {
+                h.append("<li>").append(esc(b.relativePath() + ": " + b.reason())).append("</li>");
+            }
+            h.append("</ul>");
+        }
+        h.append("<p class=\"note\">Everything on this page is also in <code>metrics.json</code>; the plots are "
+                + "beside this file as PNG.</p></section>\n</main></body></html>\n");
+        return h.toString();
+    }
+
+    private static void card(StringBuilder h, String key, String value, String detail) {
+        card(h, key, value, esc(detail), true);
+    }
+
+    private static void card(StringBuilder h, String key, String value, String detailHtml, boolean raw) {
+        h.append("<div class=\"card\"><div class=\"k\">").append(esc(key)).append("</div><div class=\"v\">")
+                .append(esc(value)).append("</div><div class=\"d\">").append(detailHtml).append("</div></div>");
+    }
+
+    private static String htmlRow(String name, int crops, Metrics m, double rate) {
+        return "<tr><td>" + esc(name) + "</td><td class=\"n\">" + crops + "</td><td class=\"n\">" + f3(m.top1())
+                + "</td><td class=\"n\">" + (m.top5() == null ? "–" : f3(m.top5())) + "</td><td class=\"n\">"
+                + f3(m.macroF1()) + "</td><td class=\"n\">" + rate(rate) + "</td></tr>";
+    }
+
+    private static String img(Path png, String alt) {
+        try {
+            return "<img class=\"plot\" alt=\"" + esc(alt) + "\" src=\"data:image/png;base64,"
+                    + Base64.getEncoder().encodeToString(Files.readAllBytes(png)) + "\">";
+        } catch (IOException ex) {
+            throw new UncheckedIOException(png + ": cannot read the plot just written (" + ex.getMessage() + ")", ex);
+        }
+    }
+
+    /** The image shrunk (or enlarged without smoothing) to fit a square thumbnail, as an embedded PNG. */
+    private static String thumbnail(ImageDecoder decoder, Evaluation.ImageResult r) {
+        if (r.file() == null) {
+            return "";
+        }
+        try (Mat m = decoder.decode(r.file(), r.relativePath()); Mat small = new Mat();
+             BytePointer buf = new BytePointer()) {
+            double scale = THUMBNAIL_PX / (double) Math.max(m.cols(), m.rows());
+            try (Size size = new Size(Math.max(1, (int) Math.round(m.cols() * scale)),
+                    Math.max(1, (int) Math.round(m.rows() * scale)))) {
+                opencv_imgproc.resize(m, small, size, 0, 0, scale < 1 ? INTER_AREA : INTER_NEAREST);
+            }
+            if (!opencv_imgcodecs.imencode(".png", small, buf)) {
+                return "";
+            }
+            byte[] bytes = new byte[(int) buf.limit()];
+            buf.get(bytes);
+            return "<img alt=\"" + esc(r.relativePath()) + "\" src=\"data:image/png;base64,"
+                    + Base64.getEncoder().encodeToString(bytes) + "\">";
+        } catch (BadImageException ex) {
+            return "";
+        }
+    }
+
+    private static String esc(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace("\"", "&quot;");
+    }
+}

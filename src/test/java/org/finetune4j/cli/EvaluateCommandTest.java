@@ -1,0 +1,116 @@
+package org.finetune4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.finetune4j.core.Json;
+import org.finetune4j.core.RunInfo;
+import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.InputShape;
+import org.finetune4j.model.ModelBundle;
+import org.finetune4j.model.Preprocessing;
+import org.finetune4j.model.VggArchitecture;
+import org.finetune4j.report.ReportWriter;
+import org.finetune4j.testing.Cli;
+import org.finetune4j.testing.TestFolders;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluateCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    /** A tiny untrained bundle over classes red, green, blue whose recorded test split lies in {@code data}. */
+    private Path bundle(Path data, List<String> testSplit) {
+        ComputationGraph g = new VggArchitecture("tiny", new InputShape(16, 16, 3), new int[] {1, 1},
+                new int[] {4, 8}, new int[] {16}, 3, false, org.nd4j.linalg.activations.Activation.RELU,
+                org.deeplearning4j.nn.weights.WeightInit.RELU).build(3);
+        ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, "t", List.of("blue", "green", "red"),
+                Preprocessing.vgg(new InputShape(16, 16, 3)), "tiny", null, null, "scratch", null, null, Map.of(),
+                testSplit, data.toString(), RunInfo.current(1), null);
+        Path dir = tmp.resolve("bundle");
+        BundleStore.save(dir, g, meta);
+        return dir;
+    }
+
+    @Test
+    void evaluateWritesAFullSelfContainedReportWithProtocolAndCentreCrop() throws Exception {
+        Path data = TestFolders.imageFolder(tmp.resolve("data"), Map.of("blue", 2, "green", 2, "red", 3));
+        Path dir = bundle(data, List.of());
+        Cli.Result r = Cli.run("evaluate", "--model", dir.toString(), "--data", data.toString(), "--reports-dir",
+                tmp.resolve("reports").toString(), "--json", "--quiet");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode s = Json.mapper().readTree(r.out());
+        assertThat(s.get("images").asInt()).isEqualTo(7);
+        assertThat(s.get("crops-per-image").asInt()).isEqualTo(10);
+        assertThat(s.get("top5").isNull()).isTrue();   // 3 classes
+        Path report = Path.of(s.get("report").asText());
+        for (String f : ReportWriter.FILES) {
+            assertThat(report.resolve(f)).isNotEmptyFile();
+        }
+        JsonNode m = Json.mapper().readTree(report.resolve("metrics.json").toFile());
+        JsonNode ev = m.get("evaluation");
+        assertThat(ev.get("protocol").asText()).isEqualTo("ten-crop");
+        assertThat(ev.get("metrics").get("confusion")).hasSize(3);
+        long total = 0;
+        for (JsonNode row : ev.get("center-metrics").get("confusion")) {
+            for (JsonNode c : row) {
+                total += c.asLong();
+            }
+        }
+        assertThat(total).isEqualTo(7);
+        assertThat(ev.get("metrics").get("per-class")).extracting(n -> n.get("label").asText())
+                .containsExactly("blue", "green", "red");
+        String html = Files.readString(report.resolve("report.html"));
+        assertThat(html).contains("ten-crop").contains("data:image/png;base64,")
+                .doesNotContain("src=\"http").doesNotContain("href=\"http").doesNotContain("<link")
+                .doesNotContain("<script");
+        assertThat(html.indexOf("top-1")).isLessThan(html.indexOf("Per class"));   // summary first
+        assertThat(Files.readString(report.resolve("report.md"))).contains("## Summary")
+                .contains("![confusion matrix](confusion-matrix.png)");
+        assertThat(m.toString()).doesNotContain(tmp.toString() + "/data/");   // images are named relatively
+    }
+
+    @Test
+    void withoutDataTheBundlesRecordedTestSplitIsUsed() throws Exception {
+        Path data = TestFolders.imageFolder(tmp.resolve("data"), Map.of("blue", 2, "green", 2, "red", 2));
+        Path dir = bundle(data, List.of("green/green_01.png", "red/red_00.png"));
+        Cli.Result r = Cli.run("evaluate", "--model", dir.toString(), "--protocol", "center", "--reports-dir",
+                tmp.resolve("reports").toString(), "--quiet");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("center").contains("report: ");
+        Path report = Path.of(r.out().lines().filter(l -> l.startsWith("report: ")).findFirst().orElseThrow()
+                .substring(8).split(" ")[0]);
+        JsonNode m = Json.mapper().readTree(report.resolve("metrics.json").toFile());
+        assertThat(m.get("evaluation").get("images").asInt()).isEqualTo(2);
+        assertThat(m.get("data").asText()).startsWith("test split of ");
+    }
+
+    @Test
+    void unknownClassFoldersAndProtocolsAreUsageErrors() {
+        Path data = TestFolders.imageFolder(tmp.resolve("data"), Map.of("blue", 1, "purple", 1));
+        Path dir = bundle(data, List.of());
+        Cli.Result r = Cli.run("evaluate", "--model", dir.toString(), "--data", data.toString(), "--reports-dir",
+                tmp.resolve("reports").toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("class folder(s) purple are not classes of the bundle");
+
+        Cli.Result p = Cli.run("evaluate", "--model", dir.toString(), "--protocol", "eleven-crop");
+        assertThat(p.exitCode()).isEqualTo(2);
+        assertThat(p.err()).contains("--protocol eleven-crop: no such protocol");
+
+        Cli.Result a = Cli.run("evaluate", "--model", dir.toString(), "--average", "median");
+        assertThat(a.exitCode()).isEqualTo(2);
+        assertThat(a.err()).contains("--average median: unknown averaging");
+
+        Cli.Result none = Cli.run("evaluate", "--model", dir.toString());
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).contains("records no test split");
+    }
+}
