@@ -58,7 +58,8 @@ public final class Backend {
     }
 
     /**
-     * Switches DL4J's layer helpers on, unless the user already set {@value #HELPERS_DISABLE_PROPERTY}.
+     * Switches DL4J's layer helpers on, unless the user already set {@value #HELPERS_DISABLE_PROPERTY} or the
+     * backend is CUDA (see {@link #cpuBackendPresent()}).
      *
      * <p>Idempotent and cheap: it only sets system properties and does not load ND4J, so it can run before anything
      * else. Call it before the first network is created; layers created earlier keep DL4J's default (no helpers).
@@ -75,8 +76,37 @@ public final class Backend {
      * @param properties the properties to complete; values already present are kept
      */
     static void applyDefaults(Properties properties) {
-        if (properties.getProperty(HELPERS_DISABLE_PROPERTY) == null) {
+        applyDefaults(properties, cpuBackendPresent());
+    }
+
+    /**
+     * @param cpu whether ND4J's CPU backend is the one on the class path; only there do helpers exist in M2.1
+     *            (DL4J's cuDNN helpers lived in a {@code deeplearning4j-cuda} module that has no M2.1 release, so on
+     *            CUDA switching them on only makes DL4J log three warnings per layer and fall back to its own code)
+     */
+    static void applyDefaults(Properties properties, boolean cpu) {
+        if (cpu && properties.getProperty(HELPERS_DISABLE_PROPERTY) == null) {
             properties.setProperty(HELPERS_DISABLE_PROPERTY, "false");
+        }
+    }
+
+    /**
+     * Whether ND4J's CPU backend ({@code nd4j-native}) is on the class path rather than the CUDA one (the build
+     * profile {@code cuda}); decided from the classes present, without loading ND4J.
+     *
+     * @return {@code true} for the CPU backend
+     */
+    public static boolean cpuBackendPresent() {
+        return classPresent("org.nd4j.linalg.cpu.nativecpu.CpuBackend")
+                && !classPresent("org.nd4j.linalg.jcublas.JCublasBackend");
+    }
+
+    private static boolean classPresent(String name) {
+        try {
+            Class.forName(name, false, Backend.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
         }
     }
 

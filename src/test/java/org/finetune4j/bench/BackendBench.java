@@ -34,6 +34,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * java -cp target/test-classes:target/classes:$(cat cp.txt) org.finetune4j.bench.BackendBench [rounds] [timed-batches]
  * }</pre>
  * Defaults: 3 rounds, 3 timed batches after 1 warm-up batch per JVM. Results go to stdout, progress to stderr.
+ *
+ * <p>With {@code builds} as the first argument it compares the six nd4j-native builds instead (plain, -avx2, -avx512,
+ * -onednn, -onednn-avx2, -onednn-avx512; helpers on), each selected with
+ * {@code -Dorg.bytedeco.javacpp.platform.extension}; the four jars that are not dependencies must be added to the
+ * class path (README "Performance" shows the commands). The last column names the build that really loaded, since
+ * JavaCPP falls back to another build when the requested one is missing.
  */
 public final class BackendBench {
 
@@ -55,15 +61,28 @@ public final class BackendBench {
             child(Integer.parseInt(args[1]));
             return;
         }
+        boolean builds = args.length > 0 && args[0].equals("builds");
+        if (builds) {
+            args = Arrays.copyOfRange(args, 1, args.length);
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int timed = args.length > 1 ? Integer.parseInt(args[1]) : 3;
 
         Map<String, List<String>> configurations = new LinkedHashMap<>();
-        configurations.put("onednn build, helpers on", List.of());
-        configurations.put("onednn build, helpers off", List.of("-Dorg.eclipse.deeplearning4j.helpers.disable=true"));
-        configurations.put("plain build, helpers on", List.of("-Dorg.bytedeco.javacpp.platform.extension="));
-        configurations.put("plain build, helpers off", List.of("-Dorg.bytedeco.javacpp.platform.extension=",
-                "-Dorg.eclipse.deeplearning4j.helpers.disable=true"));
+        if (builds) {
+            // every nd4j-native 1.0.0-M2.1 build, helpers on; the natives jars must be on the class path
+            for (String extension : List.of("", "-avx2", "-avx512", "-onednn", "-onednn-avx2", "-onednn-avx512")) {
+                configurations.put("linux-x86_64" + extension, List.of("-Dorg.bytedeco.javacpp.platform.extension="
+                        + extension));
+            }
+        } else {
+            configurations.put("onednn build, helpers on", List.of());
+            configurations.put("onednn build, helpers off",
+                    List.of("-Dorg.eclipse.deeplearning4j.helpers.disable=true"));
+            configurations.put("plain build, helpers on", List.of("-Dorg.bytedeco.javacpp.platform.extension="));
+            configurations.put("plain build, helpers off", List.of("-Dorg.bytedeco.javacpp.platform.extension=",
+                    "-Dorg.eclipse.deeplearning4j.helpers.disable=true"));
+        }
 
         Map<String, List<Double>> results = new LinkedHashMap<>();
         Map<String, String> backends = new LinkedHashMap<>();
@@ -87,7 +106,7 @@ public final class BackendBench {
                 SIZE, SIZE, BATCH, rounds, timed, Runtime.getRuntime().availableProcessors());
         for (String name : configurations.keySet()) {
             List<Double> values = results.getOrDefault(name, List.of());
-            System.out.printf(Locale.ROOT, "%-27s median %6.2f img/s  (min %.2f, max %.2f, n=%d)  [%s]%n", name,
+            System.out.printf(Locale.ROOT, "%-28s median %6.2f img/s  (min %.2f, max %.2f, n=%d)  [%s]%n", name,
                     median(values), values.stream().mapToDouble(v -> v).min().orElse(Double.NaN),
                     values.stream().mapToDouble(v -> v).max().orElse(Double.NaN), values.size(),
                     backends.getOrDefault(name, "?"));

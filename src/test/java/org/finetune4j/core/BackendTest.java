@@ -59,13 +59,25 @@ class BackendTest {
     @Test
     void setUpSwitchesHelpersOnUnlessTheUserChose() {
         Properties unset = new Properties();
-        Backend.applyDefaults(unset);
+        Backend.applyDefaults(unset, true);
         assertThat(unset.getProperty(Backend.HELPERS_DISABLE_PROPERTY)).isEqualTo("false");
 
         Properties userDisabled = new Properties();
         userDisabled.setProperty(Backend.HELPERS_DISABLE_PROPERTY, "true");
-        Backend.applyDefaults(userDisabled);
+        Backend.applyDefaults(userDisabled, true);
         assertThat(userDisabled.getProperty(Backend.HELPERS_DISABLE_PROPERTY)).isEqualTo("true");
+    }
+
+    @Test
+    void onCudaSetUpLeavesDl4jsDefaultBecauseM21HasNoCudnnHelperClasses() {
+        Properties cuda = new Properties();
+        Backend.applyDefaults(cuda, false);
+        assertThat(cuda.getProperty(Backend.HELPERS_DISABLE_PROPERTY)).isNull();
+    }
+
+    @Test
+    void cpuBackendPresentMatchesTheBackendThatLoads() {
+        assertThat(Backend.cpuBackendPresent()).isEqualTo(Backend.describe().backend().equals("CPU"));
     }
 
     @Test

@@ -1,0 +1,583 @@
+package org.finetune4j.bench;
+
+import static org.bytedeco.opencv.global.opencv_core.flip;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntFunction;
+
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.finetune4j.core.AtomicFiles;
+import org.finetune4j.core.Backend;
+import org.finetune4j.data.ImageDecoder;
+import org.finetune4j.model.InputShape;
+import org.finetune4j.model.Preprocessing;
+import org.finetune4j.model.VggArchitecture;
+import org.finetune4j.train.FineTuner;
+import org.finetune4j.train.HeadSpec;
+import org.finetune4j.train.OptimizerConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * finetune4j against PyTorch + torchvision on the same machine, in the same run: the work items of the performance
+ * issue, each run alternately by a child JVM (ours) and by {@code src/test/python/torch_reference.py} (PyTorch),
+ * over several rounds; the summary gives medians, the ratio ours / PyTorch (above 1 = we are faster; for logistic
+ * regression, seconds, it is PyTorch's time / ours), the fraction of this CPU's peak FP32 FLOP rate, and each side's
+ * peak resident memory. The two commands (README "Performance"):
+ * <pre>{@code
+ * mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
+ * java -cp target/test-classes:target/classes:$(cat target/cp.txt) org.finetune4j.bench.PerfBench
+ * }</pre>
+ * Options: {@code --rounds N} (default 2), {@code --iterations N} timed repetitions per child after one warm-up
+ * (default 1), {@code --quick} (1 round), {@code --items forward-b1,featurize,...} (default all),
+ * {@code --threads N} linear-algebra threads on both sides (default: all cores), {@code --workers N} decoding
+ * threads / DataLoader workers (default 1), {@code --images N} (default 32), {@code --python PATH} (default
+ * {@code /usr/bin/python3}), {@code --no-torch}, {@code --peak-gflops X} (default derived from /proc/cpuinfo,
+ * see {@link #peakGflops()}). Writes {@code target/perf/results.md}; progress on stderr.
+ *
+ * <p>Our side of items featurize, tencrop and singlecrop is a first version built from the pipeline pieces (decoding
+ * on {@code --workers} threads, prefetching ahead of the network); logistic regression waits for the features
+ * package and shows "pending".
+ */
+public final class PerfBench {
+
+    private static final String RESULT = "RESULT ";
+    private static final long SEED = 12345L;
+    private static final int SIZE = 224;
+    private static final int TEN_CROP_IMAGES = 4;
+
+    /** A work item: its name, batch size, what it reports and the FP32 FLOPs of one unit (0 = not applicable). */
+    private record Item(String name, String torchItem, int batch, String unit, double flopsPerUnit) {
+    }
+
+    private static final List<Item> ITEMS = List.of(
+            new Item("forward-b1", "forward", 1, "img/s", VggFlops.toFc2()),
+            new Item("forward-b16", "forward", 16, "img/s", VggFlops.toFc2()),
+            new Item("featurize", "featurize", 16, "img/s", VggFlops.toFc2()),
+            new Item("train-head", "train-head", 16, "img/s", VggFlops.trainHead()),
+            new Item("train-block5", "train-block5", 16, "img/s", VggFlops.trainBlock5()),
+            new Item("tencrop", "tencrop", 20, "crops/s", VggFlops.full()),
+            new Item("singlecrop", "singlecrop", 16, "img/s", VggFlops.full()),
+            new Item("logreg", "logreg", 0, "seconds", 0));
+
+    private PerfBench() {
+    }
+
+    /**
+     * Runs the comparison, or one item of our side with {@code --child ITEM} (used internally).
+     *
+     * @param args see the class comment
+     * @throws Exception if a child fails
+     */
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = parse(args);
+        if (options.containsKey("child")) {
+            child(options);
+            return;
+        }
+        boolean quick = options.containsKey("quick");
+        int rounds = Integer.parseInt(options.getOrDefault("rounds", quick ? "1" : "2"));
+        int iterations = Integer.parseInt(options.getOrDefault("iterations", "1"));
+        int threads = Integer.parseInt(options.getOrDefault("threads",
+                Integer.toString(Runtime.getRuntime().availableProcessors())));
+        int workers = Integer.parseInt(options.getOrDefault("workers", "1"));
+        int imageCount = Integer.parseInt(options.getOrDefault("images", "32"));
+        String python = options.getOrDefault("python", "/usr/bin/python3");
+        boolean torch = !options.containsKey("no-torch");
+        double peak = options.containsKey("peak-gflops") ? Double.parseDouble(options.get("peak-gflops"))
+                : peakGflops();
+        List<String> wanted = options.containsKey("items") ? Arrays.asList(options.get("items").split(","))
+                : ITEMS.stream().map(Item::name).toList();
+        List<Item> items = ITEMS.stream().filter(i -> wanted.contains(i.name())).toList();
+        if (items.size() != wanted.size()) {
+            throw new IllegalArgumentException("--items " + wanted + ": unknown item. Expected some of "
+                    + ITEMS.stream().map(Item::name).toList() + ".");
+        }
+
+        Path work = Path.of("target", "perf");
+        Path images = work.resolve("images");
+        BenchImages.ensure(images, imageCount, SEED);
+        Path script = Path.of("src", "test", "python", "torch_reference.py");
+
+        Map<String, Map<String, List<Double>>> values = new LinkedHashMap<>();  // side -> item -> values
+        Map<String, Map<String, List<Double>>> memory = new LinkedHashMap<>();
+        Map<String, String> backends = new LinkedHashMap<>();
+        List<Double> loads = new ArrayList<>();
+        List<String> sides = torch ? List.of("ours", "torch") : List.of("ours");
+        long started = System.nanoTime();
+        for (int round = 1; round <= rounds; round++) {
+            for (Item item : items) {
+                // alternate who goes first, so that drift in the machine's load does not favour one side
+                List<String> order = new ArrayList<>(sides);
+                if (round % 2 == 0) {
+                    java.util.Collections.reverse(order);
+                }
+                for (String side : order) {
+                    if (side.equals("ours") && item.name().equals("logreg")) {
+                        continue;  // pending: the features package's logistic regression plugs in here
+                    }
+                    double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+                    loads.add(load);
+                    System.err.printf(Locale.ROOT, "round %d/%d  %-12s %-5s (load average %.2f)%n", round, rounds,
+                            item.name(), side, load);
+                    List<String> command = side.equals("ours")
+                            ? javaCommand(item, iterations, threads, workers, images)
+                            : List.of(python, script.toString(), "--item", item.torchItem(), "--batch",
+                                    Integer.toString(item.batch() == 0 ? 16 : item.batch()), "--threads",
+                                    Integer.toString(threads), "--workers", Integer.toString(workers),
+                                    "--iterations", Integer.toString(iterations), "--images", images.toString(),
+                                    "--scratch", work.toString(), "--ten-crop-images",
+                                    Integer.toString(TEN_CROP_IMAGES));
+                    for (String line : run(command, threads)) {
+                        String[] parts = line.substring(RESULT.length()).split(" ", 2);
+                        if (parts[0].equals("backend")) {
+                            backends.put(side, parts[1]);
+                        } else if (parts[0].equals("peak-rss-mb")) {
+                            memory.computeIfAbsent(side, k -> new LinkedHashMap<>())
+                                    .computeIfAbsent(item.name(), k -> new ArrayList<>())
+                                    .add(Double.parseDouble(parts[1]));
+                        } else if (parts[0].equals(item.unit())) {
+                            values.computeIfAbsent(side, k -> new LinkedHashMap<>())
+                                    .computeIfAbsent(item.name(), k -> new ArrayList<>())
+                                    .add(Double.parseDouble(parts[1]));
+                        }
+                    }
+                }
+            }
+        }
+        double minutes = (System.nanoTime() - started) / 60e9;
+        String table = table(items, values, memory, peak);
+        StringBuilder md = new StringBuilder()
+                .append(String.format(Locale.ROOT, "%d rounds x %d timed iterations, %d threads, %d decode "
+                        + "workers, %d images, %.1f min; load average during the run: median %.2f (min %.2f, "
+                        + "max %.2f); peak FP32 %.0f GFLOP/s%n", rounds, iterations, threads, workers, imageCount,
+                        minutes, median(loads), loads.stream().mapToDouble(v -> v).min().orElse(Double.NaN),
+                        loads.stream().mapToDouble(v -> v).max().orElse(Double.NaN), peak))
+                .append("ours:  ").append(backends.getOrDefault("ours", "?")).append('\n')
+                .append("torch: ").append(backends.getOrDefault("torch", "not run")).append("\n\n")
+                .append(table);
+        System.out.println(md);
+        AtomicFiles.writeString(work.resolve("results.md"), md.toString());
+        System.err.println("written: " + work.resolve("results.md"));
+    }
+
+    private static String table(List<Item> items, Map<String, Map<String, List<Double>>> values,
+                                Map<String, Map<String, List<Double>>> memory, double peak) {
+        StringBuilder t = new StringBuilder("| item | unit | ours (median) | PyTorch (median) | ratio | ours % of peak "
+                + "| PyTorch % of peak | ours peak RSS MB | PyTorch peak RSS MB |\n"
+                + "|---|---|---|---|---|---|---|---|---|\n");
+        for (Item item : items) {
+            double ours = median(values.getOrDefault("ours", Map.of()).getOrDefault(item.name(), List.of()));
+            double torch = median(values.getOrDefault("torch", Map.of()).getOrDefault(item.name(), List.of()));
+            boolean seconds = item.unit().equals("seconds");
+            double ratio = seconds ? torch / ours : ours / torch;
+            t.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", item.name(),
+                    item.unit(), fmt(ours, item.name().equals("logreg") ? "pending" : "-"), fmt(torch, "-"),
+                    fmt(ratio, "-"), percent(ours, item, peak), percent(torch, item, peak),
+                    fmt(median(memory.getOrDefault("ours", Map.of()).getOrDefault(item.name(), List.of())), "-"),
+                    fmt(median(memory.getOrDefault("torch", Map.of()).getOrDefault(item.name(), List.of())), "-")));
+        }
+        return t.toString();
+    }
+
+    private static String percent(double rate, Item item, double peak) {
+        if (item.flopsPerUnit() == 0 || Double.isNaN(rate)) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, "%.0f%%", 100 * rate * item.flopsPerUnit() / 1e9 / peak);
+    }
+
+    private static String fmt(double v, String missing) {
+        return Double.isNaN(v) ? missing : String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.2f", v);
+    }
+
+    private static List<String> javaCommand(Item item, int iterations, int threads, int workers, Path images) {
+        List<String> command = new ArrayList<>();
+        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        command.addAll(List.of("-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=10g",
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=14g"));
+        for (String property : List.of(Backend.HELPERS_DISABLE_PROPERTY, "org.bytedeco.javacpp.platform.extension")) {
+            if (System.getProperty(property) != null) {
+                command.add("-D" + property + "=" + System.getProperty(property));
+            }
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), PerfBench.class.getName(),
+                "--child", item.name(), "--batch", Integer.toString(item.batch()), "--iterations",
+                Integer.toString(iterations), "--workers", Integer.toString(workers), "--image-dir",
+                images.toString(), "--threads", Integer.toString(threads)));
+        return command;
+    }
+
+    private static List<String> run(List<String> command, int threads) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
+        // the same number of OpenMP threads on both sides; torch also gets it with set_num_threads
+        builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+        Process process = builder.start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                if (line.startsWith(RESULT)) {
+                    lines.add(line);
+                }
+            }
+        }
+        int exit = process.waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("PerfBench: " + String.join(" ", command.subList(0, 2)) + "… exited with "
+                    + exit + ". Expected 0. See its stderr above.");
+        }
+        return lines;
+    }
+
+    // ---- our side, one item per child JVM -------------------------------------------------------------------
+
+    private static void child(Map<String, String> options) throws Exception {
+        Backend.setUp();
+        System.out.println(RESULT + "backend " + Backend.describe().summary().replace(' ', '_'));
+        String item = options.get("child");
+        int batch = Integer.parseInt(options.get("batch"));
+        int iterations = Integer.parseInt(options.get("iterations"));
+        int workers = Integer.parseInt(options.get("workers"));
+        Path imageDir = Path.of(options.get("image-dir"));
+        switch (item) {
+            case "forward-b1", "forward-b16" -> forward(batch, iterations);
+            case "featurize" -> featurize(BenchImages.list(imageDir), batch, iterations, workers);
+            case "train-head" -> train("fc2", batch, iterations);
+            case "train-block5" -> train("block4_pool", batch, iterations);
+            case "tencrop" -> crops(BenchImages.list(imageDir).subList(0, TEN_CROP_IMAGES), true, batch, iterations,
+                    workers);
+            case "singlecrop" -> crops(BenchImages.list(imageDir), false, batch, iterations, workers);
+            default -> throw new IllegalArgumentException("--child " + item + ": unknown item");
+        }
+        System.out.printf(Locale.ROOT, RESULT + "peak-rss-mb %.1f%n", peakRssMb());
+    }
+
+    private static ComputationGraph vgg16ToFc2() {
+        ComputationGraph full = VggArchitecture.vgg16(1000).build(SEED);
+        return new TransferLearning.GraphBuilder(full).removeVertexAndConnections(VggArchitecture.OUTPUT)
+                .setOutputs("fc2").build();
+    }
+
+    private static void timed(String label, int iterations, double units, String unit, Runnable work) {
+        timed(label, iterations, units, unit, work, work);
+    }
+
+    /** @param warmUp run once first, untimed: workspaces, oneDNN primitive caches, page faults */
+    private static void timed(String label, int iterations, double units, String unit, Runnable warmUp,
+                              Runnable work) {
+        warmUp.run();
+        for (int i = 0; i < iterations; i++) {
+            long start = System.nanoTime();
+            work.run();
+            double rate = units / ((System.nanoTime() - start) / 1e9);
+            System.out.printf(Locale.ROOT, RESULT + "%s %.6f%n", unit, rate);
+            System.out.flush();
+            System.err.printf(Locale.ROOT, "  ours %s: %.3f %s%n", label, rate, unit);
+        }
+    }
+
+    private static INDArray randomInput(int batch, double low, double high) {
+        SplittableRandom rng = new SplittableRandom(SEED);
+        float[] pixels = new float[batch * 3 * SIZE * SIZE];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (float) rng.nextDouble(low, high);
+        }
+        return Nd4j.create(pixels, new long[] {batch, 3, SIZE, SIZE}, DataType.FLOAT);
+    }
+
+    private static void forward(int batch, int iterations) {
+        ComputationGraph net = vgg16ToFc2();
+        INDArray input = randomInput(batch, -120, 135);
+        timed("forward b" + batch, iterations, batch, "img/s", () -> net.outputSingle(false, input).close());
+    }
+
+    private static void train(String freezeUntil, int batch, int iterations) {
+        ComputationGraph backbone = VggArchitecture.vgg16(1000).build(SEED);
+        ComputationGraph net = FineTuner.build(backbone, new InputShape(SIZE, SIZE, 3), freezeUntil,
+                new HeadSpec(null, List.of(), "relu", 0.0, false), 10,
+                new OptimizerConfig("nesterov", 1e-3, 0.9, "constant", 0, 0), SEED);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, batch, 10);
+        SplittableRandom rng = new SplittableRandom(SEED);
+        for (int i = 0; i < batch; i++) {
+            labels.putScalar(i, rng.nextInt(10), 1.0);
+        }
+        DataSet data = new DataSet(randomInput(batch, -2, 2), labels);
+        timed((freezeUntil.equals("fc2") ? "train-head" : "train-block5") + " b" + batch, iterations, batch,
+                "img/s", () -> net.fit(data));
+    }
+
+    /**
+     * Decodes and preprocesses batches on {@code workers} threads, {@code workers + 1} batches ahead of the
+     * network, and hands them to {@code consumer} in order.
+     */
+    private static void pipeline(int batches, int workers, IntFunction<INDArray> produce,
+                                 java.util.function.Consumer<INDArray> consumer) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "bench-decode");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Deque<Future<INDArray>> ahead = new ArrayDeque<>();
+            int next = 0;
+            for (int done = 0; done < batches; done++) {
+                while (next < batches && ahead.size() < workers + 1) {
+                    int b = next++;
+                    ahead.add(pool.submit(() -> produce.apply(b)));
+                }
+                try (INDArray input = ahead.removeFirst().get()) {
+                    consumer.accept(input);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void featurize(List<Path> files, int batch, int iterations, int workers) {
+        ComputationGraph net = vgg16ToFc2();
+        Preprocessing preprocessing = Preprocessing.vgg(new InputShape(SIZE, SIZE, 3));
+        ImageDecoder decoder = ImageDecoder.defaults();
+        Path cacheFile = Path.of("target", "perf", "ours-features.f32");
+        java.util.function.Consumer<List<Path>> pass = list -> featurizePass(list, batch, workers, net, preprocessing,
+                decoder, cacheFile);
+        timed("featurize " + files.size() + " images", iterations, files.size(), "img/s",
+                () -> pass.accept(files.subList(0, Math.min(batch, files.size()))), () -> pass.accept(files));
+    }
+
+    private static void featurizePass(List<Path> files, int batch, int workers, ComputationGraph net,
+                                      Preprocessing preprocessing, ImageDecoder decoder, Path cacheFile) {
+        int batches = (files.size() + batch - 1) / batch;
+        float[][] features = new float[files.size()][];
+        int[] row = {0};
+        try {
+            pipeline(batches, workers, b -> {
+                List<Mat> mats = new ArrayList<>();
+                for (Path f : files.subList(b * batch, Math.min(files.size(), (b + 1) * batch))) {
+                    try (Mat decoded = decoder.decode(f, f.getFileName().toString())) {
+                        mats.add(preprocessing.fit(decoded));
+                    }
+                }
+                INDArray input = preprocessing.toInput(mats);
+                mats.forEach(Mat::close);
+                return input;
+            }, input -> {
+                try (INDArray out = net.outputSingle(false, input)) {
+                    for (int i = 0; i < out.rows(); i++) {
+                        features[row[0]++] = out.getRow(i).toFloatVector();
+                    }
+                }
+            });
+            writeFeatures(cacheFile, features);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void writeFeatures(Path file, float[][] features) throws IOException {
+        AtomicFiles.write(file, (OutputStream out) -> {
+            ByteBuffer buffer = ByteBuffer.allocate(features[0].length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            for (float[] f : features) {
+                buffer.clear();
+                buffer.asFloatBuffer().put(f);
+                out.write(buffer.array());
+            }
+        });
+    }
+
+    /** Ten-crop (or centre-crop) evaluation; each image decoded and resized once, its crops batched together. */
+    private static void crops(List<Path> files, boolean ten, int cropsPerBatch, int iterations, int workers) {
+        ComputationGraph net = VggArchitecture.vgg16(1000).build(SEED);
+        Preprocessing preprocessing = Preprocessing.vgg(new InputShape(SIZE, SIZE, 3));
+        ImageDecoder decoder = ImageDecoder.defaults();
+        int perImage = ten ? 10 : 1;
+        int imagesPerBatch = Math.max(1, cropsPerBatch / perImage);
+        java.util.function.Consumer<List<Path>> pass = list -> cropsPass(list, ten, imagesPerBatch, workers, net,
+                preprocessing, decoder);
+        timed((ten ? "tencrop " : "singlecrop ") + files.size() + " images", iterations,
+                files.size() * (double) perImage, ten ? "crops/s" : "img/s",
+                () -> pass.accept(files.subList(0, Math.min(imagesPerBatch, files.size()))), () -> pass.accept(files));
+    }
+
+    private static void cropsPass(List<Path> files, boolean ten, int imagesPerBatch, int workers, ComputationGraph net,
+                                  Preprocessing preprocessing, ImageDecoder decoder) {
+        int perImage = ten ? 10 : 1;
+        int batches = (files.size() + imagesPerBatch - 1) / imagesPerBatch;
+        try {
+            pipeline(batches, workers, b -> {
+                List<Mat> crops = new ArrayList<>();
+                for (Path f : files.subList(b * imagesPerBatch, Math.min(files.size(), (b + 1) * imagesPerBatch))) {
+                    try (Mat decoded = decoder.decode(f, f.getFileName().toString());
+                         Mat resized = Preprocessing.resizeShortSide(decoded, preprocessing.resizeShortSidePx())) {
+                        crops.addAll(ten ? tenCrops(resized)
+                                : List.of(Preprocessing.centerCrop(resized, SIZE, SIZE, false)));
+                    }
+                }
+                INDArray input = preprocessing.toInput(crops);
+                crops.forEach(Mat::close);
+                return input;
+            }, input -> {
+                try (INDArray p = net.outputSingle(false, input)) {
+                    long images = p.rows() / perImage;
+                    p.reshape(images, perImage, p.columns()).mean(1).close();
+                }
+            });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Mat> tenCrops(Mat image) {
+        int w = image.cols();
+        int h = image.rows();
+        int[][] corners = {{0, 0}, {w - SIZE, 0}, {0, h - SIZE}, {w - SIZE, h - SIZE},
+            {(w - SIZE) / 2, (h - SIZE) / 2}};
+        List<Mat> crops = new ArrayList<>(10);
+        for (int[] c : corners) {
+            try (Rect r = new Rect(c[0], c[1], SIZE, SIZE); Mat view = new Mat(image, r)) {
+                Mat crop = view.clone();
+                Mat mirrored = new Mat();
+                flip(crop, mirrored, 1);
+                crops.add(crop);
+                crops.add(mirrored);
+            }
+        }
+        return crops;
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    /** Peak resident set size of this process (VmHWM), in MB; includes ND4J's off-heap memory. */
+    private static double peakRssMb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /**
+     * This machine's peak FP32 rate: cores x clock (from /proc/cpuinfo) x FLOPs per cycle per core. Assumes two
+     * 256-bit FMA pipes per core (32 FP32 FLOPs/cycle) with AVX2+FMA or AVX-512 on AMD (Zen 4 runs AVX-512 on its
+     * 256-bit units), two 512-bit FMA pipes on Intel AVX-512 (64), 16 otherwise; override with --peak-gflops.
+     */
+    static double peakGflops() throws IOException {
+        double mhz = Double.NaN;
+        String flags = "";
+        String vendor = "";
+        for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+            if (line.startsWith("cpu MHz") && Double.isNaN(mhz)) {
+                mhz = Double.parseDouble(line.substring(line.indexOf(':') + 1).trim());
+            } else if (line.startsWith("flags") && flags.isEmpty()) {
+                flags = " " + line.substring(line.indexOf(':') + 1).trim() + " ";
+            } else if (line.startsWith("vendor_id") && vendor.isEmpty()) {
+                vendor = line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        int perCycle = flags.contains(" avx512f ") && vendor.equals("GenuineIntel") ? 64
+                : flags.contains(" avx2 ") && flags.contains(" fma ") ? 32 : 16;
+        return Runtime.getRuntime().availableProcessors() * mhz / 1000 * perCycle;
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException(args[i] + ": expected an option such as --rounds 3");
+            }
+            String name = args[i].substring(2);
+            boolean flag = name.equals("quick") || name.equals("no-torch");
+            if (!flag && i + 1 >= args.length) {
+                throw new IllegalArgumentException(args[i] + ": missing its value");
+            }
+            options.put(name, flag ? "true" : args[++i]);
+        }
+        return options;
+    }
+
+    private static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] sorted = values.stream().mapToDouble(v -> v).sorted().toArray();
+        int middle = sorted.length / 2;
+        return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /** FP32 FLOPs (2 per multiply-add) of VGG16 at 224 x 224, per image. */
+    static final class VggFlops {
+        private static final int[] CONVS = {2, 2, 3, 3, 3};
+        private static final int[] CHANNELS = {64, 128, 256, 512, 512};
+
+        private VggFlops() {
+        }
+
+        static double convs(int fromBlock) {
+            double macs = 0;
+            int in = 3;
+            for (int b = 0; b < CONVS.length; b++) {
+                int side = SIZE >> b;
+                for (int i = 0; i < CONVS[b]; i++) {
+                    if (b >= fromBlock) {
+                        macs += (double) side * side * in * CHANNELS[b] * 9;
+                    }
+                    in = CHANNELS[b];
+                }
+            }
+            return 2 * macs;
+        }
+
+        static double fc() {
+            return 2.0 * (7 * 7 * 512 * 4096L + 4096L * 4096);
+        }
+
+        /** Forward to fc2. */
+        static double toFc2() {
+            return convs(0) + fc();
+        }
+
+        /** Forward with the 1000-class layer. */
+        static double full() {
+            return toFc2() + 2.0 * 4096 * 1000;
+        }
+
+        /** Forward to a 10-class head plus the head's backward pass (weights and input gradients: 2x forward). */
+        static double trainHead() {
+            return toFc2() + 3 * 2.0 * 4096 * 10;
+        }
+
+        /** Forward plus the backward pass of block 5, fc1, fc2 and the head (about twice their forward). */
+        static double trainBlock5() {
+            return toFc2() + 2.0 * 4096 * 10 + 2 * (convs(4) + fc() + 2.0 * 4096 * 10);
+        }
+    }
+}
