@@ -28,7 +28,8 @@ import picocli.CommandLine.ScopeType;
         description = "Transfer-learning image classification: a folder of labelled images in, "
                 + "a classifier from a pretrained VGG-style network out.",
         subcommands = {InspectCommand.class, SampleDataCommand.class, LayersCommand.class, PredictCommand.class,
-                AugmentPreviewCommand.class, TrainCommand.class, PretrainCommand.class, CommandLine.HelpCommand.class},
+                AugmentPreviewCommand.class, TrainCommand.class, PretrainCommand.class, FeaturesCommand.class,
+                CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class Finetune4j implements Runnable {
 
