@@ -7,8 +7,8 @@ import picocli.CommandLine.Option;
 public final class ExtractionOptions {
 
     @Option(names = "--layer", paramLabel = "LAYER", description = "Feature layer (`finetune4j layers --model M` "
-            + "lists them). Default: the backbone's (vgg16/vgg19: fc2; mini-vgg-shapes: block4_pool with global "
-            + "average pooling).")
+            + "lists them). Default: the backbone's: fc2 for vgg16, vgg19 and mini-vgg-shapes (on "
+            + "shapes-target its fc2 beat block4_pool + global average pooling in cross-validation, 0.654 vs 0.604).")
     String layer;
 
     @Option(names = "--pool", paramLabel = "P", description = "For a convolutional feature layer: avg or max "

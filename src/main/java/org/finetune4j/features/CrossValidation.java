@@ -85,20 +85,21 @@ public final class CrossValidation {
             return new Fold(t.apply(fitX), fy.stream().mapToInt(Integer::intValue).toArray(),
                     t.apply(tx.toArray(new double[0][])), ty.stream().mapToInt(Integer::intValue).toArray());
         });
-        record Task(int grid, int fold) {
-        }
-        List<Task> tasks = new ArrayList<>();
-        for (int g = 0; g < cfg.cGrid().size(); g++) {
-            for (int f = 0; f < cfg.folds(); f++) {
-                tasks.add(new Task(g, f));
+        // each fold walks the grid from strong to weak regularization, starting every fit from the previous
+        // optimum (a warm start: same optima, several times fewer iterations)
+        List<double[]> perFold = ParallelMap.apply(foldIds, threads, "finetune4j-cv", f -> {
+            Fold fd = prepared.get(f);
+            double[] out = new double[cfg.cGrid().size()];
+            java.util.Arrays.fill(out, Double.NaN);
+            if (fd.testX().length == 0 || fd.fitX().length == 0) {
+                return out;
             }
-        }
-        List<Double> acc = ParallelMap.apply(tasks, threads, "finetune4j-cv", t -> {
-            Fold f = prepared.get(t.fold());
-            if (f.testX().length == 0 || f.fitX().length == 0) {
-                return Double.NaN;
+            LinearModel previous = null;
+            for (int g = 0; g < out.length; g++) {
+                previous = clf.fit(fd.fitX(), fd.fitY(), classes, cfg.cGrid().get(g), previous);
+                out[g] = previous.accuracy(fd.testX(), fd.testY());
             }
-            return clf.fit(f.fitX(), f.fitY(), classes, cfg.cGrid().get(t.grid())).accuracy(f.testX(), f.testY());
+            return out;
         });
         List<Point> points = new ArrayList<>();
         int best = 0;
@@ -107,7 +108,7 @@ public final class CrossValidation {
             double sum = 0;
             int n = 0;
             for (int f = 0; f < cfg.folds(); f++) {
-                fa[f] = acc.get(g * cfg.folds() + f);
+                fa[f] = perFold.get(f)[g];
                 if (!Double.isNaN(fa[f])) {
                     sum += fa[f];
                     n++;

@@ -23,6 +23,17 @@ public interface LinearClassifier {
      */
     LinearModel fit(double[][] x, int[] y, int classes, double c);
 
+    /**
+     * Fits starting from a nearby solution (a warm start along a regularization path: the optimum at the previous
+     * {@code c} of a grid). The optimum does not depend on the start; only the time to reach it does. Classifiers
+     * without a warm start ignore it.
+     *
+     * @param start a model of the same shape, or null
+     */
+    default LinearModel fit(double[][] x, int[] y, int classes, double c, LinearModel start) {
+        return fit(x, y, classes, c);
+    }
+
     /** @return a short description, e.g. {@code logreg (L2)} */
     String describe();
 

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * scikit-learn's {@code LogisticRegression(C=c, multi_class="multinomial")}; the bias is not penalised.
  * <ul>
  *   <li>L2 ({@code R = ½‖W‖²}): L-BFGS (Nocedal &amp; Wright 2006, Algorithm 7.4, memory 10) with a backtracking
- *       Armijo line search, to a gradient tolerance of 1e-6 (max norm).</li>
+ *       Armijo line search, to a gradient tolerance of 1e-5 (max norm).</li>
  *   <li>L1 ({@code R = ‖W‖₁}): FISTA, the accelerated proximal gradient method (Beck &amp; Teboulle 2009) with
  *       backtracking and adaptive restart (O'Donoghue &amp; Candès 2015); the proximal step is soft thresholding.</li>
  * </ul>
@@ -20,7 +20,7 @@ import java.util.Arrays;
 public final class LogisticRegression implements LinearClassifier {
 
     private static final int MEMORY = 10;
-    private static final double GRADIENT_TOLERANCE = 1e-6;
+    private static final double GRADIENT_TOLERANCE = 1e-5;
 
     private final Penalty penalty;
     private final int maxIterations;
@@ -44,8 +44,20 @@ public final class LogisticRegression implements LinearClassifier {
 
     @Override
     public LinearModel fit(double[][] x, int[] y, int classes, double c) {
+        return fit(x, y, classes, c, null);
+    }
+
+    @Override
+    public LinearModel fit(double[][] x, int[] y, int classes, double c, LinearModel start) {
         Problem p = new Problem(x, y, classes, 1.0 / (c * x.length));
-        double[] theta = penalty == Penalty.L2 ? lbfgs(p) : fista(p);
+        double[] theta = new double[p.size()];
+        if (start != null && start.classes() == classes && start.features() == p.d) {
+            for (int k = 0; k < classes; k++) {
+                System.arraycopy(start.weights()[k], 0, theta, k * p.d, p.d);
+                theta[classes * p.d + k] = start.bias()[k];
+            }
+        }
+        theta = penalty == Penalty.L2 ? lbfgs(p, theta) : fista(p, theta);
         return p.model(theta);
     }
 
@@ -132,9 +144,8 @@ public final class LogisticRegression implements LinearClassifier {
         }
     }
 
-    private double[] lbfgs(Problem p) {
+    private double[] lbfgs(Problem p, double[] theta) {
         int m = p.size();
-        double[] theta = new double[m];
         double[] g = new double[m];
         double f = p.value(theta, g, true);
         double[][] s = new double[MEMORY][];
@@ -207,7 +218,7 @@ public final class LogisticRegression implements LinearClassifier {
                 head = (head + 1) % MEMORY;
                 stored = Math.min(stored + 1, MEMORY);
             }
-            boolean flat = Math.abs(f - fNext) <= 1e-12 * Math.max(1, Math.abs(f));
+            boolean flat = Math.abs(f - fNext) <= 1e-10 * Math.max(1, Math.abs(f));
             System.arraycopy(next, 0, theta, 0, m);
             System.arraycopy(gNext, 0, g, 0, m);
             f = fNext;
@@ -218,12 +229,11 @@ public final class LogisticRegression implements LinearClassifier {
         return theta;
     }
 
-    private double[] fista(Problem p) {
+    private double[] fista(Problem p, double[] theta) {
         int m = p.size();
         int wSize = p.k * p.d;
-        double[] theta = new double[m];
         double[] prev = new double[m];
-        double[] yPoint = new double[m];
+        double[] yPoint = theta.clone();
         double[] g = new double[m];
         double[] cand = new double[m];
         double[] gCand = new double[m];
@@ -275,7 +285,7 @@ public final class LogisticRegression implements LinearClassifier {
             t = tNext;
             objective = obj;
             lipschitz *= 0.9;   // let the step grow again where the curvature allows it
-            if (change <= 1e-7 * scale) {
+            if (change <= 1e-5 * scale) {
                 break;
             }
         }
