@@ -56,7 +56,10 @@ public final class FeatureCache {
         return defaultFolder(System.getenv(), System.getProperty("user.home"));
     }
 
-    /** @return {@code env[FINETUNE4J_CACHE]/features} if set and not blank, else {@code userHome/.finetune4j/features} */
+    /**
+     * @return {@code env[FINETUNE4J_CACHE]/features} if set and not blank, else
+     *         {@code userHome/.finetune4j/features}
+     */
     public static Path defaultFolder(Map<String, String> env, String userHome) {
         String fromEnv = env.get(CACHE_ENV);
         if (fromEnv != null && !fromEnv.isBlank()) {

@@ -379,12 +379,12 @@ public final class FeatureExtractor {
                 for (int from = 0; from < missing.size(); from += batchSize) {
                     batches.add(missing.subList(from, Math.min(missing.size(), from + batchSize)));
                 }
-                CompletableFuture<Prepared> ahead = prepare(batches.get(0), images, lookups.stream()
-                        .map(Lookup::sha).toList(), view, decoder, pool);
+                List<String> shas = lookups.stream().map(Lookup::sha).toList();
+                CompletableFuture<Prepared> ahead = prepare(batches.get(0), images, shas, view, decoder, pool);
                 for (int bi = 0; bi < batches.size(); bi++) {
                     Prepared p = ahead.join();
-                    ahead = bi + 1 < batches.size() ? prepare(batches.get(bi + 1), images, lookups.stream()
-                            .map(Lookup::sha).toList(), view, decoder, pool) : null;
+                    ahead = bi + 1 < batches.size() ? prepare(batches.get(bi + 1), images, shas, view, decoder, pool)
+                            : null;
                     for (Map.Entry<Integer, String> e : p.bad().entrySet()) {
                         badImages.add(new BadImage(images.get(e.getKey()).relativePath(), e.getValue()));
                         bad++;

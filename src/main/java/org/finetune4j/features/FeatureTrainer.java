@@ -86,8 +86,8 @@ public final class FeatureTrainer {
                 ex.cache());
         log.accept("features: layer " + layer + (fx.pooling() == FeatureExtractor.Pooling.NONE ? ""
                 : ", global " + fx.pooling().name().toLowerCase(java.util.Locale.ROOT) + " pooling") + ", "
-                + fx.dimension() + " values per image; cache " + fx.cacheKey(FeatureExtractor.View.centre())
-                .length() + "-byte key in " + ex.cache().root());
+                + fx.dimension() + " values per image; cache " + ex.cache().space(fx.cacheKey(
+                FeatureExtractor.View.centre())).dir());
         int threads = run.data().threads();
         List<FeatureExtractor.View> trainViews = new ArrayList<>(List.of(FeatureExtractor.View.centre()));
         if (recipe != null) {
@@ -238,8 +238,8 @@ public final class FeatureTrainer {
         metrics.put("cv-accuracy", cv.best().meanAccuracy());
         metrics.put("c", c);
         metrics.values().removeIf(v -> v == null || v.isNaN());
-        String frozenTop = graph.getConfiguration().getNetworkOutputs().isEmpty() ? null
-                : f.extractor().pooling() == FeatureExtractor.Pooling.NONE ? f.extractor().layer()
+        // everything below the new output layer is frozen: the feature layer, or the pooling vertex after it
+        String frozenTop = f.extractor().pooling() == FeatureExtractor.Pooling.NONE ? f.extractor().layer()
                 : FeatureExtractor.POOL_VERTEX;
         ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, run.name(), f.data().classes(),
                 f.backbone().preprocessing(), f.backbone().name(), frozenTop, f.extractor().layer(), "features",

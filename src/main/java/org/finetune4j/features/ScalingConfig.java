@@ -7,7 +7,8 @@ import org.finetune4j.core.UsageException;
  * How feature vectors are preprocessed before the linear classifier; fitted on the training split only and folded
  * into the bundle's output layer (every option is an affine map).
  *
- * @param standardize            subtract each feature's mean and divide by its standard deviation ({@code --standardize})
+ * @param standardize            subtract each feature's mean and divide by its standard deviation
+ *                               ({@code --standardize})
  * @param pcaComponents          keep this many principal components, or 0 ({@code --pca K})
  * @param pcaVarianceFraction    keep the fewest components explaining at least this fraction of the variance, in
  *                               (0, 1), or 0 ({@code --pca 0.95})
@@ -77,7 +78,8 @@ public record ScalingConfig(boolean standardize, int pcaComponents, double pcaVa
             s.append("standardize");
         }
         if (hasPca()) {
-            s.append(s.length() > 0 ? " + " : "").append("PCA ").append(pcaComponents > 0 ? pcaComponents + " components"
+            s.append(s.length() > 0 ? " + " : "").append("PCA ").append(pcaComponents > 0
+                    ? pcaComponents + " components"
                     : pcaVarianceFraction > 0 ? pcaVarianceFraction + " of variance" : "all components");
         }
         if (whiten) {
