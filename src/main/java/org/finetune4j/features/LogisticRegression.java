@@ -264,16 +264,14 @@ public final class LogisticRegression implements LinearClassifier {
                 lipschitz *= 2;
             }
             double obj = fc + p.lambda * l1(cand, wSize);
-            double change = 0;
-            double scale = 1;
+            // optimality: the gradient mapping L (y - prox(y - g/L)) vanishes exactly at a minimiser of f + λ‖W‖₁
+            double mapping = 0;
             for (int j = 0; j < m; j++) {
-                change = Math.max(change, Math.abs(cand[j] - theta[j]));
-                scale = Math.max(scale, Math.abs(cand[j]));
+                mapping = Math.max(mapping, Math.abs(cand[j] - yPoint[j]) * lipschitz);
             }
             if (obj > objective) {   // adaptive restart: momentum made things worse
                 System.arraycopy(theta, 0, yPoint, 0, m);
                 t = 1;
-                lipschitz = Math.max(1e-6, lipschitz);
                 continue;
             }
             double tNext = (1 + Math.sqrt(1 + 4 * t * t)) / 2;
@@ -284,10 +282,10 @@ public final class LogisticRegression implements LinearClassifier {
             }
             t = tNext;
             objective = obj;
-            lipschitz *= 0.9;   // let the step grow again where the curvature allows it
-            if (change <= 1e-5 * scale) {
+            if (mapping <= GRADIENT_TOLERANCE) {
                 break;
             }
+            lipschitz *= 0.9;   // let the step grow again where the curvature allows it
         }
         return theta;
     }
