@@ -43,6 +43,20 @@ class FeatureCacheTest {
     }
 
     @Test
+    void aWriteInterruptedByACrashLeavesAMissNotACorruptEntry() throws Exception {
+        FeatureCache.Space s = FeatureCache.of(tmp).space("k");
+        Path dir = s.dir().resolve("ab");
+        Files.createDirectories(dir);
+        // what a crash during AtomicFiles.write leaves: a hidden temporary sibling with part of the bytes
+        byte[] whole = FeatureCache.encode(new float[] {1, 2, 3, 4});
+        Files.write(dir.resolve("." + SHA + ".f32.12345.tmp"), java.util.Arrays.copyOf(whole, 9));
+        assertThat(s.get(SHA, 4)).isNull();
+        assertThat(s.damaged()).isZero();
+        s.put(SHA, new float[] {1, 2, 3, 4});
+        assertThat(s.get(SHA, 4)).containsExactly(1, 2, 3, 4);
+    }
+
+    @Test
     void writesLeaveNoTemporaryFilesAndClearSaysWhatItFreed() throws Exception {
         FeatureCache cache = FeatureCache.of(tmp.resolve("c"));
         for (int i = 0; i < 5; i++) {
