@@ -29,6 +29,7 @@ import picocli.CommandLine.ScopeType;
                 + "a classifier from a pretrained VGG-style network out.",
         subcommands = {InspectCommand.class, SampleDataCommand.class, LayersCommand.class, PredictCommand.class,
                 AugmentPreviewCommand.class, TrainCommand.class, PretrainCommand.class, EvaluateCommand.class,
+                FeaturesCommand.class,
                 CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class Finetune4j implements Runnable {

@@ -33,7 +33,8 @@ final class TrainCommand implements Callable<Integer> {
     TrainOptions train;
 
     @Option(names = "--mode", paramLabel = "MODE", description = "finetune (new head on the pretrained backbone, "
-            + "early layers frozen) or scratch (the same architecture, freshly initialised). Default: "
+            + "early layers frozen), scratch (the same architecture, freshly initialised) or features (frozen "
+            + "backbone as cached feature extractor + a linear classifier; see --classifier). Default: "
             + "${DEFAULT-VALUE}.")
     String mode = "finetune";
 
@@ -66,6 +67,12 @@ final class TrainCommand implements Callable<Integer> {
             + "resnet-scale, creative, or a YAML file (augment/README.md). Default: ${DEFAULT-VALUE}.")
     String augment = "flip-crop";
 
+    @Mixin
+    ExtractionOptions extraction;
+
+    @Mixin
+    ClassifierOptions classifier;
+
     @Override
     public Integer call() {
         TrainConfig.StageTwo stage2 = unfreeze == null ? null
@@ -79,6 +86,11 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = new TrainConfig(mode, model, bundleName, freezeUntil, train.head(), train.optimizer(),
                 train.schedule(), stage2, new TrainConfig.DataSettings(dir.toString(), data.splitConfig(), augment,
                 data.onBadImage, train.threads), TrainConfig.ArchitectureSettings.defaults(), train.weights(), common.seed);
+        if (mode.equals("features")) {
+            return FeatureTrainingRun.run(cfg, extraction.config(augment, train.batchSize), classifier.config(),
+                    train.modelsDir, train.reportsDir, common.quiet, common.json, spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
+        }
         return TrainingRun.run(cfg, train, common.quiet, common.json, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }

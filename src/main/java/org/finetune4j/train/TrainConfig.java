@@ -11,7 +11,8 @@ import org.finetune4j.data.SplitConfig;
  * stored in the bundle and the report.
  *
  * @param mode          {@code finetune} (new head on a pretrained backbone, early layers frozen) or {@code scratch}
- *                      (the same architecture, freshly initialised, nothing frozen)
+ *                      (the same architecture, freshly initialised, nothing frozen) or {@code features} (frozen
+ *                      backbone as feature extractor plus a linear classifier: {@code features.FeatureTrainer})
  * @param model         the backbone ({@code --model}): a built-in name or a bundle
  * @param name          the bundle to write, under {@code models/} ({@code --name})
  * @param freezeUntil   the last frozen layer, null for the backbone's default; {@code none} freezes nothing
@@ -29,8 +30,8 @@ public record TrainConfig(String mode, String model, String name, String freezeU
                           ArchitectureSettings architecture, WeightsSettings weights, long seed) {
 
     public TrainConfig {
-        if (!mode.equals("finetune") && !mode.equals("scratch")) {
-            throw new UsageException("--mode " + mode + ": unknown mode. Expected finetune or scratch.");
+        if (!mode.equals("finetune") && !mode.equals("scratch") && !mode.equals("features")) {
+            throw new UsageException("--mode " + mode + ": unknown mode. Expected finetune, scratch or features.");
         }
         if (name == null || name.isBlank() || name.contains("/") || name.startsWith(".")) {
             throw new UsageException("--name " + name + ": expected a plain folder name for models/<name>, e.g. "

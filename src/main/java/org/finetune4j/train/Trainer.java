@@ -58,6 +58,9 @@ public final class Trainer {
      */
     public TrainResult run(TrainConfig cfg, boolean resume, Supplier<Boolean> stop,
                            TrainingLoop.EpochListener listener) {
+        if (cfg.mode().equals("features")) {
+            throw new IllegalArgumentException("mode features is run by features.FeatureTrainer, not Trainer");
+        }
         long started = System.nanoTime();
         Backend.setUp();   // oneDNN layer helpers: decided per layer when a network is built, so before any
         Seeds seeds = Seeds.of(cfg.seed());

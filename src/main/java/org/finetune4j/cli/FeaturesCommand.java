@@ -1,0 +1,180 @@
+package org.finetune4j.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.finetune4j.core.AtomicFiles;
+import org.finetune4j.core.Json;
+import org.finetune4j.features.ExtractionConfig;
+import org.finetune4j.features.FeatureCache;
+import org.finetune4j.features.FeatureSet;
+import org.finetune4j.features.FeatureTrainer;
+import org.finetune4j.train.TrainConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code finetune4j features}: extract and cache the features of a folder's images, or clear the cache. */
+@Command(name = "features", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Runs the frozen backbone up to --layer on every image of a folder (train, val and test "
+                + "splits, the same split `train` uses for the seed) and caches the feature vectors on disk, keyed "
+                + "by model, layer, pooling, preprocessing, view and image content; a second run on the same data "
+                + "reads them back without network work. Prints throughput and cache statistics. `train --mode "
+                + "features` uses the same cache.",
+            "--clear empties the cache and says how much was freed; --out FILE writes the features as CSV."})
+final class FeaturesCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    ExtractionOptions extraction;
+
+    @Option(names = "--model", paramLabel = "M", description = "The backbone: vgg16, vgg19, a bundle name under "
+            + "models/ or a bundle folder. Default: ${DEFAULT-VALUE}.")
+    String model = "mini-vgg-shapes";
+
+    @Option(names = "--augment", paramLabel = "RECIPE", description = "Recipe of the --augment-copies views of "
+            + "training images. Default: ${DEFAULT-VALUE}.")
+    String augment = "flip-crop";
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Images per forward pass. Default: "
+            + "${DEFAULT-VALUE}.")
+    int batchSize = ExtractionConfig.defaults().batchSize();
+
+    @Option(names = "--threads", paramLabel = "N", description = "Decoding threads. Default: ${DEFAULT-VALUE}.")
+    int threads = 2;
+
+    @Option(names = "--clear", description = "Empty the feature cache (--cache or the default) and exit.")
+    boolean clear;
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Also write the features as CSV: split, relative "
+            + "path, label, view, then one column per value.")
+    Path outFile;
+
+    @Option(names = "--weights", paramLabel = "FILE", description = "vgg16/vgg19: a weights file you already have.")
+    String weightsFile;
+
+    @Option(names = "--weights-url", paramLabel = "URL", description = "vgg16/vgg19: a mirror of the weights file.")
+    String weightsUrl;
+
+    @Option(names = "--weights-cache", paramLabel = "DIR", description = "Where downloaded weights are kept.")
+    String weightsCache;
+
+    @Option(names = "--models-dir", paramLabel = "DIR", description = "Where bundle backbones are looked up. "
+            + "Default: ${DEFAULT-VALUE}.")
+    Path modelsDir = org.finetune4j.model.Backbones.MODELS_DIR;
+
+    @Override
+    public Integer call() {
+        ExtractionConfig ex = extraction.config(augment, batchSize);
+        FeatureCache cache = ex.cache();
+        var out = spec.commandLine().getOut();
+        if (clear) {
+            FeatureCache.Stats freed = cache.clear();
+            if (common.json) {
+                out.println(Json.write(Map.of("cache", cache.root().toString(), "freed-entries", freed.entries(),
+                        "freed-bytes", freed.bytes())));
+            } else {
+                out.printf(Locale.ROOT, "cleared %s: %d entries in %d key folders, %s freed%n", cache.root(),
+                        freed.entries(), freed.spaces(), bytes(freed.bytes()));
+            }
+            out.flush();
+            return Finetune4j.EXIT_OK;
+        }
+        Path dir = data.resolveData(spec, common);
+        TrainConfig run = new TrainConfig("features", model, dir.getFileName() + "-features", null,
+                org.finetune4j.train.HeadSpec.defaults(), org.finetune4j.train.OptimizerConfig.defaults(),
+                new TrainConfig.Schedule(1, batchSize, org.finetune4j.train.EarlyStopping.defaults()), null,
+                new TrainConfig.DataSettings(dir.toString(), data.splitConfig(), augment, data.onBadImage, threads),
+                TrainConfig.ArchitectureSettings.defaults(), new TrainConfig.WeightsSettings(weightsFile, weightsUrl,
+                weightsCache), common.seed);
+        var err = spec.commandLine().getErr();
+        FeatureTrainer.Featurized f = new FeatureTrainer(modelsDir, line -> {
+            if (!common.quiet) {
+                err.println(line);
+                err.flush();
+            }
+        }, !common.quiet).featurize(run, ex);
+        if (outFile != null) {
+            writeCsv(outFile, f);
+        }
+        FeatureCache.Stats stats = cache.stats();
+        if (common.json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("layer", f.extractor().layer());
+            m.put("pooling", f.extractor().pooling().name().toLowerCase(Locale.ROOT));
+            m.put("dimension", f.extractor().dimension());
+            m.put("featurization", f.stats());
+            m.put("images-per-second", Double.isNaN(f.stats().imagesPerSecond()) ? null
+                    : f.stats().imagesPerSecond());
+            m.put("cache", cache.root().toString());
+            m.put("cache-entries", stats.entries());
+            m.put("cache-bytes", stats.bytes());
+            if (outFile != null) {
+                m.put("out", outFile.toString());
+            }
+            out.println(Json.write(m));
+        } else {
+            out.printf(Locale.ROOT, "features of %s: layer %s%s, %d values per image; train %d, val %d, test %d "
+                            + "rows%n", dir, f.extractor().layer(), f.extractor().pooling().name().equals("NONE") ? ""
+                            : " + global " + f.extractor().pooling().name().toLowerCase(Locale.ROOT) + " pool",
+                    f.extractor().dimension(), f.train().size(), f.val().size(), f.test().size());
+            out.println(FeatureTrainingRun.throughput(f.stats()));
+            out.printf(Locale.ROOT, "cache: %s (%d entries in %d key folders, %s)%n", cache.root(), stats.entries(),
+                    stats.spaces(), bytes(stats.bytes()));
+            if (outFile != null) {
+                out.println("csv: " + outFile);
+            }
+            if (!f.data().badImages().list().isEmpty()) {
+                out.println("skipped " + f.data().badImages().list().size() + " bad file(s):");
+                f.data().badImages().list().forEach(b -> out.println("  " + b.relativePath() + ": " + b.reason()));
+            }
+        }
+        out.flush();
+        return Finetune4j.EXIT_OK;
+    }
+
+    private static void writeCsv(Path file, FeatureTrainer.Featurized f) {
+        StringBuilder s = new StringBuilder("split,path,label,view");
+        for (int j = 0; j < f.extractor().dimension(); j++) {
+            s.append(",f").append(j);
+        }
+        s.append('\n');
+        List<String> classes = f.data().classes();
+        for (Map.Entry<String, FeatureSet> e : Map.of("train", f.train(), "val", f.val(), "test", f.test())
+                .entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
+            FeatureSet fs = e.getValue();
+            for (int i = 0; i < fs.size(); i++) {
+                s.append(e.getKey()).append(',').append(csv(fs.paths().get(i))).append(',')
+                        .append(csv(classes.get(fs.y()[i]))).append(',').append(fs.augmented()[i] ? "augmented"
+                                : "centre");
+                for (float v : fs.x()[i]) {
+                    s.append(',').append(v);
+                }
+                s.append('\n');
+            }
+        }
+        AtomicFiles.writeString(file, s.toString());
+    }
+
+    private static String csv(String v) {
+        return v.contains(",") || v.contains("\"") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
+    }
+
+    private static String bytes(long b) {
+        return b >= 1 << 20 ? String.format(Locale.ROOT, "%.1f MB", b / 1048576.0)
+                : String.format(Locale.ROOT, "%.1f kB", b / 1024.0);
+    }
+}

@@ -1,0 +1,503 @@
+package org.finetune4j.features;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.finetune4j.augment.Augmenter;
+import org.finetune4j.core.Fingerprint;
+import org.finetune4j.core.Json;
+import org.finetune4j.core.ParallelMap;
+import org.finetune4j.core.UsageException;
+import org.finetune4j.data.BadImage;
+import org.finetune4j.data.BadImageException;
+import org.finetune4j.data.BadImageLog;
+import org.finetune4j.data.ImageDecoder;
+import org.finetune4j.data.LabeledImage;
+import org.finetune4j.model.Backbones;
+import org.finetune4j.model.LayerInfo;
+import org.finetune4j.model.Preprocessing;
+import org.finetune4j.report.Progress;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * A frozen backbone used as a feature extractor: the network cut after the feature layer (and, for convolutional
+ * layers, optionally a global average or max pooling), run on images with their evaluation preprocessing (centre
+ * crop) or on seeded augmented views, with every vector cached on disk ({@link FeatureCache}).
+ *
+ * <p>The cache key of a view is {@code {model: SHA-256 of the cut network's configuration and weights, layer,
+ * pooling, preprocessing, view}}; entries are keyed by the SHA-256 of the image file. Augmented view {@code copy}
+ * of an image draws its parameters from {@code seeds.stream("feature-augment", copy, content hash)}, so it depends
+ * on the image's content, the seed and the copy index, never on the file's position in a listing. Decoding runs on
+ * a thread pool and the next batch is decoded while the network works on the current one.
+ * <pre>{@code
+ * FeatureExtractor fx = FeatureExtractor.of(backbone, preprocessing, "fc2", Pooling.NONE, FeatureCache.of(dir));
+ * FeatureExtractor.Extraction e = fx.extract(split.train(), FeatureExtractor.View.centre(), decoder, log, 2, 32, true);
+ * ComputationGraph bundleGraph = fx.withHead(linearModel);
+ * }</pre>
+ */
+public final class FeatureExtractor {
+
+    /**
+     * Seed written into the cut network's configuration. Without one, DL4J's transfer-learning builder stores
+     * {@code System.currentTimeMillis()}, which would change the network's identity (and miss the cache) on every
+     * run; nothing is initialised randomly here, so a constant is right.
+     */
+    private static final long CONFIG_SEED = 0L;
+
+    /** Name of the global pooling vertex added after a convolutional feature layer. */
+    public static final String POOL_VERTEX = "feature_pool";
+
+    /** What is done to a convolutional feature map. */
+    public enum Pooling {
+        /** The map is flattened (channels × height × width, in that order). */
+        NONE,
+        /** Global average pooling: one value per channel. */
+        AVG,
+        /** Global max pooling: one value per channel. */
+        MAX;
+
+        /**
+         * @param s {@code none}, {@code avg}, {@code max} or {@code auto}
+         * @param convolutional whether the layer's output is a feature map ({@code auto}: avg if so, else none)
+         * @throws UsageException naming {@code --pool}
+         */
+        public static Pooling parse(String s, boolean convolutional) {
+            return switch (s == null ? "auto" : s.toLowerCase(Locale.ROOT)) {
+                case "auto" -> convolutional ? AVG : NONE;
+                case "none" -> NONE;
+                case "avg" -> AVG;
+                case "max" -> MAX;
+                default -> throw new UsageException("--pool " + s + ": unknown pooling. Expected auto, none, avg "
+                        + "or max.");
+            };
+        }
+    }
+
+    /**
+     * Which picture of an image the network sees.
+     *
+     * @param augmenter null for the centre view (evaluation preprocessing)
+     * @param recipeKey a stable description of the recipe (part of the cache key); null for the centre view
+     * @param seed      the root seed of the augmentation
+     * @param copy      the index of the augmented copy, from 0
+     */
+    public record View(Augmenter augmenter, String recipeKey, long seed, int copy) {
+        /** @return the centre view */
+        public static View centre() {
+            return new View(null, null, 0, 0);
+        }
+
+        /** @return whether this is an augmented view */
+        public boolean isAugmented() {
+            return augmenter != null;
+        }
+
+        Object key() {
+            if (augmenter == null) {
+                return "centre";
+            }
+            Map<String, Object> k = new LinkedHashMap<>();
+            k.put("recipe", recipeKey);
+            k.put("seed", seed);
+            k.put("copy", copy);
+            return k;
+        }
+    }
+
+    /**
+     * Counts of one extraction.
+     *
+     * @param images         images asked for
+     * @param fromCache      served from the cache
+     * @param computed       run through the network
+     * @param bad            left out because they could not be read or decoded
+     * @param damaged        cache entries found damaged and recomputed
+     * @param forwardPasses  network forward passes (batches)
+     * @param computeSeconds wall-clock seconds spent decoding and computing the missing ones
+     * @param seconds        wall-clock seconds in all (hashing and cache reads included)
+     */
+    public record Stats(int images, int fromCache, int computed, int bad, long damaged, long forwardPasses,
+                        double computeSeconds, double seconds) {
+        /** @return images computed per second of compute time, NaN when nothing was computed */
+        public double imagesPerSecond() {
+            return computed == 0 || computeSeconds <= 0 ? Double.NaN : computed / computeSeconds;
+        }
+
+        /** @return the sum of two extractions' counts */
+        public Stats plus(Stats o) {
+            return new Stats(images + o.images, fromCache + o.fromCache, computed + o.computed, bad + o.bad,
+                    damaged + o.damaged, forwardPasses + o.forwardPasses, computeSeconds + o.computeSeconds,
+                    seconds + o.seconds);
+        }
+
+        /** @return all zero */
+        public static Stats none() {
+            return new Stats(0, 0, 0, 0, 0, 0, 0, 0);
+        }
+    }
+
+    /**
+     * @param features one row per requested image, in order; null for images that could not be used
+     * @param stats    what was cached and computed
+     */
+    public record Extraction(float[][] features, Stats stats) {
+    }
+
+    private final ComputationGraph network;
+    private final String outputVertex;
+    private final String layer;
+    private final Pooling pooling;
+    private final Preprocessing preprocessing;
+    private final InputType outputType;
+    private final int dimension;
+    private final String modelSha256;
+    private final FeatureCache cache;
+    private final AtomicLong forwardPasses = new AtomicLong();
+
+    private FeatureExtractor(ComputationGraph network, String outputVertex, String layer, Pooling pooling,
+                             Preprocessing preprocessing, InputType outputType, FeatureCache cache) {
+        this.network = network;
+        this.outputVertex = outputVertex;
+        this.layer = layer;
+        this.pooling = pooling;
+        this.preprocessing = preprocessing;
+        this.outputType = outputType;
+        this.dimension = (int) outputType.arrayElementsPerExample();
+        this.modelSha256 = identity(network);
+        this.cache = cache;
+    }
+
+    /**
+     * Cuts a backbone after {@code layer}.
+     *
+     * @param backbone      the whole network (not modified)
+     * @param preprocessing its input preprocessing
+     * @param layer         the feature layer (a vertex name, e.g. {@code fc2} or {@code block4_pool})
+     * @param pool          {@code auto}, {@code none}, {@code avg} or {@code max} ({@code --pool})
+     * @param cache         where vectors are cached
+     * @throws UsageException for an unknown layer or pooling on a non-convolutional layer
+     */
+    public static FeatureExtractor of(ComputationGraph backbone, Preprocessing preprocessing, String layer,
+                                      String pool, FeatureCache cache) {
+        ComputationGraphConfiguration conf = backbone.getConfiguration();
+        InputType in = Backbones.inputType(preprocessing.input());
+        if (!conf.getVertices().containsKey(layer)) {
+            Backbones.requireLayer("--layer", layer, "the backbone", LayerInfo.of(conf, in));
+        }
+        Map<String, InputType> types = conf.getLayerActivationTypes(in);
+        InputType layerType = types.get(layer);
+        boolean convolutional = layerType.getType() == InputType.Type.CNN;
+        Pooling pooling = Pooling.parse(pool, convolutional);
+        if (pooling != Pooling.NONE && !convolutional) {
+            throw new UsageException("--pool " + pool + ": layer " + layer + " is not convolutional (its output is "
+                    + layerType + "). Expected --pool none (or auto) for a fully connected layer, or a conv/pool "
+                    + "layer such as the last block's pool.");
+        }
+        Set<String> keep = ancestors(conf, layer);
+        TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(backbone)
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder().seed(CONFIG_SEED).build());
+        for (String v : conf.getVertices().keySet()) {
+            if (!keep.contains(v)) {
+                b.removeVertexAndConnections(v);
+            }
+        }
+        String out = layer;
+        InputType outType = layerType;
+        if (pooling != Pooling.NONE) {
+            b.addLayer(POOL_VERTEX, new GlobalPoolingLayer.Builder(pooling == Pooling.AVG ? PoolingType.AVG
+                    : PoolingType.MAX).collapseDimensions(true).build(), layer);
+            out = POOL_VERTEX;
+            outType = InputType.feedForward(((InputType.InputTypeConvolutional) layerType).getChannels());
+        }
+        b.setOutputs(out);
+        ComputationGraph cut = b.build();
+        return new FeatureExtractor(cut, out, layer, pooling, preprocessing, outType, cache);
+    }
+
+    private static Set<String> ancestors(ComputationGraphConfiguration conf, String layer) {
+        Set<String> seen = new HashSet<>();
+        Deque<String> todo = new ArrayDeque<>(List.of(layer));
+        while (!todo.isEmpty()) {
+            String v = todo.pop();
+            if (seen.add(v)) {
+                List<String> inputs = conf.getVertexInputs().get(v);
+                if (inputs != null) {
+                    todo.addAll(inputs);
+                }
+            }
+        }
+        return seen;
+    }
+
+    /** SHA-256 over the cut network's configuration JSON and its parameters' bytes. */
+    private static String identity(ComputationGraph network) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(network.getConfiguration().toJson().getBytes(StandardCharsets.UTF_8));
+            INDArray p = network.params();
+            if (p != null && p.length() > 0) {
+                INDArray flat = p.isView() || p.ordering() != 'c' ? p.dup('c') : p;
+                ByteBuffer bb = flat.data().asNio().duplicate();
+                long start = flat.offset() * flat.data().getElementSize();
+                bb.position((int) start);
+                bb.limit((int) (start + flat.length() * flat.data().getElementSize()));
+                md.update(bb);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
+    /** @return the feature dimension */
+    public int dimension() {
+        return dimension;
+    }
+
+    /** @return the feature layer */
+    public String layer() {
+        return layer;
+    }
+
+    /** @return the pooling applied */
+    public Pooling pooling() {
+        return pooling;
+    }
+
+    /** @return the cut network (feature layer, plus the pooling vertex, as output) */
+    public ComputationGraph network() {
+        return network;
+    }
+
+    /** @return the SHA-256 identifying the cut network (configuration and weights) */
+    public String modelSha256() {
+        return modelSha256;
+    }
+
+    /** @return network forward passes so far, over all extractions */
+    public long forwardPasses() {
+        return forwardPasses.get();
+    }
+
+    /** @return the cache key of a view: model identity, layer, pooling, preprocessing, view */
+    public String cacheKey(View view) {
+        Map<String, Object> k = new LinkedHashMap<>();
+        k.put("format", 1);
+        k.put("model-sha256", modelSha256);
+        k.put("layer", layer);
+        k.put("pooling", pooling.name().toLowerCase(Locale.ROOT));
+        k.put("dimension", dimension);
+        k.put("preprocessing", preprocessing);
+        k.put("view", view.key());
+        return Json.write(k);
+    }
+
+    /**
+     * Features of images for one view: cached ones are read, the others computed (and cached).
+     *
+     * @param images    the images
+     * @param view      centre or augmented view
+     * @param badImages receives images that cannot be read or decoded (their row is null)
+     * @param threads   decoding and hashing threads
+     * @param batchSize images per forward pass
+     * @param progress  show a progress bar on stderr
+     */
+    public Extraction extract(List<LabeledImage> images, View view, ImageDecoder decoder, BadImageLog badImages,
+                              int threads, int batchSize, boolean progress) {
+        long started = System.nanoTime();
+        FeatureCache.Space space = cache.space(cacheKey(view));
+        record Lookup(String sha, float[] cached, String badReason) {
+        }
+        List<Lookup> lookups = ParallelMap.apply(images, threads, "finetune4j-hash", im -> {
+            String sha;
+            try {
+                sha = Fingerprint.sha256(im.file());
+            } catch (java.io.UncheckedIOException e) {
+                return new Lookup(null, null, "unreadable: " + e.getMessage());
+            }
+            return new Lookup(sha, space.get(sha, dimension), null);
+        });
+        float[][] out = new float[images.size()][];
+        List<Integer> missing = new ArrayList<>();
+        int bad = 0;
+        int fromCache = 0;
+        for (int i = 0; i < images.size(); i++) {
+            Lookup l = lookups.get(i);
+            if (l.badReason() != null) {
+                badImages.add(new BadImage(images.get(i).relativePath(), l.badReason()));
+                bad++;
+            } else if (l.cached() != null) {
+                out[i] = l.cached();
+                fromCache++;
+            } else {
+                missing.add(i);
+            }
+        }
+        long computeStart = System.nanoTime();
+        long passesBefore = forwardPasses.get();
+        int computed = 0;
+        if (!missing.isEmpty()) {
+            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
+                Thread t = new Thread(r, "finetune4j-decode");
+                t.setDaemon(true);
+                return t;
+            });
+            String task = "features " + layer + (view.isAugmented() ? " (augmented copy " + (view.copy() + 1) + ")"
+                    : "");
+            try (Progress bar = Progress.start(task, missing.size(), " img", progress)) {
+                List<List<Integer>> batches = new ArrayList<>();
+                for (int from = 0; from < missing.size(); from += batchSize) {
+                    batches.add(missing.subList(from, Math.min(missing.size(), from + batchSize)));
+                }
+                List<String> shas = lookups.stream().map(Lookup::sha).toList();
+                CompletableFuture<Prepared> ahead = prepare(batches.get(0), images, shas, view, decoder, pool);
+                for (int bi = 0; bi < batches.size(); bi++) {
+                    Prepared p = ahead.join();
+                    ahead = bi + 1 < batches.size() ? prepare(batches.get(bi + 1), images, shas, view, decoder, pool)
+                            : null;
+                    for (Map.Entry<Integer, String> e : p.bad().entrySet()) {
+                        badImages.add(new BadImage(images.get(e.getKey()).relativePath(), e.getValue()));
+                        bad++;
+                    }
+                    if (!p.indices().isEmpty()) {
+                        float[][] f = forward(p.input());
+                        for (int r = 0; r < f.length; r++) {
+                            int i = p.indices().get(r);
+                            out[i] = f[r];
+                            space.put(lookups.get(i).sha(), f[r]);
+                            computed++;
+                        }
+                    }
+                    bar.stepTo(Math.min(missing.size(), (long) (bi + 1) * batchSize));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+        double computeSeconds = (System.nanoTime() - computeStart) / 1e9;
+        return new Extraction(out, new Stats(images.size(), fromCache, computed, bad, space.damaged(),
+                forwardPasses.get() - passesBefore, missing.isEmpty() ? 0 : computeSeconds,
+                (System.nanoTime() - started) / 1e9));
+    }
+
+    private record Prepared(List<Integer> indices, INDArray input, Map<Integer, String> bad) {
+    }
+
+    private CompletableFuture<Prepared> prepare(List<Integer> batch, List<LabeledImage> images, List<String> shas,
+                                                View view, ImageDecoder decoder, ExecutorService pool) {
+        List<CompletableFuture<Object>> futures = new ArrayList<>();
+        for (int i : batch) {
+            futures.add(CompletableFuture.supplyAsync(() -> picture(images.get(i), shas.get(i), view, decoder),
+                    pool));
+        }
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).thenApply(done -> {
+            List<Integer> ok = new ArrayList<>();
+            List<Mat> mats = new ArrayList<>();
+            Map<Integer, String> bad = new LinkedHashMap<>();
+            for (int k = 0; k < batch.size(); k++) {
+                Object r = futures.get(k).join();
+                if (r instanceof Mat m) {
+                    ok.add(batch.get(k));
+                    mats.add(m);
+                } else {
+                    bad.put(batch.get(k), (String) r);
+                }
+            }
+            INDArray x = mats.isEmpty() ? null : preprocessing.toInput(mats);
+            mats.forEach(Mat::close);
+            return new Prepared(ok, x, bad);
+        });
+    }
+
+    /** @return the network's input picture, or the reason the image cannot be used */
+    private Object picture(LabeledImage im, String sha, View view, ImageDecoder decoder) {
+        try (Mat decoded = decoder.decode(im.file(), im.relativePath())) {
+            if (!view.isAugmented()) {
+                return preprocessing.fit(decoded);
+            }
+            long content = Long.parseUnsignedLong(sha.substring(0, 16), 16);
+            return view.augmenter().augment(decoded, org.finetune4j.core.Seeds.of(view.seed())
+                    .stream("feature-augment", view.copy(), content)).image();
+        } catch (BadImageException e) {
+            return e.reason();
+        }
+    }
+
+    /** Runs the cut network on a prepared batch. @return one row per image */
+    public float[][] forward(INDArray input) {
+        forwardPasses.incrementAndGet();
+        INDArray y;
+        synchronized (network) {
+            y = network.outputSingle(false, input);
+        }
+        INDArray flat = y.reshape('c', y.size(0), dimension);
+        return flat.castTo(DataType.FLOAT).toFloatMatrix();
+    }
+
+    /**
+     * The bundle network: the cut backbone, frozen, with a softmax output layer holding the linear model.
+     *
+     * @param model a linear model on this extractor's raw features (preprocessing already folded in)
+     * @return a new graph; its output is {@code softmax(W f + b)} for features {@code f}
+     */
+    public ComputationGraph withHead(LinearModel model) {
+        if (model.features() != dimension) {
+            throw new IllegalArgumentException("model has " + model.features() + " inputs, features have "
+                    + dimension);
+        }
+        String head = network.getConfiguration().getVertices().containsKey("predictions") ? "linear_predictions"
+                : "predictions";
+        InputPreProcessor pre = outputType instanceof InputType.InputTypeConvolutional c
+                ? new CnnToFeedForwardPreProcessor(c.getHeight(), c.getWidth(), c.getChannels()) : null;
+        OutputLayer out = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(dimension)
+                .nOut(model.classes()).activation(Activation.SOFTMAX).weightInit(WeightInit.ZERO).build();
+        TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(network)
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder().seed(CONFIG_SEED).build())
+                .setFeatureExtractor(outputVertex);
+        if (pre != null) {
+            b.addLayer(head, out, pre, outputVertex);
+        } else {
+            b.addLayer(head, out, outputVertex);
+        }
+        ComputationGraph g = b.setOutputs(head).build();
+        double[][] wt = new double[dimension][model.classes()];
+        for (int k = 0; k < model.classes(); k++) {
+            for (int j = 0; j < dimension; j++) {
+                wt[j][k] = model.weights()[k][j];
+            }
+        }
+        g.getLayer(head).setParam("W", Nd4j.create(wt).castTo(DataType.FLOAT));
+        g.getLayer(head).setParam("b", Nd4j.create(new double[][] {model.bias()}).castTo(DataType.FLOAT));
+        return g;
+    }
+}

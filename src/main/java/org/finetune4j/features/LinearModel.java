@@ -1,0 +1,109 @@
+package org.finetune4j.features;
+
+/**
+ * A trained linear classifier: one score per class, {@code score_k(x) = weights[k] · x + bias[k]}; the predicted class
+ * is the highest score. For logistic regression the softmax of the scores are class probabilities; for the SVM the
+ * scores are margins (their softmax, as the bundle outputs it, is not a calibrated probability).
+ * <pre>{@code
+ * LinearModel m = new LogisticRegression(LinearClassifier.Penalty.L2).fit(x, y, classes, 1.0);
+ * int k = m.predict(x[0]);
+ * }</pre>
+ *
+ * @param weights {@code [classes][features]}
+ * @param bias    {@code [classes]}
+ */
+public record LinearModel(double[][] weights, double[] bias) {
+
+    public LinearModel {
+        if (weights.length != bias.length || weights.length < 2) {
+            throw new IllegalArgumentException("one weight row and one bias per class (at least 2) are needed");
+        }
+    }
+
+    /** @return number of classes */
+    public int classes() {
+        return bias.length;
+    }
+
+    /** @return number of input features */
+    public int features() {
+        return weights[0].length;
+    }
+
+    /** @return the class scores of one feature vector */
+    public double[] scores(double[] x) {
+        double[] s = new double[bias.length];
+        for (int k = 0; k < s.length; k++) {
+            double[] w = weights[k];
+            double v = bias[k];
+            for (int j = 0; j < w.length; j++) {
+                v += w[j] * x[j];
+            }
+            s[k] = v;
+        }
+        return s;
+    }
+
+    /** @return the index of the highest score (the first on ties) */
+    public int predict(double[] x) {
+        return argmax(scores(x));
+    }
+
+    /** @return softmax of the scores */
+    public double[] probabilities(double[] x) {
+        return softmax(scores(x));
+    }
+
+    /** @return the fraction of rows predicted as their label; NaN for no rows */
+    public double accuracy(double[][] x, int[] y) {
+        if (x.length == 0) {
+            return Double.NaN;
+        }
+        int ok = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (predict(x[i]) == y[i]) {
+                ok++;
+            }
+        }
+        return (double) ok / x.length;
+    }
+
+    /** @return mean cross-entropy of the softmax of the scores; NaN for no rows */
+    public double crossEntropy(double[][] x, int[] y) {
+        if (x.length == 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) {
+            sum -= Math.log(Math.max(softmax(scores(x[i]))[y[i]], 1e-300));
+        }
+        return sum / x.length;
+    }
+
+    static int argmax(double[] s) {
+        int best = 0;
+        for (int k = 1; k < s.length; k++) {
+            if (s[k] > s[best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    static double[] softmax(double[] s) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : s) {
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        double[] p = new double[s.length];
+        for (int k = 0; k < s.length; k++) {
+            p[k] = Math.exp(s[k] - max);
+            sum += p[k];
+        }
+        for (int k = 0; k < s.length; k++) {
+            p[k] /= sum;
+        }
+        return p;
+    }
+}

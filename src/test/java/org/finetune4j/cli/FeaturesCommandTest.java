@@ -1,0 +1,79 @@
+package org.finetune4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.finetune4j.core.RunInfo;
+import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.InputShape;
+import org.finetune4j.model.ModelBundle;
+import org.finetune4j.model.Preprocessing;
+import org.finetune4j.model.VggArchitecture;
+import org.finetune4j.testing.Cli;
+import org.finetune4j.testing.TestFolders;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FeaturesCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path models;
+    private Path data;
+    private Path cache;
+
+    @BeforeEach
+    void backboneAndData() {
+        models = tmp.resolve("models");
+        cache = tmp.resolve("cache");
+        VggArchitecture tiny = new VggArchitecture("tiny", new InputShape(16, 16, 3), new int[] {1, 1},
+                new int[] {4, 8}, new int[] {16}, 4, false, org.nd4j.linalg.activations.Activation.RELU,
+                org.deeplearning4j.nn.weights.WeightInit.RELU);
+        BundleStore.save(models.resolve("tiny"), tiny.build(1), new ModelBundle(ModelBundle.FORMAT_VERSION, "x",
+                List.of("p", "q", "r", "s"), Preprocessing.vgg(new InputShape(16, 16, 3)), "tiny", null, null,
+                "scratch", null, null, Map.of(), List.of(), null, RunInfo.current(1), null));
+        data = TestFolders.imageFolder(tmp.resolve("photos"), Map.of("cat", 10, "dog", 10));
+    }
+
+    @Test
+    void extractsThenReadsFromTheCacheThenClears() throws Exception {
+        String[] args = {"features", "--model", "tiny", "--models-dir", models.toString(), "--data", data.toString(),
+            "--cache", cache.toString(), "--layer", "block2_pool", "--out", tmp.resolve("f.csv").toString()};
+        Cli.Result first = Cli.run(args);
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        assertThat(first.out()).contains("layer block2_pool + global avg pool, 8 values per image")
+                .contains("20 computed").contains("img/s");
+        List<String> csv = Files.readAllLines(tmp.resolve("f.csv"));
+        assertThat(csv).hasSize(21);
+        assertThat(csv.get(0)).startsWith("split,path,label,view,f0,");
+        Cli.Result second = Cli.run(args);
+        assertThat(second.out()).contains("20 from the cache, 0 computed in 0 forward passes (no network work)");
+        Cli.Result clear = Cli.run("features", "--clear", "--cache", cache.toString());
+        assertThat(clear.exitCode()).isZero();
+        assertThat(clear.out()).contains("cleared").contains("20 entries in 1 key folders");
+    }
+
+    @Test
+    void trainModeFeaturesWritesABundleThatPredictWorksWith() {
+        Cli.Result r = Cli.run("train", "--mode", "features", "--model", "tiny", "--data", data.toString(),
+                "--models-dir", models.toString(), "--reports-dir", tmp.resolve("reports").toString(), "--cache",
+                cache.toString(), "--classifier", "svm", "--folds", "3", "--c-grid", "0.1,1,10", "--standardize");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("cross-validation of linear SVM (squared hinge, one-vs-rest), 3 folds")
+                .contains("test accuracy").contains("bundle: ").contains("cv-accuracy.png");
+        Path bundle = models.resolve("photos-features");
+        assertThat(BundleStore.readMeta(bundle).mode()).isEqualTo("features");
+        Cli.Result predict = Cli.run("predict", "--model", bundle.toString(), data.resolve("cat").toString());
+        assertThat(predict.exitCode()).as(predict.err()).isZero();
+        assertThat(predict.out()).contains("cat_00.png");
+        Cli.Result bad = Cli.run("train", "--mode", "features", "--model", "tiny", "--data", data.toString(),
+                "--models-dir", models.toString(), "--cache", cache.toString(), "--pca", "1.5");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--pca 1.5");
+    }
+}

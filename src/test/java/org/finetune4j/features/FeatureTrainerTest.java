@@ -1,0 +1,162 @@
+package org.finetune4j.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.finetune4j.core.RunInfo;
+import org.finetune4j.core.UsageException;
+import org.finetune4j.data.BadImagePolicy;
+import org.finetune4j.data.ImageDecoder;
+import org.finetune4j.data.SplitConfig;
+import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.InputShape;
+import org.finetune4j.model.ModelBundle;
+import org.finetune4j.model.Preprocessing;
+import org.finetune4j.model.VggArchitecture;
+import org.finetune4j.testing.TestFolders;
+import org.finetune4j.testing.TestImages;
+import org.finetune4j.train.EarlyStopping;
+import org.finetune4j.train.HeadSpec;
+import org.finetune4j.train.OptimizerConfig;
+import org.finetune4j.train.TrainConfig;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class FeatureTrainerTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path models;
+    private Path data;
+    private Path cache;
+
+    @BeforeEach
+    void backboneAndData() {
+        models = tmp.resolve("models");
+        cache = tmp.resolve("cache");
+        VggArchitecture tiny = new VggArchitecture("tiny", new InputShape(16, 16, 3), new int[] {1, 1},
+                new int[] {4, 8}, new int[] {16}, 5, true, org.nd4j.linalg.activations.Activation.RELU,
+                org.deeplearning4j.nn.weights.WeightInit.RELU);
+        BundleStore.save(models.resolve("tiny-backbone"), tiny.build(11), new ModelBundle(ModelBundle.FORMAT_VERSION,
+                "x", List.of("p", "q", "r", "s", "t"), Preprocessing.vgg(new InputShape(16, 16, 3)), "tiny", null,
+                null, "scratch", null, null, Map.of(), List.of(), null, RunInfo.current(1), null));
+        data = TestFolders.imageFolder(tmp.resolve("data"), Map.of("a", 10, "b", 10, "c", 10));
+    }
+
+    private TrainConfig run(String name) {
+        return new TrainConfig("features", "tiny-backbone", name, null, HeadSpec.defaults(), OptimizerConfig.defaults(),
+                new TrainConfig.Schedule(1, 8, EarlyStopping.defaults()), null,
+                new TrainConfig.DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
+                        BadImagePolicy.SKIP, 2),
+                TrainConfig.ArchitectureSettings.defaults(), TrainConfig.WeightsSettings.defaults(), 42);
+    }
+
+    private ExtractionConfig extraction(String layer, String pool, int copies) {
+        return new ExtractionConfig(layer, pool, cache.toString(), copies > 0 ? "flip-crop" : null, copies, 8);
+    }
+
+    private FeatureTrainer trainer() {
+        return new FeatureTrainer(models, line -> { }, false);
+    }
+
+    @Test
+    void bundlePredictionsEqualTheClassifierOnTheCachedFeatures() {
+        for (String kind : List.of("logreg", "svm")) {
+            ClassifierConfig cc = new ClassifierConfig(kind, "l2", "squared-hinge", 3,
+                    ClassifierConfig.parseGrid("1e-2:1e2:3"), 300, new ScalingConfig(true, 4, 0, true));
+            FeatureTrainResult r = trainer().run(new FeatureTrainConfig(run("feat-" + kind),
+                    extraction("block2_pool", "avg", 1), cc));
+            FeatureTrainer.Featurized cached = trainer().featurize(run("feat-" + kind), extraction("block2_pool",
+                    "avg", 1));
+            assertThat(cached.stats().computed()).as("all from the cache").isZero();
+            BundleStore.Loaded bundle = BundleStore.load(r.train().bundleDir());
+            assertThat(bundle.bundle().mode()).isEqualTo("features");
+            assertThat(bundle.bundle().featureLayer()).isEqualTo("block2_pool");
+            assertThat(bundle.bundle().testSplit()).hasSize(cached.data().split().test().size());
+            assertThat(bundle.bundle().dataRoot()).isEqualTo(data.toString());
+
+            Preprocessing pre = bundle.bundle().preprocessing();
+            ImageDecoder decoder = ImageDecoder.defaults();
+            FeatureSet test = cached.test();
+            List<Mat> mats = new ArrayList<>();
+            for (String rel : test.paths()) {
+                Mat m = decoder.decode(data.resolve(rel), rel);
+                mats.add(pre.fit(m));
+                m.close();
+            }
+            INDArray out = bundle.graph().outputSingle(pre.toInput(mats));
+            LinearModel folded = r.transform().fold(r.model());
+            double[][] rows = test.rows();
+            for (int i = 0; i < rows.length; i++) {
+                double[] expected = folded.probabilities(rows[i]);
+                double[] scoresOnTransformed = r.model().probabilities(r.transform().apply(rows[i]));
+                for (int k = 0; k < expected.length; k++) {
+                    assertThat(out.getDouble(i, k)).as(kind + " row " + i + " class " + k)
+                            .isCloseTo(expected[k], within(1e-4));
+                    assertThat(scoresOnTransformed[k]).isCloseTo(expected[k], within(1e-9));
+                }
+                assertThat(LinearModel.argmax(out.getRow(i).toDoubleVector())).isEqualTo(folded.predict(rows[i]));
+            }
+            assertThat(r.train().testAccuracy()).isEqualTo(folded.accuracy(rows, test.y()));
+        }
+    }
+
+    @Test
+    void secondRunDoesNoNetworkWorkAndAnEditedImageIsTheOnlyOneRecomputed() throws Exception {
+        FeatureTrainer.Featurized first = trainer().featurize(run("x"), extraction("fc1", "auto", 0));
+        assertThat(first.stats().computed()).isEqualTo(30);
+        assertThat(first.stats().forwardPasses()).isPositive();
+        FeatureTrainer.Featurized second = trainer().featurize(run("x"), extraction("fc1", "auto", 0));
+        assertThat(second.stats().forwardPasses()).isZero();
+        assertThat(second.stats().fromCache()).isEqualTo(30);
+        assertThat(second.train().x()).isDeepEqualTo(first.train().x());
+
+        // a rename keeps the entry, an edit misses
+        Path a0 = data.resolve("a").resolve("a_00.png");
+        Files.move(a0, data.resolve("a").resolve("a_renamed.png"));
+        Path b0 = data.resolve("b").resolve("b_00.png");
+        TestImages.write(b0, TestImages.noise(13, 11, 99), "png");
+        FeatureTrainer.Featurized third = trainer().featurize(run("x"), extraction("fc1", "auto", 0));
+        assertThat(third.stats().computed()).isEqualTo(1);
+        assertThat(third.stats().fromCache()).isEqualTo(29);
+
+        // another layer is another key: everything is computed for it, nothing of fc1 is touched
+        FeatureTrainer.Featurized pooled = trainer().featurize(run("x"), extraction("block2_pool", "max", 0));
+        assertThat(pooled.stats().computed()).isEqualTo(30);
+        assertThat(pooled.extractor().dimension()).isEqualTo(8);
+        assertThat(trainer().featurize(run("x"), extraction("fc1", "auto", 0)).stats().computed()).isZero();
+    }
+
+    @Test
+    void augmentedCopiesAreSeededCachedAndDifferFromTheCentreView() {
+        FeatureTrainer.Featurized f = trainer().featurize(run("x"), extraction("fc1", "none", 2));
+        int n = f.data().split().train().size();
+        assertThat(f.train().size()).isEqualTo(3 * n);
+        assertThat(f.train().x()[n]).isNotEqualTo(f.train().x()[0]);
+        assertThat(f.train().augmented()[n]).isTrue();
+        assertThat(f.train().group()[n]).isEqualTo(f.train().group()[0]);
+        FeatureTrainer.Featurized again = trainer().featurize(run("x"), extraction("fc1", "none", 2));
+        assertThat(again.stats().computed()).isZero();
+        assertThat(again.train().x()).isDeepEqualTo(f.train().x());
+    }
+
+    @Test
+    void badLayerOrPoolingIsAUsageErrorNamingTheOption() {
+        assertThatThrownBy(() -> trainer().featurize(run("x"), extraction("block9_pool", "auto", 0)))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--layer block9_pool")
+                .hasMessageContaining("block2_pool");
+        assertThatThrownBy(() -> trainer().featurize(run("x"), extraction("fc1", "avg", 0)))
+                .isInstanceOf(UsageException.class).hasMessageContaining("--pool avg")
+                .hasMessageContaining("not convolutional");
+    }
+}
