@@ -13,6 +13,9 @@ import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
 import org.finetune4j.data.BadImage;
+import org.finetune4j.eval.CropProtocol;
+import org.finetune4j.eval.CropProtocolLoader;
+import org.finetune4j.eval.Evaluation;
 import org.finetune4j.features.ClassifierConfig;
 import org.finetune4j.features.CrossValidation;
 import org.finetune4j.features.ExtractionConfig;
@@ -31,7 +34,9 @@ final class FeatureTrainingRun {
     }
 
     static int run(TrainConfig run, ExtractionConfig extraction, ClassifierConfig classifier, Path modelsDir,
-                   Path reportsDir, boolean quiet, boolean json, PrintWriter out, PrintWriter err) {
+                   Path reportsDir, String protocolName, boolean quiet, boolean json, PrintWriter out,
+                   PrintWriter err) {
+        CropProtocol protocol = CropProtocolLoader.load(protocolName);   // a bad protocol fails before any work
         FeatureTrainConfig cfg = new FeatureTrainConfig(run, extraction, classifier);
         if (!quiet) {
             err.println("finetune4j: training " + run.name() + ": mode features, model " + run.model() + ", data "
@@ -46,8 +51,42 @@ final class FeatureTrainingRun {
             }
         }, !quiet).run(cfg);
         Path report = writeReport(cfg, r, reportsDir);
+        Evaluation evaluation = TrainingEvaluation.write(report, r.train(), facts(cfg, r), null,
+                List.of(Map.entry("cv-accuracy.png", "cross-validation accuracy against C")), protocol,
+                run.seed(), quiet);
         printSummary(cfg, r, report, json, out);
+        if (evaluation != null && !json) {
+            EvaluationRun.printTable(evaluation, out);
+            out.println("report page: " + report.resolve("report.html"));
+            out.flush();
+        }
         return Finetune4j.EXIT_OK;
+    }
+
+    private static List<Map.Entry<String, String>> facts(FeatureTrainConfig cfg, FeatureTrainResult r) {
+        List<Map.Entry<String, String>> f = new ArrayList<>();
+        f.add(Map.entry("trained", String.format(Locale.ROOT, "features from %s on %s in %s (features %s, "
+                        + "classifier %s)", cfg.run().model(), cfg.run().data().folder(),
+                TrainingRun.duration(r.train().seconds()), TrainingRun.duration(r.extractSeconds()),
+                TrainingRun.duration(r.fitSeconds()))));
+        f.add(Map.entry("features", String.format(Locale.ROOT, "%s%s, %d values%s", r.layer(),
+                r.pooling().equals("none") ? "" : " + global " + r.pooling() + " pool", r.featureDimension(),
+                r.classifierDimension() != r.featureDimension() ? " → " + r.classifierDimension() + " after PCA"
+                        : "")));
+        f.add(Map.entry("classifier", String.format(Locale.ROOT, "%s, C = %.3g chosen by %d-fold cross-validation "
+                + "(accuracy %.3f)", r.classifier(), r.cv().best().c(), r.cv().folds(), r.cv().best().meanAccuracy())));
+        f.add(Map.entry("feature scaling", cfg.classifier().scaling().describe()));
+        if (!Double.isNaN(r.valAccuracy())) {
+            f.add(Map.entry("val accuracy", String.format(Locale.ROOT, "%.3f", r.valAccuracy())));
+        }
+        if (!Double.isNaN(r.train().testAccuracy())) {
+            f.add(Map.entry("test accuracy at the end of training", String.format(Locale.ROOT,
+                    "%.3f (loss %.3f), centre crop", r.train().testAccuracy(), r.train().testLoss())));
+        }
+        f.add(Map.entry("featurization", throughput(r.extraction())));
+        f.add(Map.entry("seed", Long.toString(cfg.run().seed())));
+        f.add(Map.entry("skipped files", Integer.toString(r.train().badImages().size())));
+        return f;
     }
 
     private static Path writeReport(FeatureTrainConfig cfg, FeatureTrainResult r, Path reportsDir) {
@@ -167,7 +206,7 @@ final class FeatureTrainingRun {
         out.println(throughput(r.extraction()) + String.format(Locale.ROOT, " (features %s, classifier %s)",
                 TrainingRun.duration(r.extractSeconds()), TrainingRun.duration(r.fitSeconds())));
         out.println("bundle: " + r.train().bundleDir());
-        out.println("report: " + report + " (metrics.json, cv-accuracy.png)");
+        out.println("report: " + report + " (report.html, metrics.json, cv-accuracy.png)");
         if (!r.train().badImages().isEmpty()) {
             out.println("skipped " + r.train().badImages().size() + " bad file(s):");
             for (BadImage b : r.train().badImages()) {

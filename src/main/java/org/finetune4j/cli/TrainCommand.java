@@ -88,7 +88,8 @@ final class TrainCommand implements Callable<Integer> {
                 data.onBadImage, train.threads), TrainConfig.ArchitectureSettings.defaults(), train.weights(), common.seed);
         if (mode.equals("features")) {
             return FeatureTrainingRun.run(cfg, extraction.config(augment, train.batchSize), classifier.config(),
-                    train.modelsDir, train.reportsDir, common.quiet, common.json, spec.commandLine().getOut(),
+                    train.modelsDir, train.reportsDir, train.protocol, common.quiet, common.json,
+                    spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
         return TrainingRun.run(cfg, train, common.quiet, common.json, spec.commandLine().getOut(),

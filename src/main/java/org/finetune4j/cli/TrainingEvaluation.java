@@ -36,6 +36,19 @@ final class TrainingEvaluation {
      * @return the evaluation, or null when the bundle has no test split
      */
     static Evaluation write(Path report, TrainConfig cfg, TrainResult r, CropProtocol protocol, boolean quiet) {
+        return write(report, r, facts(cfg, r), LearningCurvesPlot.curves(r.history()), List.of(), protocol,
+                cfg.seed(), quiet);
+    }
+
+    /**
+     * @param facts  the training facts the report shows
+     * @param curves learning curves, or null (a features run has no epochs)
+     * @param plots  PNGs already in the report folder to show with them (file name → caption)
+     * @return the evaluation, or null when the bundle has no test split
+     */
+    static Evaluation write(Path report, TrainResult r, List<Map.Entry<String, String>> facts,
+                            org.finetune4j.report.LearningCurves curves, List<Map.Entry<String, String>> plots,
+                            CropProtocol protocol, long seed, boolean quiet) {
         if (r.bundleDir() == null || r.bundle() == null || r.bundle().testSplit().isEmpty()) {
             return null;
         }
@@ -51,10 +64,9 @@ final class TrainingEvaluation {
             throw new UncheckedIOException(report.resolve("metrics.json") + ": cannot read back the training "
                     + "metrics (" + ex.getMessage() + ")", ex);
         }
-        ReportContent.Training training = new ReportContent.Training(metrics, facts(cfg, r),
-                LearningCurvesPlot.curves(r.history()));
+        ReportContent.Training training = new ReportContent.Training(metrics, facts, curves, plots);
         ReportWriter.write(report, new ReportContent(report.getFileName().toString(), loaded.bundle(),
-                images.description(), e, 12, training, RunInfo.current(cfg.seed())));
+                images.description(), e, 12, training, RunInfo.current(seed)));
         return e;
     }
 

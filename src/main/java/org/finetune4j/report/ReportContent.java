@@ -27,10 +27,19 @@ public record ReportContent(String run, ModelBundle bundle, String data, Evaluat
      *                 written first in {@code metrics.json}
      * @param facts    short "name: value" facts shown in the report (best epoch, diagnosis, duration, ...), in order
      * @param curves   learning curves, or null when no epoch ran
+     * @param plots    further PNGs the run already wrote into the report folder (file name → caption), e.g. the
+     *                 cross-validation plot of a features run; shown after the learning curves
      */
-    public record Training(Map<String, Object> metrics, List<Map.Entry<String, String>> facts, LearningCurves curves) {
+    public record Training(Map<String, Object> metrics, List<Map.Entry<String, String>> facts, LearningCurves curves,
+                           List<Map.Entry<String, String>> plots) {
         public Training {
             facts = List.copyOf(facts);
+            plots = plots == null ? List.of() : List.copyOf(plots);
+        }
+
+        /** @return training facts with learning curves and no further plots */
+        public Training(Map<String, Object> metrics, List<Map.Entry<String, String>> facts, LearningCurves curves) {
+            this(metrics, facts, curves, List.of());
         }
     }
 }

@@ -257,6 +257,9 @@ public final class ReportWriter {
             if (curves) {
                 md.append("![learning curves](learning-curves.png)\n\n");
             }
+            for (Map.Entry<String, String> plot : c.training().plots()) {
+                md.append("![").append(plot.getValue()).append("](").append(plot.getKey()).append(")\n\n");
+            }
         }
         md.append("## Details\n\nProtocol `").append(e.protocol()).append("` from ").append(e.protocolSource())
                 .append(": ").append(String.join(", ", e.crops().stream().map(org.finetune4j.eval.Crop::name)
@@ -415,6 +418,9 @@ public final class ReportWriter {
             h.append("</table>");
             if (curves) {
                 h.append(img(dir.resolve("learning-curves.png"), "learning curves"));
+            }
+            for (Map.Entry<String, String> plot : c.training().plots()) {
+                h.append(img(dir.resolve(plot.getKey()), plot.getValue()));
             }
             h.append("</section>\n");
         }

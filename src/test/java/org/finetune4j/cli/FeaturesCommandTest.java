@@ -65,7 +65,22 @@ class FeaturesCommandTest {
                 cache.toString(), "--classifier", "svm", "--folds", "3", "--c-grid", "0.1,1,10", "--standardize");
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).contains("cross-validation of linear SVM (squared hinge, one-vs-rest), 3 folds")
-                .contains("test accuracy").contains("bundle: ").contains("cv-accuracy.png");
+                .contains("test accuracy").contains("bundle: ").contains("cv-accuracy.png")
+                .contains("report page: ");
+        // the same end-of-run report as fine-tuning: multi-crop evaluation of the test split, with the CV plot
+        Path report;
+        try (var runs = java.nio.file.Files.list(tmp.resolve("reports"))) {
+            report = runs.findFirst().orElseThrow();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertThat(report.resolve("report.html")).exists();
+        assertThat(report.resolve("cv-accuracy.png")).exists();
+        assertThat(report.resolve("confusion-matrix.png")).exists();
+        assertThat(readString(report.resolve("report.html")))
+                .contains("cross-validation accuracy against C").contains("linear SVM");
+        assertThat(readString(report.resolve("metrics.json")))
+                .contains("\"chosen-c\"").contains("\"evaluation\"");
         Path bundle = models.resolve("photos-features");
         assertThat(BundleStore.readMeta(bundle).mode()).isEqualTo("features");
         Cli.Result predict = Cli.run("predict", "--model", bundle.toString(), data.resolve("cat").toString());
@@ -75,5 +90,13 @@ class FeaturesCommandTest {
                 "--models-dir", models.toString(), "--cache", cache.toString(), "--pca", "1.5");
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("--pca 1.5");
+    }
+
+    private static String readString(Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
