@@ -86,7 +86,29 @@ public final class Finetune4j implements Runnable {
         });
         cmd.setParameterExceptionHandler(Finetune4j::handleParameterException);
         cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handleExecutionException(root, ex, commandLine));
-        return cmd.execute(args);
+        try {
+            return cmd.execute(args);
+        } catch (LinkageError e) {
+            // picocli passes Errors through; the usual one is a native backend that cannot load (no GPU driver for
+            // the cuda build, a CPU without the instructions of the chosen nd4j build, a missing native library)
+            err.println("finetune4j: the ND4J native backend could not be loaded: " + rootCause(e)
+                    + ". The CPU build needs Linux x86_64; the cuda build (-Pcuda) needs an NVIDIA driver and a GPU "
+                    + "of compute capability 3.7 to 8.6 (README.md, GPU). `finetune4j --version` shows the backend."
+                    + (root.debug ? "" : " Run again with --debug for the stack trace."));
+            if (root.debug) {
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return EXIT_FAILURE;
+        }
+    }
+
+    private static String rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.toString() : c.getClass().getSimpleName() + ": " + c.getMessage();
     }
 
     private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
