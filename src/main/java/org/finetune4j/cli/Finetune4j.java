@@ -28,7 +28,8 @@ import picocli.CommandLine.ScopeType;
         description = "Transfer-learning image classification: a folder of labelled images in, "
                 + "a classifier from a pretrained VGG-style network out.",
         subcommands = {InspectCommand.class, SampleDataCommand.class, LayersCommand.class, PredictCommand.class,
-                AugmentPreviewCommand.class, TrainCommand.class, PretrainCommand.class, CommandLine.HelpCommand.class},
+                AugmentPreviewCommand.class, TrainCommand.class, PretrainCommand.class, CheckCommand.class, LrFindCommand.class, SearchCommand.class,
+                CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class Finetune4j implements Runnable {
 
@@ -84,6 +85,12 @@ public final class Finetune4j implements Runnable {
         });
         cmd.setParameterExceptionHandler(Finetune4j::handleParameterException);
         cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handleExecutionException(root, ex, commandLine));
+        try {
+            ConfigDefaults.install(cmd, args);
+        } catch (UsageException e) {
+            err.println("finetune4j: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         return cmd.execute(args);
     }
 

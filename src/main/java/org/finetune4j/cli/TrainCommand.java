@@ -66,6 +66,11 @@ final class TrainCommand implements Callable<Integer> {
             + "resnet-scale, creative, or a YAML file (augment/README.md). Default: ${DEFAULT-VALUE}.")
     String augment = "flip-crop";
 
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of option values, keys are "
+            + "the option names without dashes (e.g. `lr: 0.003`, `freeze-until: block3_pool`); options on the "
+            + "command line win. `search` writes its best configuration in this format.")
+    Path config;
+
     @Override
     public Integer call() {
         TrainConfig.StageTwo stage2 = unfreeze == null ? null
