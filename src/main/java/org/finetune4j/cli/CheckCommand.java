@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "check", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Checks a training setup in a minute or two, with train's options: (1) the initial loss "
                 + "with regularisation off against -ln(1/C); (2) turning regularisation up raises the loss; (3) the "
-                + "network overfits a tiny subset (20 images) to ~100% training accuracy; (4) per-layer "
+                + "network overfits a tiny subset (20 images) to ~100%% training accuracy; (4) per-layer "
                 + "update/weight ratios and no NaN or infinite values; (5) input statistics after preprocessing. "
                 + "Prints pass/warn/fail with the numbers and, for warn/fail, the usual causes; writes "
                 + "eval/reports/check-<data>-<time>/ (check.json, overfit-loss.png, update-ratios.png).",
