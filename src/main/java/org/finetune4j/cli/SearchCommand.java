@@ -145,8 +145,8 @@ final class SearchCommand implements Callable<Integer> {
                     return;
                 }
                 double perTrial = elapsed / Math.max(1, done);
-                err.println(String.format(Locale.ROOT, "trial %d/%d %-6s %s  val acc %s%s", t.index() + 1,
-                        planned, t.stage(), describe(t.params()), Double.isNaN(t.score().score()) ? "failed"
+                err.println(String.format(Locale.ROOT, "trial %d (%d/%d) %-6s %s  val acc %s%s", t.index(),
+                        done, planned, t.stage(), describe(t.params()), Double.isNaN(t.score().score()) ? "failed"
                                 : String.format(Locale.ROOT, "%.3f", t.score().score()), resumed
                                 ? "  (finished earlier)" : String.format(Locale.ROOT, "  %s  ETA %s",
                                 TrainingRun.duration(t.score().seconds()), TrainingRun.duration(
@@ -166,6 +166,11 @@ final class SearchCommand implements Callable<Integer> {
             }
         });
         writeOutputs(folder, r, base);
+        try {
+            java.nio.file.Files.deleteIfExists(folder.resolve("trials"));   // empty once every trial is scored
+        } catch (java.io.IOException notEmpty) {
+            // a trial that crashed the JVM left its bundle; the next run of the search removes it
+        }
         Trial best = r.best();
         if (common.json) {
             Map<String, Object> m = new LinkedHashMap<>();

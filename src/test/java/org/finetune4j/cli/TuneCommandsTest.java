@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.finetune4j.core.Json;
 import org.finetune4j.testing.Cli;
-import org.finetune4j.testing.Slow;
 import org.finetune4j.tune.BestConfig;
 import org.finetune4j.tune.Trial;
 import org.finetune4j.tune.TrialParams;
@@ -83,8 +82,6 @@ class TuneCommandsTest {
         assertThat(Cli.run("lr-find", "--start-lr", "1", "--end-lr", "0.1").err()).contains("--start-lr 1.0");
     }
 
-    /** Slow: check, lr-find, a two-trial search and a training run with its best config (~30 s idle). */
-    @Slow
     @Test
     void checkLrFindSearchAndTrainWithTheBestConfig() throws IOException {
         Path models = TuneFixtures.backbone(tmp.resolve("models"));
@@ -112,7 +109,8 @@ class TuneCommandsTest {
             "--trial-epochs", "1", "--lr-range", "1e-3:1e-2", "--l2-range", "1e-6:1e-4"}, common);
         Cli.Result s = Cli.run(search);
         assertThat(s.exitCode()).as(s.err()).isZero();
-        assertThat(s.err()).contains("trial 1/2").contains("trial 2/2");
+        assertThat(s.err()).contains("trial 0 (1/2)").contains("trial 1 (2/2)");
+        assertThat(folder(reports).resolve("trials")).doesNotExist();
         Path folder = reports.resolve("s");
         assertThat(folder.resolve("trials-scatter.png")).exists();
         assertThat(Files.readAllLines(folder.resolve("trials.csv"))).hasSize(3);
@@ -130,6 +128,10 @@ class TuneCommandsTest {
                 .isEqualTo(chosen.path("learning-rate").asDouble());
         assertThat(cfg.path("optimizer").path("l2").asDouble()).isEqualTo(chosen.path("l2").asDouble());
         assertThat(cfg.path("data").path("folder").asText()).isEqualTo(data.toString());
+    }
+
+    private static Path folder(Path reports) {
+        return reports.resolve("s");
     }
 
     private static String[] concat(String[] a, String[] b) {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.Seeds;
-import org.finetune4j.testing.Slow;
 import org.finetune4j.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,8 +16,6 @@ class FineTuneObjectiveTest {
     @TempDir
     Path tmp;
 
-    /** Slow: five short training runs (~15 s idle). */
-    @Slow
     @Test
     void searchFindsABetterConfigurationThanADeliberatelyBadStart() {
         Path models = TuneFixtures.backbone(tmp.resolve("models"));

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.Iterator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.finetune4j.testing.Slow;
 import org.finetune4j.train.ImageBatches;
 import org.finetune4j.train.TrainingLoop;
 import org.junit.jupiter.api.Test;
@@ -16,8 +15,6 @@ class LrRangeTestTest {
     @TempDir
     Path tmp;
 
-    /** Slow: seven small networks trained from scratch (~20 s idle, ~90 s on a loaded 2-core machine). */
-    @Slow
     @Test
     void suggestionIsWithinTenfoldOfTheLearningRateThatTrainsBest() {
         Path models = TuneFixtures.backbone(tmp.resolve("models"));
