@@ -17,7 +17,7 @@ import org.finetune4j.train.OptimizerConfig;
  * <p>The loss is smoothed exponentially ({@code beta} 0.98) with bias correction, as fastai does. The suggestion is
  * the learning rate at the minimum of the smoothed loss divided by 10 (fastai's {@code lr_min}): at the minimum the
  * loss is already about to blow up, a tenth of it still descends fast. The rate of steepest descent of the smoothed
- * loss (per decade of learning rate) is reported as well.
+ * loss (per decade of learning rate) is reported as well. The first tenth of the steps is left out of both.
  * <pre>{@code
  * LrRangeTest.Result r = LrRangeTest.run(subject, new LrRangeTest.Settings(1e-7, 1, 100, 0.98), progress);
  * System.out.println(r.suggestion());
@@ -31,7 +31,7 @@ public final class LrRangeTest {
     /**
      * @param startLr    first learning rate, in (0, endLr) ({@code --start-lr}, default 1e-7)
      * @param endLr      last learning rate, below 10 ({@code --end-lr}, default 1)
-     * @param iterations mini-batch steps at most, at least 10 ({@code --iterations}, default 100)
+     * @param iterations mini-batch steps at most, at least 10 ({@code --iterations}, default 200)
      * @param beta       smoothing of the loss, in [0, 1) (default 0.98)
      */
     public record Settings(double startLr, double endLr, int iterations, double beta) {
@@ -49,9 +49,9 @@ public final class LrRangeTest {
             }
         }
 
-        /** @return 1e-7 to 1 over 100 steps, beta 0.98 */
+        /** @return 1e-7 to 1 over 200 steps, beta 0.98 */
         public static Settings defaults() {
-            return new Settings(1e-7, 1, 100, 0.98);
+            return new Settings(1e-7, 1, 200, 0.98);
         }
 
         /** @return the learning rate of step {@code i} (0-based) */
@@ -135,17 +135,20 @@ public final class LrRangeTest {
     /** Picks the minimum-loss rate, the steepest-descent rate and the suggestion from a recorded curve. */
     static Result analyse(double[] lrs, double[] raw, double[] smooth, boolean diverged) {
         int n = lrs.length;
-        int min = 0;
-        for (int i = 1; i < n; i++) {
+        // the first tenth of the steps is left out (fastai's skip_start): the bias-corrected average starts as one
+        // raw batch loss, and a lucky first batch would otherwise be "the minimum" at the smallest rate
+        int skip = n >= 20 ? n / 10 : 0;
+        int min = skip;
+        for (int i = skip + 1; i < n; i++) {
             if (smooth[i] < smooth[min]) {
                 min = i;
             }
         }
         // steepest descent before the minimum, over a window of ~a tenth of the curve (single steps are noisy)
         int w = Math.max(1, n / 10);
-        int steep = 0;
+        int steep = min;
         double slope = Double.POSITIVE_INFINITY;
-        for (int i = 0; i + w <= min; i++) {
+        for (int i = skip; i + w <= min; i++) {
             double s = (smooth[i + w] - smooth[i]) / (Math.log10(lrs[i + w]) - Math.log10(lrs[i]));
             if (s < slope) {
                 slope = s;
