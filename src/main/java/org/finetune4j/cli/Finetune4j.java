@@ -29,7 +29,7 @@ import picocli.CommandLine.ScopeType;
                 + "a classifier from a pretrained VGG-style network out.",
         subcommands = {InspectCommand.class, SampleDataCommand.class, LayersCommand.class, PredictCommand.class,
                 AugmentPreviewCommand.class, TrainCommand.class, PretrainCommand.class, EvaluateCommand.class,
-                FeaturesCommand.class,
+                FeaturesCommand.class, CheckCommand.class, LrFindCommand.class, SearchCommand.class,
                 CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class Finetune4j implements Runnable {
@@ -86,6 +86,12 @@ public final class Finetune4j implements Runnable {
         });
         cmd.setParameterExceptionHandler(Finetune4j::handleParameterException);
         cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> handleExecutionException(root, ex, commandLine));
+        try {
+            ConfigDefaults.install(cmd, args);
+        } catch (UsageException e) {
+            err.println("finetune4j: " + e.getMessage());
+            return EXIT_USAGE;
+        }
         try {
             return cmd.execute(args);
         } catch (LinkageError e) {

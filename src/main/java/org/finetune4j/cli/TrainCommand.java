@@ -73,6 +73,11 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ClassifierOptions classifier;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON file of option values, keys are "
+            + "the option names without dashes (e.g. `lr: 0.003`, `freeze-until: block3_pool`); options on the "
+            + "command line win. `search` writes its best configuration in this format.")
+    Path config;
+
     @Override
     public Integer call() {
         TrainConfig.StageTwo stage2 = unfreeze == null ? null

@@ -1,0 +1,36 @@
+package org.finetune4j.cli;
+
+import java.nio.file.Path;
+import org.finetune4j.train.TrainConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code train}'s backbone and recipe options for the commands that probe a training setup ({@code check},
+ * {@code lr-find}, {@code search}), with {@code train}'s defaults.
+ */
+public final class BackboneOptions {
+
+    @Option(names = "--mode", paramLabel = "MODE", description = "finetune or scratch, as for train. Default: "
+            + "${DEFAULT-VALUE}.")
+    String mode = "finetune";
+
+    @Option(names = "--model", paramLabel = "M", description = "The backbone, as for train: a bundle name under "
+            + "models/, a bundle folder, or a built-in name. Default: ${DEFAULT-VALUE}.")
+    String model = "mini-vgg-shapes";
+
+    @Option(names = "--freeze-until", paramLabel = "LAYER", description = "Freeze this layer and everything below "
+            + "it; `none` freezes nothing. Default: the backbone's.")
+    String freezeUntil;
+
+    @Option(names = "--augment", paramLabel = "RECIPE", description = "Augmentation recipe (used by search trials; "
+            + "check and lr-find use the evaluation view). Default: ${DEFAULT-VALUE}.")
+    String augment = "flip-crop";
+
+    /** @return the configuration {@code train} would run with these options */
+    TrainConfig config(String name, Path data, CommonOptions common, DataOptions dataOptions, TrainOptions train) {
+        return new TrainConfig(mode, model, name, freezeUntil, train.head(), train.optimizer(), train.schedule(),
+                null, new TrainConfig.DataSettings(data.toString(), dataOptions.splitConfig(), augment,
+                dataOptions.onBadImage, train.threads), TrainConfig.ArchitectureSettings.defaults(),
+                train.weights(), common.seed);
+    }
+}

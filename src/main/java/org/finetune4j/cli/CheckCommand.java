@@ -1,0 +1,149 @@
+package org.finetune4j.cli;
+
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.finetune4j.core.AtomicFiles;
+import org.finetune4j.core.Json;
+import org.finetune4j.core.RunInfo;
+import org.finetune4j.report.Plots;
+import org.finetune4j.train.TrainConfig;
+import org.finetune4j.tune.Check;
+import org.finetune4j.tune.SanityChecks;
+import org.finetune4j.tune.Subject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code finetune4j check}: sanity checks of a training setup before a long run. */
+@Command(name = "check", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Checks a training setup in a minute or two, with train's options: (1) the initial loss "
+                + "with regularisation off against -ln(1/C); (2) turning regularisation up raises the loss; (3) the "
+                + "network overfits a tiny subset (20 images) to ~100%% training accuracy; (4) per-layer "
+                + "update/weight ratios and no NaN or infinite values; (5) input statistics after preprocessing. "
+                + "Prints pass/warn/fail with the numbers and, for warn/fail, the usual causes; writes "
+                + "eval/reports/check-<data>-<time>/ (check.json, overfit-loss.png, update-ratios.png).",
+            "Exit code: 0 when no check failed (warnings allowed), 1 when a check failed, 2 for bad options."})
+final class CheckCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    BackboneOptions backbone;
+
+    @Mixin
+    TrainOptions train;
+
+    @Option(names = "--check-images", paramLabel = "N", description = "Training images the initial loss and the "
+            + "input statistics are measured on. Default: ${DEFAULT-VALUE}.")
+    int checkImages = SanityChecks.Settings.defaults().lossImages();
+
+    @Option(names = "--overfit-images", paramLabel = "N", description = "Size of the tiny subset to overfit. "
+            + "Default: ${DEFAULT-VALUE}.")
+    int overfitImages = SanityChecks.Settings.defaults().overfitImages();
+
+    @Option(names = "--overfit-iterations", paramLabel = "N", description = "Full-batch iterations on the tiny "
+            + "subset. Default: ${DEFAULT-VALUE}.")
+    int overfitIterations = SanityChecks.Settings.defaults().overfitIterations();
+
+    @Override
+    public Integer call() {
+        SanityChecks.Settings settings = new SanityChecks.Settings(checkImages, overfitImages, overfitIterations,
+                SanityChecks.Settings.defaults().regularizationUp());
+        Path dir = data.resolveData(spec, common);
+        TrainConfig cfg = backbone.config(dir.getFileName() + "-check", dir, common, data, train);
+        var err = spec.commandLine().getErr();
+        var out = spec.commandLine().getOut();
+        if (!common.quiet) {
+            err.println("finetune4j: checking model " + cfg.model() + " on " + cfg.data().folder() + " (seed "
+                    + cfg.seed() + ", lr " + cfg.optimizer().learningRate() + ") ...");
+            err.flush();
+        }
+        long started = System.nanoTime();
+        Subject subject = Subject.prepare(cfg, train.modelsDir, line -> {
+            if (!common.quiet) {
+                err.println(line);
+                err.flush();
+            }
+        });
+        SanityChecks.Result r = SanityChecks.run(subject, settings);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        String run = "check-" + dir.getFileName() + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
+        Path report = train.reportsDir.resolve(run);
+        writeReport(report, cfg, r, seconds);
+        if (common.json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("failed", r.hasFailure());
+            m.put("checks", r.checks());
+            m.put("report", report.toString());
+            out.println(Json.write(m));
+        } else {
+            out.print(table(r.checks()));
+            out.printf(Locale.ROOT, "%s in %s; report: %s (check.json, overfit-loss.png, update-ratios.png)%n",
+                    r.hasFailure() ? "FAILED" : "ok", TrainingRun.duration(seconds), report);
+        }
+        out.flush();
+        return r.hasFailure() ? Finetune4j.EXIT_FAILURE : Finetune4j.EXIT_OK;
+    }
+
+    static String table(List<Check> checks) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-28s %-6s %s%n", "check", "status", "measured"));
+        for (Check c : checks) {
+            List<String> nums = new ArrayList<>();
+            c.measured().forEach((k, v) -> nums.add(k + " " + String.format(Locale.ROOT, "%.4g", v)));
+            sb.append(String.format(Locale.ROOT, "%-28s %-6s %s%n", c.name(), c.status().word(),
+                    String.join(", ", nums)));
+            sb.append(String.format(Locale.ROOT, "%-35s expected: %s%n", "", c.expected()));
+            if (!c.causes().isEmpty()) {
+                sb.append(String.format(Locale.ROOT, "%-35s usual causes: %s%n", "", c.causes()));
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void writeReport(Path dir, TrainConfig cfg, SanityChecks.Result r, double seconds) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("failed", r.hasFailure());
+        m.put("checks", r.checks());
+        m.put("overfit-loss", r.overfitLoss());
+        m.put("update-ratios", r.updateRatios());
+        m.put("seconds", seconds);
+        m.put("config", cfg);
+        m.put("run-info", RunInfo.current(cfg.seed()));
+        AtomicFiles.writeString(dir.resolve("check.json"), Json.write(m));
+        double[] it = new double[r.overfitLoss().length];
+        for (int i = 0; i < it.length; i++) {
+            it[i] = i + 1;
+        }
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("training loss (tiny subset)", new double[][] {it, r.overfitLoss()});
+        series.put("-ln(1/C)", new double[][] {{1, it.length}, {Math.log(r.classes()), Math.log(r.classes())}});
+        Plots.lines(dir.resolve("overfit-loss.png"), "Overfitting " + (int) r.check("overfit-tiny-subset").measured()
+                .get("images").doubleValue() + " images, regularisation off", "iteration", "loss", false, series,
+                null);
+        if (!r.updateRatios().isEmpty()) {
+            List<String> names = new ArrayList<>(r.updateRatios().keySet());
+            double[] v = r.updateRatios().values().stream().mapToDouble(x -> Math.log10(Math.max(x, 1e-30)))
+                    .toArray();
+            Plots.bars(dir.resolve("update-ratios.png"), "Update / weight norm per layer (healthy: -5 to -1, "
+                    + "typical -3)", "log10(||dW|| / ||W||)", names, v);
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package org.finetune4j.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.finetune4j.core.AtomicFiles;
+import org.finetune4j.core.Json;
+import org.finetune4j.core.UsageException;
+import org.finetune4j.report.Plots;
+import org.finetune4j.train.TrainConfig;
+import org.finetune4j.tune.BestConfig;
+import org.finetune4j.tune.FineTuneObjective;
+import org.finetune4j.tune.HyperparameterSearch;
+import org.finetune4j.tune.SearchSpace;
+import org.finetune4j.tune.Trial;
+import org.finetune4j.tune.TrialParams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code finetune4j search}: coarse-to-fine random search over learning rate and regularisation. */
+@Command(name = "search", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        description = {"Coarse-to-fine random search with train's options as the base: a coarse stage samples the "
+                + "learning rate and L2 penalty log-uniformly (and optionally dropout, head width, freeze point); "
+                + "the region of the best coarse trials seeds a narrower fine stage. Each trial is a short training "
+                + "run (--trial-epochs) on the same seeded split as train, scored by validation accuracy.",
+            "Writes eval/reports/<name>/: trials.jsonl (after every trial), trials.csv (best first), "
+                + "trials-scatter.png (learning rate vs L2, coloured by validation accuracy) and best-config.yaml "
+                + "for `train --config`. Seeded (trial i draws from the seed stream search-trial/i) and resumable: "
+                + "rerun the same command and finished trials are read back, not rerun."})
+final class SearchCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    BackboneOptions backbone;
+
+    @Mixin
+    TrainOptions train;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The search folder: <reports-dir>/<name>/. "
+            + "Default: search-<data folder>.")
+    String name;
+
+    @Option(names = "--lr-range", paramLabel = "MIN:MAX", description = "Learning rates, log-uniform. Default: "
+            + "${DEFAULT-VALUE}.")
+    String lrRange = "1e-5:1e-1";
+
+    @Option(names = "--l2-range", paramLabel = "MIN:MAX", description = "L2 penalties, log-uniform. Default: "
+            + "${DEFAULT-VALUE}.")
+    String l2Range = "1e-6:1e-1";
+
+    @Option(names = "--dropout-range", paramLabel = "MIN:MAX", description = "Search the head's dropout too, "
+            + "uniform in this range (e.g. 0:0.7). Default: not searched (--dropout applies).")
+    String dropoutRange;
+
+    @Option(names = "--head-widths", paramLabel = "N[,N...]", split = ",", description = "Search one hidden head "
+            + "layer of these widths (0 = none), e.g. 0,64,256. Default: not searched.")
+    List<Integer> headWidths = List.of();
+
+    @Option(names = "--freeze-choices", paramLabel = "LAYER[,LAYER...]", split = ",", description = "Search these "
+            + "freeze points (`none` freezes nothing). Default: not searched (--freeze-until applies).")
+    List<String> freezeChoices = List.of();
+
+    @Option(names = "--coarse-trials", paramLabel = "N", description = "Trials of the coarse stage. Default: "
+            + "${DEFAULT-VALUE}.")
+    int coarseTrials = 12;
+
+    @Option(names = "--max-trials", paramLabel = "N", description = "Trials in all (coarse + fine). Default: "
+            + "${DEFAULT-VALUE}.")
+    int maxTrials = 20;
+
+    @Option(names = "--top-k", paramLabel = "K", description = "Coarse trials whose region the fine stage "
+            + "searches. Default: ${DEFAULT-VALUE}.")
+    int topK = 3;
+
+    @Option(names = "--trial-epochs", paramLabel = "N", description = "Epochs per trial. Default: "
+            + "${DEFAULT-VALUE}.")
+    int trialEpochs = 5;
+
+    @Option(names = "--time-budget", paramLabel = "DURATION", description = "Start no new trial after this long "
+            + "(e.g. 90s, 10m, 1h); rerun to continue. Default: no limit.")
+    String timeBudget;
+
+    @Override
+    public Integer call() {
+        double[] lr = range("--lr-range", lrRange);
+        double[] l2 = range("--l2-range", l2Range);
+        double[] dropout = dropoutRange == null ? new double[] {Double.NaN, Double.NaN}
+                : range("--dropout-range", dropoutRange);
+        SearchSpace space = new SearchSpace(lr[0], lr[1], l2[0], l2[1], dropout[0], dropout[1], headWidths,
+                freezeChoices);
+        HyperparameterSearch.Settings settings = new HyperparameterSearch.Settings(Math.min(coarseTrials, maxTrials),
+                maxTrials, seconds(timeBudget), topK, 1.5);
+        Path dir = data.resolveData(spec, common);
+        String searchName = name != null ? name : "search-" + dir.getFileName();
+        if (searchName.isBlank() || searchName.contains("/") || searchName.startsWith(".")) {
+            throw new UsageException("--name " + searchName + ": expected a plain folder name, e.g. search-photos.");
+        }
+        TrainConfig base = backbone.config(searchName, dir, common, data, train);
+        Path folder = train.reportsDir.resolve(searchName);
+        var err = spec.commandLine().getErr();
+        var out = spec.commandLine().getOut();
+        ObjectNode options = Json.mapper().createObjectNode();
+        ObjectNode baseNode = Json.mapper().valueToTree(base);
+        baseNode.remove("name");
+        options.set("base", baseNode);
+        options.set("space", Json.mapper().valueToTree(space));
+        options.put("trial-epochs", trialEpochs);
+        options.put("coarse-trials", settings.coarseTrials());
+        options.put("top-k", topK);
+        options.put("seed", common.seed);
+        if (!common.quiet) {
+            err.println("finetune4j: search " + searchName + ": " + settings.maxTrials() + " trials ("
+                    + settings.coarseTrials() + " coarse), " + trialEpochs + " epochs each, model " + base.model()
+                    + ", data " + base.data().folder() + ", seed " + common.seed + "; folder " + folder);
+            err.flush();
+        }
+        FineTuneObjective objective = new FineTuneObjective(base, trialEpochs, train.modelsDir,
+                folder.resolve("trials"), line -> {
+                    if (!common.quiet) {
+                        err.println(line);
+                        err.flush();
+                    }
+                });
+        HyperparameterSearch search = new HyperparameterSearch(space, settings, common.seeds(), folder);
+        HyperparameterSearch.Result r = search.run(options, objective, new HyperparameterSearch.Listener() {
+            @Override
+            public void onTrial(Trial t, boolean resumed, int done, int planned, double elapsed) {
+                if (common.quiet) {
+                    return;
+                }
+                double perTrial = elapsed / Math.max(1, done);
+                err.println(String.format(Locale.ROOT, "trial %d (%d/%d) %-6s %s  val acc %s%s", t.index(),
+                        done, planned, t.stage(), describe(t.params()), Double.isNaN(t.score().score()) ? "failed"
+                                : String.format(Locale.ROOT, "%.3f", t.score().score()), resumed
+                                ? "  (finished earlier)" : String.format(Locale.ROOT, "  %s  ETA %s",
+                                TrainingRun.duration(t.score().seconds()), TrainingRun.duration(
+                                        perTrial * (planned - done)))));
+                err.flush();
+            }
+
+            @Override
+            public void onFineStage(SearchSpace fine) {
+                if (!common.quiet) {
+                    err.println(String.format(Locale.ROOT, "fine stage: lr %.2g..%.2g, l2 %.2g..%.2g%s",
+                            fine.lrMin(), fine.lrMax(), fine.l2Min(), fine.l2Max(), fine.searchesDropout()
+                                    ? String.format(Locale.ROOT, ", dropout %.2f..%.2f", fine.dropoutMin(),
+                                    fine.dropoutMax()) : ""));
+                    err.flush();
+                }
+            }
+        });
+        writeOutputs(folder, r, base);
+        try {
+            java.nio.file.Files.deleteIfExists(folder.resolve("trials"));   // empty once every trial is scored
+        } catch (java.io.IOException notEmpty) {
+            // a trial that crashed the JVM left its bundle; the next run of the search removes it
+        }
+        Trial best = r.best();
+        if (common.json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("folder", folder.toString());
+            m.put("complete", r.complete());
+            m.put("ran-now", r.ranNow());
+            m.put("best", best);
+            m.put("best-config", best == null ? null : folder.resolve("best-config.yaml").toString());
+            m.put("trials", r.trials());
+            out.println(Json.write(m));
+        } else {
+            out.print(table(r.trials()));
+            out.printf(Locale.ROOT, "%d trials (%d run now, %d read back)%s%n", r.trials().size(), r.ranNow(),
+                    r.trials().size() - r.ranNow(), r.complete() ? "" : "; stopped by the time budget: rerun the "
+                            + "same command to continue");
+            if (best != null) {
+                out.printf(Locale.ROOT, "best: trial %d, %s, val acc %.3f%n", best.index(), describe(best.params()),
+                        best.score().score());
+                out.println("best config: " + folder.resolve("best-config.yaml") + "  (finetune4j train --config "
+                        + folder.resolve("best-config.yaml") + ")");
+            }
+            out.println("folder: " + folder + " (trials.csv, trials-scatter.png)");
+        }
+        out.flush();
+        return Finetune4j.EXIT_OK;
+    }
+
+    private static void writeOutputs(Path folder, HyperparameterSearch.Result r, TrainConfig base) {
+        StringBuilder csv = new StringBuilder("rank,trial,stage,learning-rate,l2,dropout,head-width,freeze-until,"
+                + "val-accuracy,val-loss,test-accuracy,seconds,error\n");
+        int rank = 1;
+        for (Trial t : r.trials()) {
+            TrialParams p = t.params();
+            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.1f,%s%n", rank++, t.index(),
+                    t.stage(), p.learningRate(), p.l2(), p.dropout() == null ? "" : p.dropout(),
+                    p.headWidth() == null ? "" : p.headWidth(), p.freezeUntil() == null ? "" : p.freezeUntil(),
+                    num(t.score().score()), num(t.score().valLoss()), num(t.score().testAccuracy()),
+                    t.score().seconds(), t.score().error() == null ? "" : "\"" + t.score().error()
+                            .replace("\"", "'") + "\""));
+        }
+        AtomicFiles.writeString(folder.resolve("trials.csv"), csv.toString());
+        if (!r.trials().isEmpty()) {
+            double[] x = r.trials().stream().mapToDouble(t -> t.params().learningRate()).toArray();
+            double[] y = r.trials().stream().mapToDouble(t -> t.params().l2()).toArray();
+            double[] c = r.trials().stream().mapToDouble(t -> t.score().score()).toArray();
+            Plots.scatter(folder.resolve("trials-scatter.png"), "Search: " + r.trials().size() + " trials",
+                    "learning rate", "L2 penalty", true, true, x, y, c, "validation accuracy");
+        }
+        if (r.best() != null) {
+            AtomicFiles.writeString(folder.resolve("best-config.yaml"), BestConfig.yaml(r.best(), base,
+                    r.trials().size()));
+        }
+    }
+
+    private static String num(double v) {
+        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    static String describe(TrialParams p) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "lr %.2e l2 %.2e", p.learningRate(),
+                p.l2()));
+        if (p.dropout() != null) {
+            sb.append(String.format(Locale.ROOT, " dropout %.2f", p.dropout()));
+        }
+        if (p.headWidth() != null) {
+            sb.append(" head ").append(p.headWidth());
+        }
+        if (p.freezeUntil() != null) {
+            sb.append(" freeze ").append(p.freezeUntil());
+        }
+        return sb.toString();
+    }
+
+    static String table(List<Trial> trials) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-4s %-5s %-6s %-45s %-7s %-7s%n", "rank",
+                "trial", "stage", "parameters", "val acc", "val loss"));
+        int rank = 1;
+        for (Trial t : trials) {
+            sb.append(String.format(Locale.ROOT, "%-4d %-5d %-6s %-45s %-7s %-7s%n", rank++, t.index(), t.stage(),
+                    describe(t.params()), Double.isNaN(t.score().score()) ? "failed" : num(t.score().score()),
+                    num(t.score().valLoss())));
+        }
+        return sb.toString();
+    }
+
+    static double[] range(String option, String text) {
+        String[] parts = text.split(":");
+        try {
+            if (parts.length == 2) {
+                return new double[] {Double.parseDouble(parts[0].trim()), Double.parseDouble(parts[1].trim())};
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(option + " " + text + ": expected MIN:MAX, e.g. 1e-5:1e-1.");
+    }
+
+    static double seconds(String duration) {
+        if (duration == null) {
+            return 0;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+(?:\\.\\d+)?)([smh]?)")
+                .matcher(duration.trim());
+        if (!m.matches() || Double.parseDouble(m.group(1)) <= 0) {
+            throw new UsageException("--time-budget " + duration + ": expected a positive duration such as 90s, "
+                    + "10m or 1h.");
+        }
+        double v = Double.parseDouble(m.group(1));
+        return switch (m.group(2)) {
+            case "m" -> v * 60;
+            case "h" -> v * 3600;
+            default -> v;
+        };
+    }
+}

@@ -1,0 +1,17 @@
+package org.finetune4j.tune;
+
+/**
+ * What the search maximises. The fine-tuning objective trains a short run per trial ({@link FineTuneObjective}); a
+ * features-mode objective would fit a linear classifier on cached features with k-fold cross-validation.
+ */
+@FunctionalInterface
+public interface Objective {
+    /**
+     * Scores one point. Returns a failed {@link TrialScore} (NaN score) for a trial that broke down (e.g. a
+     * diverging loss); throws only for problems no trial can escape (bad data, bad options).
+     *
+     * @param params the point
+     * @param index  the trial's number (for naming its scratch folder)
+     */
+    TrialScore score(TrialParams params, int index);
+}

@@ -1,0 +1,86 @@
+package org.finetune4j.tune;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.finetune4j.model.Preprocessing;
+import org.finetune4j.tune.Check.Status;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SanityChecksTest {
+
+    @TempDir
+    static Path tmp;
+
+    static Path models;
+    static Path data;
+
+    /** Small settings: 12 images for the loss, 9 to overfit in 30 iterations. */
+    static final SanityChecks.Settings FAST = new SanityChecks.Settings(12, 9, 30, 0.1);
+
+    @BeforeAll
+    static void fixtures() {
+        models = TuneFixtures.backbone(tmp.resolve("models"));
+        data = TuneFixtures.colourFolder(tmp.resolve("data"), 12);
+    }
+
+    private static Subject subject(double lr) {
+        return Subject.prepare(TuneFixtures.config(data, lr, 1), models, line -> { });
+    }
+
+    @Test
+    void correctSetupPassesEveryCheck() {
+        SanityChecks.Result r = SanityChecks.run(subject(1e-2), FAST);
+        assertThat(r.checks()).extracting(Check::name).containsExactly("input-statistics", "initial-loss",
+                "regularization-raises-loss", "overfit-tiny-subset", "updates-and-finite-values");
+        assertThat(r.checks()).allSatisfy(c -> assertThat(c.status()).as(c.name() + " " + c.measured())
+                .isEqualTo(Status.PASS));
+        assertThat(r.check("initial-loss").measured().get("expected")).isCloseTo(Math.log(3), within(1e-9));
+        assertThat(r.hasFailure()).isFalse();
+    }
+
+    @Test
+    void skippedPreprocessingFailsTheInitialLossAndInputChecks() {
+        // raw 0-255 pixels into a network that expects zero-mean unit-scale input
+        Subject raw = subject(1e-2).withPreprocessing(Preprocessing.meanStd(TuneFixtures.INPUT,
+                new double[] {0, 0, 0}, new double[] {1, 1, 1}));
+        SanityChecks.Result r = SanityChecks.run(raw, FAST);
+        assertThat(r.check("initial-loss").status()).as(r.check("initial-loss").measured().toString())
+                .isEqualTo(Status.FAIL);
+        assertThat(r.check("initial-loss").causes()).contains("preprocessing skipped");
+        assertThat(r.check("input-statistics").status()).isEqualTo(Status.FAIL);
+        assertThat(r.hasFailure()).isTrue();
+    }
+
+    @Test
+    void headInitialisedWithHugeWeightsFailsTheInitialLossCheck() {
+        Subject s = subject(1e-2);
+        Subject planted = s.withNetwork((opt, head) -> {
+            var g = s.network().build(opt, head);
+            g.getLayer("predictions").getParam("W").muli(100);
+            return g;
+        });
+        SanityChecks.Result r = SanityChecks.run(planted, FAST);
+        assertThat(r.check("initial-loss").status()).as(r.check("initial-loss").measured().toString())
+                .isEqualTo(Status.FAIL);
+        assertThat(r.check("initial-loss").measured().get("ratio")).isGreaterThan(3);
+        assertThat(r.check("input-statistics").status()).isEqualTo(Status.PASS);
+    }
+
+    @Test
+    void absurdlySmallLearningRateFailsTheOverfitCheck() {
+        SanityChecks.Result r = SanityChecks.run(subject(1e-9), FAST);
+        Check overfit = r.check("overfit-tiny-subset");
+        assertThat(overfit.status()).as(overfit.measured().toString()).isEqualTo(Status.FAIL);
+        assertThat(overfit.causes()).contains("learning rate far too small");
+        assertThat(r.check("updates-and-finite-values").status()).isEqualTo(Status.WARN);
+        assertThat(r.check("initial-loss").status()).isEqualTo(Status.PASS);
+        assertThat(r.hasFailure()).isTrue();
+    }
+
+    private static org.assertj.core.data.Offset<Double> within(double d) {
+        return org.assertj.core.data.Offset.offset(d);
+    }
+}
