@@ -6,11 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.finetune4j.core.Json;
+import org.finetune4j.core.ShippedYaml;
 import org.finetune4j.core.UsageException;
 
 /**
@@ -53,33 +50,8 @@ public final class RecipeLoader {
      * @throws UsageException if there is no such file or recipe, or the recipe is invalid
      */
     public static Recipe load(String nameOrPath) {
-        Path path;
-        try {
-            path = Path.of(nameOrPath);
-        } catch (InvalidPathException e) {
-            path = null;
-        }
-        if (path != null && Files.isRegularFile(path)) {
-            return load(path, nameOrPath);
-        }
-        if (path != null && Files.isDirectory(path)) {
-            throw new UsageException("--augment " + nameOrPath + ": is a folder. Expected a recipe name ("
-                    + String.join(", ", SHIPPED) + ") or the path of a YAML file; received a folder. Name one "
-                    + "recipe file.");
-        }
-        String name = nameOrPath.replace('\\', '/');
-        if (name.startsWith("augment/")) {
-            name = name.substring("augment/".length());
-        }
-        if (name.endsWith(".yaml")) {
-            name = name.substring(0, name.length() - ".yaml".length());
-        }
-        if (SHIPPED.contains(name)) {
-            return parse(readShipped(name), "augment/" + name + ".yaml");
-        }
-        throw new UsageException("--augment " + nameOrPath + ": no such recipe. Expected a shipped recipe name ("
-                + String.join(", ", SHIPPED) + ") or the path of a YAML file; received \"" + nameOrPath
-                + "\", which is neither. Check the spelling or the path (augment/README.md describes recipes).");
+        ShippedYaml y = ShippedYaml.resolve("--augment", nameOrPath, "augment", "recipe", SHIPPED);
+        return parse(y.text(), y.where());
     }
 
     /**
@@ -88,31 +60,8 @@ public final class RecipeLoader {
      * @throws UsageException if the file cannot be read or the recipe is invalid
      */
     public static Recipe load(Path file) {
-        return load(file, file.toString().replace('\\', '/'));
-    }
-
-    private static Recipe load(Path file, String where) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UsageException(where + ": cannot read the recipe (" + e.getMessage() + "). Expected a "
-                    + "readable UTF-8 YAML file; received an unreadable file. Check its permissions.", e);
-        }
-        return parse(text, where);
-    }
-
-    private static String readShipped(String name) {
-        String resource = "/augment/" + name + ".yaml";
-        try (InputStream in = RecipeLoader.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("the shipped recipe " + resource + " is missing from the "
-                        + "classpath; the build must add augment/ as a resource folder");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(resource + ": cannot read the shipped recipe", e);
-        }
+        ShippedYaml y = ShippedYaml.read(file, file.toString().replace('\\', '/'), "recipe");
+        return parse(y.text(), y.where());
     }
 
     /**

@@ -3,12 +3,6 @@ package org.finetune4j.eval;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.finetune4j.core.Json;
+import org.finetune4j.core.ShippedYaml;
 import org.finetune4j.core.UsageException;
 
 /**
@@ -60,33 +55,8 @@ public final class CropProtocolLoader {
      * @throws UsageException if there is no such file or protocol, or the protocol is invalid
      */
     public static CropProtocol load(String nameOrPath) {
-        Path path;
-        try {
-            path = Path.of(nameOrPath);
-        } catch (InvalidPathException e) {
-            path = null;
-        }
-        if (path != null && Files.isRegularFile(path)) {
-            return load(path);
-        }
-        if (path != null && Files.isDirectory(path)) {
-            throw new UsageException("--protocol " + nameOrPath + ": is a folder. Expected a protocol name ("
-                    + String.join(", ", SHIPPED) + ") or the path of a YAML file; received a folder. Name one "
-                    + "protocol file.");
-        }
-        String name = nameOrPath.replace('\\', '/');
-        if (name.startsWith("eval/")) {
-            name = name.substring("eval/".length());
-        }
-        if (name.endsWith(".yaml")) {
-            name = name.substring(0, name.length() - ".yaml".length());
-        }
-        if (SHIPPED.contains(name)) {
-            return parse(readShipped(name), name, "eval/" + name + ".yaml");
-        }
-        throw new UsageException("--protocol " + nameOrPath + ": no such protocol. Expected a shipped protocol name ("
-                + String.join(", ", SHIPPED) + ") or the path of a YAML file; received \"" + nameOrPath
-                + "\", which is neither. Check the spelling or the path (eval/README.md describes protocols).");
+        ShippedYaml y = ShippedYaml.resolve("--protocol", nameOrPath, "eval", "protocol", SHIPPED);
+        return parse(y.text(), y.name(), y.where());
     }
 
     /**
@@ -96,30 +66,8 @@ public final class CropProtocolLoader {
      * @throws UsageException if the file cannot be read or the protocol is invalid
      */
     public static CropProtocol load(Path file) {
-        String where = file.toString().replace('\\', '/');
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UsageException(where + ": cannot read the protocol (" + e.getMessage() + "). Expected a "
-                    + "readable UTF-8 YAML file; received an unreadable file. Check its permissions.", e);
-        }
-        String name = file.getFileName().toString();
-        name = name.endsWith(".yaml") ? name.substring(0, name.length() - 5) : name;
-        return parse(text, name, where);
-    }
-
-    private static String readShipped(String name) {
-        String resource = "/eval/" + name + ".yaml";
-        try (InputStream in = CropProtocolLoader.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("the shipped protocol " + resource + " is missing from the "
-                        + "classpath; the build must add eval/ as a resource folder");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(resource + ": cannot read the shipped protocol", e);
-        }
+        ShippedYaml y = ShippedYaml.read(file, file.toString().replace('\\', '/'), "protocol");
+        return parse(y.text(), y.name(), y.where());
     }
 
     /**
