@@ -29,7 +29,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code finetune4j search}: coarse-to-fine random search over learning rate and regularisation. */
+/**
+ * {@code finetune4j search}: coarse-to-fine random search over learning rate and regularisation (fine-tuning
+ * trials), or over the linear classifier's C with cross-validated trials ({@code --mode features}).
+ */
 @Command(name = "search", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Coarse-to-fine random search with train's options as the base: a coarse stage samples the "
                 + "learning rate and L2 penalty log-uniformly (and optionally dropout, head width, freeze point); "
@@ -177,7 +180,11 @@ final class SearchCommand implements Callable<Integer> {
             options.put("trial-epochs", trialEpochs);
         }
         options.set("base", baseNode);
-        options.set("space", Json.mapper().valueToTree(space));
+        ObjectNode spaceNode = Json.mapper().valueToTree(space);
+        // only the searched ranges (a fine-tuning search.json stays as it was before C could be searched)
+        spaceNode.remove(features ? List.of("lr-min", "lr-max", "l2-min", "l2-max", "dropout-min", "dropout-max",
+                "head-widths", "freeze-points") : List.of("c-min", "c-max"));
+        options.set("space", spaceNode);
         options.put("coarse-trials", settings.coarseTrials());
         options.put("top-k", topK);
         options.put("seed", common.seed);

@@ -44,6 +44,8 @@ class FeaturesSearchTest {
         assertThat(options.path("base").path("mode").asText()).isEqualTo("features");
         assertThat(options.path("classifier").path("folds").asInt()).isEqualTo(3);
         assertThat(options.path("extraction").path("layer").asText()).isEqualTo("block2_pool");
+        assertThat(options.path("space").path("c-min").asDouble()).isEqualTo(1e-3);
+        assertThat(options.path("space").has("lr-min")).as("no learning rate in features mode").isFalse();
 
         Cli.Result again = Cli.run(concat(search, new String[] {"--json"}));
         assertThat(again.exitCode()).as(again.err()).isZero();
