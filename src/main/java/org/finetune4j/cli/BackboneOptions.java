@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
  */
 public final class BackboneOptions {
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "finetune or scratch, as for train. Default: "
+    @Option(names = "--mode", paramLabel = "MODE", description = "finetune or scratch, as for train; search "
+            + "also takes features (cross-validates the linear classifier's C on cached features). Default: "
             + "${DEFAULT-VALUE}.")
     String mode = "finetune";
 
@@ -25,6 +26,19 @@ public final class BackboneOptions {
     @Option(names = "--augment", paramLabel = "RECIPE", description = "Augmentation recipe (used by search trials; "
             + "check and lr-find use the evaluation view). Default: ${DEFAULT-VALUE}.")
     String augment = "flip-crop";
+
+    /**
+     * @param command the command's name, for the message
+     * @throws UsageException for {@code --mode features}: the command probes gradient training
+     */
+    void requireGradientTraining(String command) {
+        if (mode.equals("features")) {
+            throw new org.finetune4j.core.UsageException("--mode features: `" + command + "` probes gradient "
+                    + "training (a learning rate, a loss going down) and does not apply to the features mode's "
+                    + "linear classifier. Expected --mode finetune or scratch; to tune a features-mode classifier, "
+                    + "run `finetune4j search --mode features` (k-fold cross-validation of C).");
+        }
+    }
 
     /** @return the configuration {@code train} would run with these options */
     TrainConfig config(String name, Path data, CommonOptions common, DataOptions dataOptions, TrainOptions train) {

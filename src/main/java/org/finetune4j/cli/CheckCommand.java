@@ -63,6 +63,7 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        backbone.requireGradientTraining("check");
         SanityChecks.Settings settings = new SanityChecks.Settings(checkImages, overfitImages, overfitIterations,
                 SanityChecks.Settings.defaults().regularizationUp());
         Path dir = data.resolveData(spec, common);

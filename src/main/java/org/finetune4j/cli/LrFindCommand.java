@@ -59,6 +59,7 @@ final class LrFindCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        backbone.requireGradientTraining("lr-find");
         LrRangeTest.Settings settings = new LrRangeTest.Settings(startLr, endLr, iterations,
                 LrRangeTest.Settings.defaults().beta());
         Path dir = data.resolveData(spec, common);

@@ -11,11 +11,15 @@ import java.util.concurrent.Callable;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.UsageException;
+import org.finetune4j.features.ClassifierConfig;
+import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.report.Plots;
 import org.finetune4j.train.TrainConfig;
 import org.finetune4j.tune.BestConfig;
+import org.finetune4j.tune.FeaturesObjective;
 import org.finetune4j.tune.FineTuneObjective;
 import org.finetune4j.tune.HyperparameterSearch;
+import org.finetune4j.tune.Objective;
 import org.finetune4j.tune.SearchSpace;
 import org.finetune4j.tune.Trial;
 import org.finetune4j.tune.TrialParams;
@@ -25,7 +29,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code finetune4j search}: coarse-to-fine random search over learning rate and regularisation. */
+/**
+ * {@code finetune4j search}: coarse-to-fine random search over learning rate and regularisation (fine-tuning
+ * trials), or over the linear classifier's C with cross-validated trials ({@code --mode features}).
+ */
 @Command(name = "search", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Coarse-to-fine random search with train's options as the base: a coarse stage samples the "
                 + "learning rate and L2 penalty log-uniformly (and optionally dropout, head width, freeze point); "
@@ -34,7 +41,12 @@ import picocli.CommandLine.Spec;
             "Writes eval/reports/<name>/: trials.jsonl (after every trial), trials.csv (best first), "
                 + "trials-scatter.png (learning rate vs L2, coloured by validation accuracy) and best-config.yaml "
                 + "for `train --config`. Seeded (trial i draws from the seed stream search-trial/i) and resumable: "
-                + "rerun the same command and finished trials are read back, not rerun."})
+                + "rerun the same command and finished trials are read back, not rerun.",
+            "--mode features searches the linear classifier's C (log-uniform in --c-range; no learning rate): each "
+                + "trial is a seeded stratified --folds-fold cross-validation on the training split's cached "
+                + "features (the cache train --mode features uses), so trials take a fraction of a second; the "
+                + "scatter plots C against the cross-validation accuracy, and best-config.yaml holds the best C as "
+                + "a one-value --c-grid."})
 final class SearchCommand implements Callable<Integer> {
 
     @Spec
@@ -51,6 +63,16 @@ final class SearchCommand implements Callable<Integer> {
 
     @Mixin
     TrainOptions train;
+
+    @Mixin
+    ExtractionOptions extraction;
+
+    @Mixin
+    ClassifierOptions classifier;
+
+    @Option(names = "--c-range", paramLabel = "MIN:MAX", description = "With --mode features: values of C (inverse "
+            + "regularization strength of the linear classifier), log-uniform. Default: ${DEFAULT-VALUE}.")
+    String cRange = "1e-3:1e3";
 
     @Option(names = "--name", paramLabel = "NAME", description = "The search folder: <reports-dir>/<name>/. "
             + "Default: search-<data folder>.")
@@ -96,14 +118,40 @@ final class SearchCommand implements Callable<Integer> {
             + "(e.g. 90s, 10m, 1h); rerun to continue. Default: no limit.")
     String timeBudget;
 
+    /** Options that only fine-tuning trials use. */
+    private static final List<String> FINETUNE_ONLY = List.of("--lr-range", "--l2-range", "--dropout-range",
+            "--head-widths", "--freeze-choices", "--trial-epochs");
+    /** Options that only features-mode trials use. */
+    private static final List<String> FEATURES_ONLY = List.of("--c-range", "--layer", "--pool", "--cache",
+            "--augment-copies", "--classifier", "--penalty", "--loss", "--folds", "--max-iterations", "--standardize",
+            "--pca", "--whiten");
+
     @Override
     public Integer call() {
-        double[] lr = range("--lr-range", lrRange);
-        double[] l2 = range("--l2-range", l2Range);
-        double[] dropout = dropoutRange == null ? new double[] {Double.NaN, Double.NaN}
-                : range("--dropout-range", dropoutRange);
-        SearchSpace space = new SearchSpace(lr[0], lr[1], l2[0], l2[1], dropout[0], dropout[1], headWidths,
-                freezeChoices);
+        boolean features = backbone.mode.equals("features");
+        var parsed = spec.commandLine().getParseResult();
+        for (String o : features ? FINETUNE_ONLY : FEATURES_ONLY) {
+            if (parsed.hasMatchedOption(o)) {
+                throw new UsageException(o + ": applies to " + (features ? "fine-tuning trials, not to --mode "
+                        + "features (its trials search only C, in --c-range)." : "--mode features only (this search "
+                        + "fine-tunes: --mode " + backbone.mode + "). Add --mode features or drop " + o + "."));
+            }
+        }
+        if (parsed.hasMatchedOption("--c-grid")) {
+            throw new UsageException("--c-grid: search samples C itself; give its range with --c-range MIN:MAX "
+                    + "(e.g. 1e-3:1e3) instead.");
+        }
+        SearchSpace space;
+        if (features) {
+            double[] c = range("--c-range", cRange);
+            space = SearchSpace.ofC(c[0], c[1]);
+        } else {
+            double[] lr = range("--lr-range", lrRange);
+            double[] l2 = range("--l2-range", l2Range);
+            double[] dropout = dropoutRange == null ? new double[] {Double.NaN, Double.NaN}
+                    : range("--dropout-range", dropoutRange);
+            space = new SearchSpace(lr[0], lr[1], l2[0], l2[1], dropout[0], dropout[1], headWidths, freezeChoices);
+        }
         HyperparameterSearch.Settings settings = new HyperparameterSearch.Settings(Math.min(coarseTrials, maxTrials),
                 maxTrials, seconds(timeBudget), topK, 1.5);
         Path dir = data.resolveData(spec, common);
@@ -118,25 +166,46 @@ final class SearchCommand implements Callable<Integer> {
         ObjectNode options = Json.mapper().createObjectNode();
         ObjectNode baseNode = Json.mapper().valueToTree(base);
         baseNode.remove("name");
+        ExtractionConfig extractionConfig = features ? extraction.config(base.data().augment(), train.batchSize)
+                : null;
+        ClassifierConfig classifierConfig = features ? classifier.config() : null;
+        if (features) {
+            // what a linear classifier on features does not use; changing it must not block a resume
+            baseNode.remove(List.of("freeze-until", "head", "optimizer", "schedule", "stage2"));
+            options.set("extraction", Json.mapper().valueToTree(extractionConfig));
+            ObjectNode classifierNode = Json.mapper().valueToTree(classifierConfig);
+            classifierNode.remove("c-grid");
+            options.set("classifier", classifierNode);
+        } else {
+            options.put("trial-epochs", trialEpochs);
+        }
         options.set("base", baseNode);
-        options.set("space", Json.mapper().valueToTree(space));
-        options.put("trial-epochs", trialEpochs);
+        ObjectNode spaceNode = Json.mapper().valueToTree(space);
+        // only the searched ranges (a fine-tuning search.json stays as it was before C could be searched)
+        spaceNode.remove(features ? List.of("lr-min", "lr-max", "l2-min", "l2-max", "dropout-min", "dropout-max",
+                "head-widths", "freeze-points") : List.of("c-min", "c-max"));
+        options.set("space", spaceNode);
         options.put("coarse-trials", settings.coarseTrials());
         options.put("top-k", topK);
         options.put("seed", common.seed);
         if (!common.quiet) {
             err.println("finetune4j: search " + searchName + ": " + settings.maxTrials() + " trials ("
-                    + settings.coarseTrials() + " coarse), " + trialEpochs + " epochs each, model " + base.model()
-                    + ", data " + base.data().folder() + ", seed " + common.seed + "; folder " + folder);
+                    + settings.coarseTrials() + " coarse), " + (features ? "each a " + classifierConfig.folds()
+                    + "-fold cross-validation of " + classifierConfig.describe() + " on features" : trialEpochs
+                    + " epochs each") + ", model " + base.model() + ", data " + base.data().folder() + ", seed "
+                    + common.seed + "; folder " + folder);
             err.flush();
         }
-        FineTuneObjective objective = new FineTuneObjective(base, trialEpochs, train.modelsDir,
-                folder.resolve("trials"), line -> {
-                    if (!common.quiet) {
-                        err.println(line);
-                        err.flush();
-                    }
-                });
+        java.util.function.Consumer<String> log = line -> {
+            if (!common.quiet) {
+                err.println(line);
+                err.flush();
+            }
+        };
+        String scoreName = features ? "cv acc" : "val acc";
+        Objective objective = features ? new FeaturesObjective(base, extractionConfig, classifierConfig,
+                train.modelsDir, log, !common.quiet) : new FineTuneObjective(base, trialEpochs, train.modelsDir,
+                folder.resolve("trials"), log);
         HyperparameterSearch search = new HyperparameterSearch(space, settings, common.seeds(), folder);
         HyperparameterSearch.Result r = search.run(options, objective, new HyperparameterSearch.Listener() {
             @Override
@@ -145,8 +214,8 @@ final class SearchCommand implements Callable<Integer> {
                     return;
                 }
                 double perTrial = elapsed / Math.max(1, done);
-                err.println(String.format(Locale.ROOT, "trial %d (%d/%d) %-6s %s  val acc %s%s", t.index(),
-                        done, planned, t.stage(), describe(t.params()), Double.isNaN(t.score().score()) ? "failed"
+                err.println(String.format(Locale.ROOT, "trial %d (%d/%d) %-6s %s  %s %s%s", t.index(),
+                        done, planned, t.stage(), describe(t.params()), scoreName, Double.isNaN(t.score().score()) ? "failed"
                                 : String.format(Locale.ROOT, "%.3f", t.score().score()), resumed
                                 ? "  (finished earlier)" : String.format(Locale.ROOT, "  %s  ETA %s",
                                 TrainingRun.duration(t.score().seconds()), TrainingRun.duration(
@@ -156,7 +225,10 @@ final class SearchCommand implements Callable<Integer> {
 
             @Override
             public void onFineStage(SearchSpace fine) {
-                if (!common.quiet) {
+                if (!common.quiet && fine.searchesC()) {
+                    err.println(String.format(Locale.ROOT, "fine stage: C %.3g..%.3g", fine.cMin(), fine.cMax()));
+                    err.flush();
+                } else if (!common.quiet) {
                     err.println(String.format(Locale.ROOT, "fine stage: lr %.2g..%.2g, l2 %.2g..%.2g%s",
                             fine.lrMin(), fine.lrMax(), fine.l2Min(), fine.l2Max(), fine.searchesDropout()
                                     ? String.format(Locale.ROOT, ", dropout %.2f..%.2f", fine.dropoutMin(),
@@ -165,7 +237,12 @@ final class SearchCommand implements Callable<Integer> {
                 }
             }
         });
-        writeOutputs(folder, r, base);
+        if (features) {
+            writeFeaturesOutputs(folder, r, base, extractionConfig, classifierConfig);
+        } else {
+            writeOutputs(folder, r, base);
+        }
+        var featurization = objective instanceof FeaturesObjective fo ? fo.stats() : null;
         try {
             java.nio.file.Files.deleteIfExists(folder.resolve("trials"));   // empty once every trial is scored
         } catch (java.io.IOException notEmpty) {
@@ -179,18 +256,24 @@ final class SearchCommand implements Callable<Integer> {
             m.put("ran-now", r.ranNow());
             m.put("best", best);
             m.put("best-config", best == null ? null : folder.resolve("best-config.yaml").toString());
+            if (features) {
+                m.put("featurization", featurization);
+            }
             m.put("trials", r.trials());
             out.println(Json.write(m));
         } else {
-            out.print(table(r.trials()));
+            out.print(table(r.trials(), scoreName));
             out.printf(Locale.ROOT, "%d trials (%d run now, %d read back)%s%n", r.trials().size(), r.ranNow(),
                     r.trials().size() - r.ranNow(), r.complete() ? "" : "; stopped by the time budget: rerun the "
                             + "same command to continue");
             if (best != null) {
-                out.printf(Locale.ROOT, "best: trial %d, %s, val acc %.3f%n", best.index(), describe(best.params()),
-                        best.score().score());
+                out.printf(Locale.ROOT, "best: trial %d, %s, %s %.3f%n", best.index(), describe(best.params()),
+                        scoreName, best.score().score());
                 out.println("best config: " + folder.resolve("best-config.yaml") + "  (finetune4j train --config "
                         + folder.resolve("best-config.yaml") + ")");
+            }
+            if (featurization != null) {
+                out.println(FeatureTrainingRun.throughput(featurization));
             }
             out.println("folder: " + folder + " (trials.csv, trials-scatter.png)");
         }
@@ -225,11 +308,41 @@ final class SearchCommand implements Callable<Integer> {
         }
     }
 
+    private static void writeFeaturesOutputs(Path folder, HyperparameterSearch.Result r, TrainConfig run,
+                                             ExtractionConfig extraction, ClassifierConfig classifier) {
+        StringBuilder csv = new StringBuilder("rank,trial,stage,c,cv-accuracy,cv-loss,seconds,error\n");
+        int rank = 1;
+        for (Trial t : r.trials()) {
+            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%.3f,%s%n", rank++, t.index(), t.stage(),
+                    t.params().c(), num(t.score().score()), num(t.score().valLoss()), t.score().seconds(),
+                    t.score().error() == null ? "" : "\"" + t.score().error().replace("\"", "'") + "\""));
+        }
+        AtomicFiles.writeString(folder.resolve("trials.csv"), csv.toString());
+        List<Trial> scored = r.trials().stream().filter(t -> !Double.isNaN(t.score().score())).toList();
+        if (!scored.isEmpty()) {
+            // one dimension is searched: C against the score, coloured by the held-out loss (the tie-breaker)
+            double[] x = scored.stream().mapToDouble(t -> t.params().c()).toArray();
+            double[] y = scored.stream().mapToDouble(t -> t.score().score()).toArray();
+            double[] c = scored.stream().mapToDouble(t -> t.score().valLoss()).toArray();
+            Plots.scatter(folder.resolve("trials-scatter.png"), "Search: " + r.trials().size() + " trials, "
+                            + classifier.describe() + ", " + classifier.folds() + "-fold cross-validation",
+                    "C (inverse regularization strength)", "cross-validation accuracy", true, false, x, y, c,
+                    "cross-validation loss");
+        }
+        if (r.best() != null) {
+            AtomicFiles.writeString(folder.resolve("best-config.yaml"), BestConfig.featuresYaml(r.best(), run,
+                    extraction, classifier, r.trials().size()));
+        }
+    }
+
     private static String num(double v) {
         return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
     }
 
     static String describe(TrialParams p) {
+        if (p.c() != null) {
+            return String.format(Locale.ROOT, "C %.3e", p.c());
+        }
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "lr %.2e l2 %.2e", p.learningRate(),
                 p.l2()));
         if (p.dropout() != null) {
@@ -244,9 +357,9 @@ final class SearchCommand implements Callable<Integer> {
         return sb.toString();
     }
 
-    static String table(List<Trial> trials) {
+    static String table(List<Trial> trials, String scoreName) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-4s %-5s %-6s %-45s %-7s %-7s%n", "rank",
-                "trial", "stage", "parameters", "val acc", "val loss"));
+                "trial", "stage", "parameters", scoreName, scoreName.replace("acc", "loss")));
         int rank = 1;
         for (Trial t : trials) {
             sb.append(String.format(Locale.ROOT, "%-4d %-5d %-6s %-45s %-7s %-7s%n", rank++, t.index(), t.stage(),

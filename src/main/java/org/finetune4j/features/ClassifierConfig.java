@@ -52,6 +52,11 @@ public record ClassifierConfig(String kind, String penalty, String loss, int fol
                 ScalingConfig.defaults());
     }
 
+    /** @return this configuration with another grid of C (e.g. a single value, to score or refit exactly that C) */
+    public ClassifierConfig withGrid(List<Double> grid) {
+        return new ClassifierConfig(kind, penalty, loss, folds, grid, maxIterations, scaling);
+    }
+
     /** @return a short description, e.g. {@code logreg (L2)} */
     public String describe() {
         return kind.equals("logreg") ? "logreg (" + penalty.toUpperCase(Locale.ROOT) + ")"

@@ -30,8 +30,12 @@ public final class CrossValidation {
      * @param meanAccuracy    mean held-out accuracy over the folds
      * @param stdAccuracy     standard deviation over the folds
      * @param foldAccuracies  per fold
+     * @param meanLoss        mean held-out cross-entropy of the softmax of the classifier's scores over the folds
+     *                        (for the SVM the scores are not calibrated probabilities: compare it only between
+     *                        settings of the same classifier)
      */
-    public record Point(double c, double meanAccuracy, double stdAccuracy, double[] foldAccuracies) {
+    public record Point(double c, double meanAccuracy, double stdAccuracy, double[] foldAccuracies,
+                        double meanLoss) {
     }
 
     /**
@@ -87,17 +91,20 @@ public final class CrossValidation {
         });
         // each fold walks the grid from strong to weak regularization, starting every fit from the previous
         // optimum (a warm start: same optima, several times fewer iterations)
-        List<double[]> perFold = ParallelMap.apply(foldIds, threads, "finetune4j-cv", f -> {
+        // per fold: [0] accuracy and [1] cross-entropy for each grid value
+        List<double[][]> perFold = ParallelMap.apply(foldIds, threads, "finetune4j-cv", f -> {
             Fold fd = prepared.get(f);
-            double[] out = new double[cfg.cGrid().size()];
-            java.util.Arrays.fill(out, Double.NaN);
+            double[][] out = new double[2][cfg.cGrid().size()];
+            java.util.Arrays.fill(out[0], Double.NaN);
+            java.util.Arrays.fill(out[1], Double.NaN);
             if (fd.testX().length == 0 || fd.fitX().length == 0) {
                 return out;
             }
             LinearModel previous = null;
-            for (int g = 0; g < out.length; g++) {
+            for (int g = 0; g < cfg.cGrid().size(); g++) {
                 previous = clf.fit(fd.fitX(), fd.fitY(), classes, cfg.cGrid().get(g), previous);
-                out[g] = previous.accuracy(fd.testX(), fd.testY());
+                out[0][g] = previous.accuracy(fd.testX(), fd.testY());
+                out[1][g] = previous.crossEntropy(fd.testX(), fd.testY());
             }
             return out;
         });
@@ -106,11 +113,13 @@ public final class CrossValidation {
         for (int g = 0; g < cfg.cGrid().size(); g++) {
             double[] fa = new double[cfg.folds()];
             double sum = 0;
+            double lossSum = 0;
             int n = 0;
             for (int f = 0; f < cfg.folds(); f++) {
-                fa[f] = perFold.get(f)[g];
+                fa[f] = perFold.get(f)[0][g];
                 if (!Double.isNaN(fa[f])) {
                     sum += fa[f];
+                    lossSum += perFold.get(f)[1][g];
                     n++;
                 }
             }
@@ -121,7 +130,8 @@ public final class CrossValidation {
                     sq += (a - mean) * (a - mean);
                 }
             }
-            points.add(new Point(cfg.cGrid().get(g), mean, n > 1 ? Math.sqrt(sq / (n - 1)) : 0, fa));
+            points.add(new Point(cfg.cGrid().get(g), mean, n > 1 ? Math.sqrt(sq / (n - 1)) : 0, fa,
+                    n == 0 ? Double.NaN : lossSum / n));
             if (mean > points.get(best).meanAccuracy() + 1e-12) {
                 best = g;
             }

@@ -1,8 +1,8 @@
 package org.finetune4j.tune;
 
 /**
- * What the search maximises. The fine-tuning objective trains a short run per trial ({@link FineTuneObjective}); a
- * features-mode objective would fit a linear classifier on cached features with k-fold cross-validation.
+ * What the search maximises. The fine-tuning objective trains a short run per trial ({@link FineTuneObjective}); the
+ * features-mode objective cross-validates a linear classifier on cached features ({@link FeaturesObjective}).
  */
 @FunctionalInterface
 public interface Objective {

@@ -9,10 +9,12 @@ import java.util.TreeSet;
 import org.finetune4j.core.UsageException;
 
 /**
- * Where the search looks: log-uniform ranges for the learning rate and the L2 penalty, and optionally a uniform
- * dropout range, a set of head widths (0 = no hidden layer) and a set of freeze points.
+ * Where the search looks. A fine-tuning search: log-uniform ranges for the learning rate and the L2 penalty, and
+ * optionally a uniform dropout range, a set of head widths (0 = no hidden layer) and a set of freeze points. A
+ * features-mode search ({@link #ofC}): a log-uniform range for the linear classifier's C only (its solvers have no
+ * learning rate; C is their regularization).
  *
- * @param lrMin        smallest learning rate, above 0 ({@code --lr-range MIN:MAX})
+ * @param lrMin        smallest learning rate, above 0 ({@code --lr-range MIN:MAX}); NaN in features mode
  * @param lrMax        largest learning rate, at least {@code lrMin}, below 10
  * @param l2Min        smallest L2 penalty, above 0 ({@code --l2-range MIN:MAX})
  * @param l2Max        largest L2 penalty, at least {@code l2Min}
@@ -20,11 +22,33 @@ import org.finetune4j.core.UsageException;
  * @param dropoutMax   largest dropout, in [dropoutMin, 1), or NaN
  * @param headWidths   hidden-layer widths to choose from (0 = none); empty when not searched
  * @param freezePoints freeze points to choose from; empty when not searched
+ * @param cMin         smallest C of the linear classifier, above 0 ({@code --c-range MIN:MAX}), or NaN when not
+ *                     searched (fine-tuning)
+ * @param cMax         largest C, at least {@code cMin}, or NaN
  */
 public record SearchSpace(double lrMin, double lrMax, double l2Min, double l2Max, double dropoutMin,
-                          double dropoutMax, List<Integer> headWidths, List<String> freezePoints) {
+                          double dropoutMax, List<Integer> headWidths, List<String> freezePoints, double cMin,
+                          double cMax) {
 
     public SearchSpace {
+        headWidths = List.copyOf(headWidths);
+        freezePoints = List.copyOf(freezePoints);
+        if (!Double.isNaN(cMin)) {
+            if (!(cMin > 0 && cMin <= cMax)) {
+                throw new UsageException(String.format(Locale.ROOT, "--c-range %s:%s: expected 0 < MIN <= MAX (the "
+                        + "range is log-uniform), e.g. 1e-3:1e3.", cMin, cMax));
+            }
+            if (!Double.isNaN(lrMin) || !Double.isNaN(l2Min) || !Double.isNaN(dropoutMin) || !headWidths.isEmpty()
+                    || !freezePoints.isEmpty()) {
+                throw new IllegalArgumentException("a features-mode space searches C only");
+            }
+        } else {
+            checkFineTuning(lrMin, lrMax, l2Min, l2Max, dropoutMin, dropoutMax, headWidths);
+        }
+    }
+
+    private static void checkFineTuning(double lrMin, double lrMax, double l2Min, double l2Max, double dropoutMin,
+                                        double dropoutMax, List<Integer> headWidths) {
         if (!(lrMin > 0 && lrMin <= lrMax && lrMax < 10)) {
             throw new UsageException(String.format(Locale.ROOT, "--lr-range %s:%s: expected 0 < MIN <= MAX < 10, "
                     + "e.g. 1e-5:1e-1.", lrMin, lrMax));
@@ -37,14 +61,29 @@ public record SearchSpace(double lrMin, double lrMax, double l2Min, double l2Max
             throw new UsageException(String.format(Locale.ROOT, "--dropout-range %s:%s: expected 0 <= MIN <= MAX "
                     + "< 1, e.g. 0:0.7.", dropoutMin, dropoutMax));
         }
-        headWidths = List.copyOf(headWidths);
         for (int w : headWidths) {
             if (w < 0) {
                 throw new UsageException("--head-widths " + headWidths + ": expected widths of 0 (no hidden layer) "
                         + "or more.");
             }
         }
-        freezePoints = List.copyOf(freezePoints);
+    }
+
+    /** A fine-tuning space (C not searched). */
+    public SearchSpace(double lrMin, double lrMax, double l2Min, double l2Max, double dropoutMin, double dropoutMax,
+                       List<Integer> headWidths, List<String> freezePoints) {
+        this(lrMin, lrMax, l2Min, l2Max, dropoutMin, dropoutMax, headWidths, freezePoints, Double.NaN, Double.NaN);
+    }
+
+    /** @return a features-mode space: C log-uniform in {@code [cMin, cMax]}, nothing else searched */
+    public static SearchSpace ofC(double cMin, double cMax) {
+        return new SearchSpace(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, List.of(),
+                List.of(), cMin, cMax);
+    }
+
+    /** @return whether this is a features-mode space (C only) */
+    public boolean searchesC() {
+        return !Double.isNaN(cMin);
     }
 
     /** @return whether dropout is searched */
@@ -54,12 +93,15 @@ public record SearchSpace(double lrMin, double lrMax, double l2Min, double l2Max
 
     /** Draws one point: log-uniform rates, uniform dropout, uniform choices. */
     public TrialParams sample(SplittableRandom rng) {
+        if (searchesC()) {
+            return new TrialParams(null, null, null, null, null, logUniform(rng, cMin, cMax));
+        }
         double lr = logUniform(rng, lrMin, lrMax);
         double l2 = logUniform(rng, l2Min, l2Max);
         Double dropout = searchesDropout() ? dropoutMin + rng.nextDouble() * (dropoutMax - dropoutMin) : null;
         Integer width = headWidths.isEmpty() ? null : headWidths.get(rng.nextInt(headWidths.size()));
         String freeze = freezePoints.isEmpty() ? null : freezePoints.get(rng.nextInt(freezePoints.size()));
-        return new TrialParams(lr, l2, dropout, width, freeze);
+        return new TrialParams(lr, l2, dropout, width, freeze, null);
     }
 
     private static double logUniform(SplittableRandom rng, double lo, double hi) {
@@ -74,6 +116,11 @@ public record SearchSpace(double lrMin, double lrMax, double l2Min, double l2Max
      * @param best the best coarse trials, at least one
      */
     public SearchSpace narrowTo(List<TrialParams> best, double widen) {
+        if (searchesC()) {
+            double clo = best.stream().mapToDouble(TrialParams::c).min().orElseThrow();
+            double chi = best.stream().mapToDouble(TrialParams::c).max().orElseThrow();
+            return ofC(Math.max(cMin, clo / widen), Math.min(cMax, chi * widen));
+        }
         double lo = best.stream().mapToDouble(TrialParams::learningRate).min().orElseThrow();
         double hi = best.stream().mapToDouble(TrialParams::learningRate).max().orElseThrow();
         double l2lo = best.stream().mapToDouble(TrialParams::l2).min().orElseThrow();
@@ -89,7 +136,7 @@ public record SearchSpace(double lrMin, double lrMax, double l2Min, double l2Max
         List<String> freezes = freezePoints.isEmpty() ? List.of() : freezePoints.stream()
                 .filter(f -> best.stream().anyMatch(b -> f.equals(b.freezeUntil()))).toList();
         return new SearchSpace(Math.max(lrMin, lo / widen), Math.min(lrMax, hi * widen), Math.max(l2Min, l2lo / widen),
-                Math.min(l2Max, l2hi * widen), dlo, dhi, widths, freezes);
+                Math.min(l2Max, l2hi * widen), dlo, dhi, widths, freezes, Double.NaN, Double.NaN);
     }
 
     /** Orders trials best first: higher score, then lower validation loss, then earlier; failed trials last. */

@@ -59,7 +59,7 @@ class TuneCommandsTest {
 
     @Test
     void theBestConfigASearchWritesResolvesToTheSearchedValues() throws IOException {
-        Trial best = new Trial(4, "fine", new TrialParams(0.0031234567891, 2.5e-5, 0.35, 64, "block2_pool"),
+        Trial best = new Trial(4, "fine", new TrialParams(0.0031234567891, 2.5e-5, 0.35, 64, "block2_pool", null),
                 new TrialScore(0.9, 0.3, Double.NaN, 1, null));
         var base = TuneFixtures.config(tmp.resolve("data"), 1e-3, 5);
         Path file = Files.writeString(tmp.resolve("best-config.yaml"), BestConfig.yaml(best, base, 10));

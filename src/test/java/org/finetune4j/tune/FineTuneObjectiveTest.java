@@ -23,7 +23,7 @@ class FineTuneObjectiveTest {
         TrainConfig bad = TuneFixtures.config(data, 1e-7, 2);   // a learning rate at which nothing moves
         Path trials = tmp.resolve("search").resolve("trials");
         FineTuneObjective objective = new FineTuneObjective(bad, 2, models, trials, line -> { });
-        TrialScore start = objective.score(new TrialParams(1e-7, 1e-6, null, null, null), 99);
+        TrialScore start = objective.score(new TrialParams(1e-7, 1e-6, null, null, null, null), 99);
 
         SearchSpace space = new SearchSpace(1e-4, 1e-1, 1e-6, 1e-3, Double.NaN, Double.NaN, List.of(), List.of());
         HyperparameterSearch.Result r = new HyperparameterSearch(space, new HyperparameterSearch.Settings(3, 4, 0, 2,

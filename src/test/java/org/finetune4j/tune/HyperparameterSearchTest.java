@@ -131,7 +131,7 @@ class HyperparameterSearchTest {
         assertThat(p.headWidth()).isIn(0, 64, 256);
         assertThat(p.freezeUntil()).isIn("block1_pool", "block2_pool");
         assertThat(p.dropout()).isBetween(0.0, 0.6);
-        SearchSpace narrow = s.narrowTo(List.of(new TrialParams(1e-3, 1e-4, 0.3, 64, "block2_pool")), 1.5);
+        SearchSpace narrow = s.narrowTo(List.of(new TrialParams(1e-3, 1e-4, 0.3, 64, "block2_pool", null)), 1.5);
         assertThat(narrow.headWidths()).containsExactly(64);
         assertThat(narrow.freezePoints()).containsExactly("block2_pool");
         assertThat(narrow.dropoutMin()).isCloseTo(0.25, org.assertj.core.data.Offset.offset(1e-12));
