@@ -60,8 +60,12 @@ def vgg16_to_fc2():
     return vgg.eval()
 
 
+WARM_UP = 2  # set from --warm-up
+
+
 def timed(label, iterations, work, per_iteration, warm_up=None):
-    (warm_up or work)()  # warm-up: allocator, oneDNN primitive cache, page faults
+    for _ in range(WARM_UP):  # warm-up: allocator, oneDNN primitive cache, page faults
+        (warm_up or work)()
     rates = []
     for i in range(iterations):
         start = time.perf_counter()
@@ -267,7 +271,8 @@ def item_logreg(args):
             accuracy = (model(x).argmax(1) == y).float().mean().item()
         return optimizer.state[optimizer._params[0]]["n_iter"], objective, accuracy
 
-    work()
+    for _ in range(WARM_UP):
+        work()
     for _ in range(args.iterations):
         start = time.perf_counter()
         n_iter, objective, accuracy = work()
@@ -284,11 +289,14 @@ def main():
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch intra-op threads")
     parser.add_argument("--workers", type=int, default=1, help="DataLoader worker processes")
-    parser.add_argument("--iterations", type=int, default=1, help="timed repetitions after one warm-up")
+    parser.add_argument("--iterations", type=int, default=1, help="timed repetitions after the warm-up runs")
+    parser.add_argument("--warm-up", type=int, default=2, help="untimed runs before the timed ones")
     parser.add_argument("--images", default="target/perf/images")
     parser.add_argument("--scratch", default="target/perf")
     parser.add_argument("--ten-crop-images", type=int, default=4, help="tencrop runs on the first N images")
     args = parser.parse_args()
+    global WARM_UP
+    WARM_UP = args.warm_up
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     os.makedirs(args.scratch, exist_ok=True)

@@ -52,8 +52,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp target/test-classes:target/classes:$(cat target/cp.txt) org.finetune4j.bench.PerfBench
  * }</pre>
- * Options: {@code --rounds N} (default 2), {@code --iterations N} timed repetitions per child after one warm-up
- * (default 1), {@code --quick} (1 round), {@code --items forward-b1,featurize,...} (default all),
+ * Options: {@code --rounds N} (default 2), {@code --iterations N} timed repetitions per child (default 1) after
+ * {@code --warm-up N} untimed ones (default 2, both sides: DL4J's workspaces size themselves over the first two
+ * runs, and the second forward pass of a new batch shape is still a third slower than the third), {@code --quick} (1 round), {@code --items forward-b1,featurize,...} (default all),
  * {@code --threads N} linear-algebra threads on both sides (default: all cores), {@code --workers N} decoding
  * threads / DataLoader workers (default 1), {@code --images N} (default 32), {@code --python PATH} (default
  * {@code /usr/bin/python3}), {@code --no-torch}, {@code --peak-gflops X} (default derived from /proc/cpuinfo,
@@ -106,6 +107,7 @@ public final class PerfBench {
         boolean quick = options.containsKey("quick");
         int rounds = Integer.parseInt(options.getOrDefault("rounds", quick ? "1" : "2"));
         int iterations = Integer.parseInt(options.getOrDefault("iterations", "1"));
+        int warmUp = Integer.parseInt(options.getOrDefault("warm-up", "2"));
         int threads = Integer.parseInt(options.getOrDefault("threads",
                 Integer.toString(Runtime.getRuntime().availableProcessors())));
         int workers = Integer.parseInt(options.getOrDefault("workers", "1"));
@@ -146,11 +148,12 @@ public final class PerfBench {
                     System.err.printf(Locale.ROOT, "round %d/%d  %-12s %-5s (load average %.2f)%n", round, rounds,
                             item.name(), side, load);
                     List<String> command = side.equals("ours")
-                            ? javaCommand(item, iterations, threads, workers, images)
+                            ? javaCommand(item, warmUp, iterations, threads, workers, images)
                             : List.of(python, script.toString(), "--item", item.torchItem(), "--batch",
                                     Integer.toString(item.batch() == 0 ? 16 : item.batch()), "--threads",
                                     Integer.toString(threads), "--workers", Integer.toString(workers),
-                                    "--iterations", Integer.toString(iterations), "--images", images.toString(),
+                                    "--iterations", Integer.toString(iterations), "--warm-up",
+                                    Integer.toString(warmUp), "--images", images.toString(),
                                     "--scratch", work.toString(), "--ten-crop-images",
                                     Integer.toString(TEN_CROP_IMAGES));
                     for (String line : run(command, threads)) {
@@ -173,9 +176,9 @@ public final class PerfBench {
         double minutes = (System.nanoTime() - started) / 60e9;
         String table = table(items, values, memory, peak);
         StringBuilder md = new StringBuilder()
-                .append(String.format(Locale.ROOT, "%d rounds x %d timed iterations, %d threads, %d decode "
+                .append(String.format(Locale.ROOT, "%d rounds x %d timed iterations after %d warm-up runs, %d threads, %d decode "
                         + "workers, %d images, %.1f min; load average during the run: median %.2f (min %.2f, "
-                        + "max %.2f); peak FP32 %.0f GFLOP/s%n", rounds, iterations, threads, workers, imageCount,
+                        + "max %.2f); peak FP32 %.0f GFLOP/s%n", rounds, iterations, warmUp, threads, workers, imageCount,
                         minutes, median(loads), loads.stream().mapToDouble(v -> v).min().orElse(Double.NaN),
                         loads.stream().mapToDouble(v -> v).max().orElse(Double.NaN), peak))
                 .append("ours:  ").append(backends.getOrDefault("ours", "?")).append('\n')
@@ -216,7 +219,8 @@ public final class PerfBench {
         return Double.isNaN(v) ? missing : String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.2f", v);
     }
 
-    private static List<String> javaCommand(Item item, int iterations, int threads, int workers, Path images) {
+    private static List<String> javaCommand(Item item, int warmUp, int iterations, int threads, int workers,
+                                            Path images) {
         List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         command.addAll(List.of("-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=10g",
@@ -228,7 +232,7 @@ public final class PerfBench {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), PerfBench.class.getName(),
                 "--child", item.name(), "--batch", Integer.toString(item.batch()), "--iterations",
-                Integer.toString(iterations), "--workers", Integer.toString(workers), "--image-dir",
+                Integer.toString(iterations), "--warm-up", Integer.toString(warmUp), "--workers", Integer.toString(workers), "--image-dir",
                 images.toString(), "--threads", Integer.toString(threads)));
         return command;
     }
@@ -257,12 +261,16 @@ public final class PerfBench {
 
     // ---- our side, one item per child JVM -------------------------------------------------------------------
 
+    /** Untimed runs before the timed ones (child JVM only): DL4J's workspaces size themselves over the first two. */
+    private static int warmUps = 2;
+
     private static void child(Map<String, String> options) throws Exception {
         Backend.setUp();
         System.out.println(RESULT + "backend " + Backend.describe().summary().replace(' ', '_'));
         String item = options.get("child");
         int batch = Integer.parseInt(options.get("batch"));
         int iterations = Integer.parseInt(options.get("iterations"));
+        warmUps = Integer.parseInt(options.get("warm-up"));
         int workers = Integer.parseInt(options.get("workers"));
         Path imageDir = Path.of(options.get("image-dir"));
         switch (item) {
@@ -288,10 +296,12 @@ public final class PerfBench {
         timed(label, iterations, units, unit, work, work);
     }
 
-    /** @param warmUp run once first, untimed: workspaces, oneDNN primitive caches, page faults */
+    /** @param warmUp run {@link #warmUps} times first, untimed: workspaces, oneDNN primitive caches, page faults */
     private static void timed(String label, int iterations, double units, String unit, Runnable warmUp,
                               Runnable work) {
-        warmUp.run();
+        for (int i = 0; i < warmUps; i++) {
+            warmUp.run();
+        }
         for (int i = 0; i < iterations; i++) {
             long start = System.nanoTime();
             work.run();
@@ -401,12 +411,14 @@ public final class PerfBench {
      * {@link SyntheticFeatures} (10 classes), {@code c = 1} so that the penalty is {@code ½ · 1e-4 · ‖W‖²} on the mean
      * cross-entropy (the objective of the PyTorch side), from zero weights, until its own stopping rule: max-norm of
      * the gradient at most 1e-5, or a relative change of the objective at most 1e-10, or 1000 iterations. The data
-     * are generated before the clock starts; the warm-up is one fit.
+     * are generated before the clock starts; the warm-up runs are whole fits.
      */
     private static void logreg(int iterations) {
         SyntheticFeatures.Data data = SyntheticFeatures.generate(LOGREG_ROWS, LOGREG_DIM, LOGREG_CLASSES, SEED);
         LogisticRegression lr = new LogisticRegression(LinearClassifier.Penalty.L2, LOGREG_MAX_ITERATIONS);
-        lr.fit(data.x(), data.y(), LOGREG_CLASSES, 1.0);
+        for (int i = 0; i < warmUps; i++) {
+            lr.fit(data.x(), data.y(), LOGREG_CLASSES, 1.0);
+        }
         for (int i = 0; i < iterations; i++) {
             long start = System.nanoTime();
             LinearModel m = lr.fit(data.x(), data.y(), LOGREG_CLASSES, 1.0);
