@@ -19,8 +19,9 @@ Items (all VGG16 with random weights, 224 x 224, NCHW float32, the same work as 
               (whole images), VGG16 to softmax, mean over crops; the first --ten-crop-images images
                                                                                -> crops/s and img/s
   singlecrop  the same with the centre crop only                               -> img/s
-  logreg      multinomial logistic regression (L2 1e-4) on 10,000 x 4096 cached features, L-BFGS to
-              convergence (gradient max-norm < 1e-4 or 500 iterations)         -> seconds
+  logreg      multinomial logistic regression (L2 1e-4) on 10,000 x 4096 synthetic features (generated
+              bit-identically to PerfBench's SyntheticFeatures), L-BFGS to convergence (gradient
+              max-norm <= 1e-5, objective/step change <= 1e-10, or 1000 iterations) -> seconds
 Every item also reports the peak resident memory (``RESULT peak-rss-mb``): this process's, plus the largest
 DataLoader worker's for featurize.
 """
@@ -59,8 +60,12 @@ def vgg16_to_fc2():
     return vgg.eval()
 
 
+WARM_UP = 2  # set from --warm-up
+
+
 def timed(label, iterations, work, per_iteration, warm_up=None):
-    (warm_up or work)()  # warm-up: allocator, oneDNN primitive cache, page faults
+    for _ in range(WARM_UP):  # warm-up: allocator, oneDNN primitive cache, page faults
+        (warm_up or work)()
     rates = []
     for i in range(iterations):
         start = time.perf_counter()
@@ -210,16 +215,39 @@ def item_crops(args, ten):
         result("crops/s", r * crops)
 
 
+GOLDEN = 0x9E3779B97F4A7C15
+
+
+def uniform(seed, keys):
+    """Uniform numbers in [0, 1) for uint64 keys: SplitMix64's finaliser, top 53 bits (PerfBench's SyntheticFeatures)."""
+    z = np.uint64(seed) + (keys + np.uint64(1)) * np.uint64(GOLDEN)  # uint64 arrays wrap around, like Java's long
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+
+
 def synthetic_features(n=10_000, d=4096, classes=10, seed=12345):
-    """Deterministic, linearly separable-ish features: class means + noise, ReLU'd like fc2 outputs."""
-    rng = np.random.default_rng(seed)
-    means = rng.normal(0, 1, (classes, d)).astype(np.float32)
-    y = np.arange(n) % classes
-    x = np.maximum(means[y] + rng.normal(0, 2, (n, d)).astype(np.float32), 0)
+    """The same features as PerfBench's SyntheticFeatures.generate, bit for bit: row i has class i % classes,
+    feature j = float32(max(0, mean[class, j] + noise[i, j])), mean uniform with sd 1, noise uniform with sd 2."""
+    root3 = np.sqrt(3.0)
+    with np.errstate(over="ignore"):
+        means = root3 * (2 * uniform(seed, np.arange(classes * d, dtype=np.uint64)) - 1)
+        means = means.reshape(classes, d)
+        y = np.arange(n) % classes
+        x = np.empty((n, d), dtype=np.float32)
+        for start in range(0, n, 500):  # in chunks: the uint64 temporaries of all rows would need ~1 GB
+            rows = np.arange(start, min(n, start + 500), dtype=np.uint64)
+            keys = np.uint64(classes * d) + rows[:, None] * np.uint64(d) + np.arange(d, dtype=np.uint64)[None, :]
+            noise = 2 * root3 * (2 * uniform(seed, keys) - 1)
+            x[start:start + len(rows)] = np.maximum(0, means[y[start:start + len(rows)]] + noise).astype(np.float32)
     return x, y
 
 
 def item_logreg(args):
+    """L-BFGS (strong Wolfe line search, memory 10) from zero weights on mean cross-entropy + 0.5 * 1e-4 * |W|^2
+    (bias not penalised), stopping like finetune4j's LogisticRegression: max-norm of the gradient <= 1e-5, or a
+    change of the objective (or of the step) <= 1e-10, or 1000 iterations."""
     x_np, y_np = synthetic_features()
     x, y = torch.from_numpy(x_np), torch.from_numpy(y_np)
     l2 = 1e-4
@@ -228,8 +256,8 @@ def item_logreg(args):
         model = nn.Linear(x.shape[1], 10)
         nn.init.zeros_(model.weight)
         nn.init.zeros_(model.bias)
-        optimizer = torch.optim.LBFGS(model.parameters(), lr=1, max_iter=500, tolerance_grad=1e-4,
-                                      tolerance_change=1e-9, history_size=10, line_search_fn="strong_wolfe")
+        optimizer = torch.optim.LBFGS(model.parameters(), lr=1, max_iter=1000, tolerance_grad=1e-5,
+                                      tolerance_change=1e-10, history_size=10, line_search_fn="strong_wolfe")
 
         def closure():
             optimizer.zero_grad()
@@ -238,16 +266,19 @@ def item_logreg(args):
             return loss
 
         optimizer.step(closure)
-        accuracy = (model(x).argmax(1) == y).float().mean().item()
-        print(f"  torch logreg: {optimizer.state[optimizer._params[0]]['n_iter']} iterations, "
-              f"training accuracy {accuracy:.4f}", file=sys.stderr, flush=True)
+        with torch.no_grad():
+            objective = (nn.functional.cross_entropy(model(x), y) + 0.5 * l2 * model.weight.pow(2).sum()).item()
+            accuracy = (model(x).argmax(1) == y).float().mean().item()
+        return optimizer.state[optimizer._params[0]]["n_iter"], objective, accuracy
 
-    work()
+    for _ in range(WARM_UP):
+        work()
     for _ in range(args.iterations):
         start = time.perf_counter()
-        work()
+        n_iter, objective, accuracy = work()
         seconds = time.perf_counter() - start
-        print(f"  torch logreg: {seconds:.3f} s", file=sys.stderr, flush=True)
+        print(f"  torch logreg: {seconds:.3f} s, {n_iter} iterations, objective {objective:.6f}, "
+              f"training accuracy {accuracy:.4f}", file=sys.stderr, flush=True)
         result("seconds", seconds)
 
 
@@ -258,11 +289,14 @@ def main():
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="torch intra-op threads")
     parser.add_argument("--workers", type=int, default=1, help="DataLoader worker processes")
-    parser.add_argument("--iterations", type=int, default=1, help="timed repetitions after one warm-up")
+    parser.add_argument("--iterations", type=int, default=1, help="timed repetitions after the warm-up runs")
+    parser.add_argument("--warm-up", type=int, default=2, help="untimed runs before the timed ones")
     parser.add_argument("--images", default="target/perf/images")
     parser.add_argument("--scratch", default="target/perf")
     parser.add_argument("--ten-crop-images", type=int, default=4, help="tencrop runs on the first N images")
     args = parser.parse_args()
+    global WARM_UP
+    WARM_UP = args.warm_up
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
     os.makedirs(args.scratch, exist_ok=True)

@@ -1,39 +1,36 @@
 package org.finetune4j.bench;
 
-import static org.bytedeco.opencv.global.opencv_core.flip;
-
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.function.IntFunction;
 
-import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Rect;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Backend;
+import org.finetune4j.data.BadImageLog;
 import org.finetune4j.data.ImageDecoder;
+import org.finetune4j.data.LabeledImage;
+import org.finetune4j.eval.CropProtocolLoader;
+import org.finetune4j.eval.Evaluation;
+import org.finetune4j.eval.MultiCropEvaluator;
+import org.finetune4j.features.FeatureCache;
+import org.finetune4j.features.FeatureExtractor;
+import org.finetune4j.features.LinearClassifier;
+import org.finetune4j.features.LinearModel;
+import org.finetune4j.features.LogisticRegression;
 import org.finetune4j.model.InputShape;
 import org.finetune4j.model.Preprocessing;
 import org.finetune4j.model.VggArchitecture;
@@ -55,16 +52,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp target/test-classes:target/classes:$(cat target/cp.txt) org.finetune4j.bench.PerfBench
  * }</pre>
- * Options: {@code --rounds N} (default 2), {@code --iterations N} timed repetitions per child after one warm-up
- * (default 1), {@code --quick} (1 round), {@code --items forward-b1,featurize,...} (default all),
+ * Options: {@code --rounds N} (default 2), {@code --iterations N} timed repetitions per child (default 1) after
+ * {@code --warm-up N} untimed ones (default 2, both sides: DL4J's workspaces size themselves over the first two
+ * runs, and the second forward pass of a new batch shape is still a third slower than the third), {@code --quick} (1 round), {@code --items forward-b1,featurize,...} (default all),
  * {@code --threads N} linear-algebra threads on both sides (default: all cores), {@code --workers N} decoding
  * threads / DataLoader workers (default 1), {@code --images N} (default 32), {@code --python PATH} (default
  * {@code /usr/bin/python3}), {@code --no-torch}, {@code --peak-gflops X} (default derived from /proc/cpuinfo,
  * see {@link #peakGflops()}). Writes {@code target/perf/results.md}; progress on stderr.
  *
- * <p>Our side of items featurize, tencrop and singlecrop is a first version built from the pipeline pieces (decoding
- * on {@code --workers} threads, prefetching ahead of the network); logistic regression waits for the features
- * package and shows "pending".
+ * <p>Our side of items featurize, tencrop, singlecrop and logreg runs the code a user runs: {@link FeatureExtractor}
+ * with a cold {@link FeatureCache}, {@link MultiCropEvaluator} with the shipped ten-crop and center protocols, and
+ * {@link LogisticRegression} on {@link SyntheticFeatures} (the same data the PyTorch side generates).
  */
 public final class PerfBench {
 
@@ -72,6 +70,10 @@ public final class PerfBench {
     private static final long SEED = 12345L;
     private static final int SIZE = 224;
     private static final int TEN_CROP_IMAGES = 4;
+    private static final int LOGREG_ROWS = 10_000;
+    private static final int LOGREG_DIM = 4096;
+    private static final int LOGREG_CLASSES = 10;
+    private static final int LOGREG_MAX_ITERATIONS = 1000;
 
     /** A work item: its name, batch size, what it reports and the FP32 FLOPs of one unit (0 = not applicable). */
     private record Item(String name, String torchItem, int batch, String unit, double flopsPerUnit) {
@@ -105,6 +107,7 @@ public final class PerfBench {
         boolean quick = options.containsKey("quick");
         int rounds = Integer.parseInt(options.getOrDefault("rounds", quick ? "1" : "2"));
         int iterations = Integer.parseInt(options.getOrDefault("iterations", "1"));
+        int warmUp = Integer.parseInt(options.getOrDefault("warm-up", "2"));
         int threads = Integer.parseInt(options.getOrDefault("threads",
                 Integer.toString(Runtime.getRuntime().availableProcessors())));
         int workers = Integer.parseInt(options.getOrDefault("workers", "1"));
@@ -140,19 +143,17 @@ public final class PerfBench {
                     java.util.Collections.reverse(order);
                 }
                 for (String side : order) {
-                    if (side.equals("ours") && item.name().equals("logreg")) {
-                        continue;  // pending: the features package's logistic regression plugs in here
-                    }
                     double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
                     loads.add(load);
                     System.err.printf(Locale.ROOT, "round %d/%d  %-12s %-5s (load average %.2f)%n", round, rounds,
                             item.name(), side, load);
                     List<String> command = side.equals("ours")
-                            ? javaCommand(item, iterations, threads, workers, images)
+                            ? javaCommand(item, warmUp, iterations, threads, workers, images)
                             : List.of(python, script.toString(), "--item", item.torchItem(), "--batch",
                                     Integer.toString(item.batch() == 0 ? 16 : item.batch()), "--threads",
                                     Integer.toString(threads), "--workers", Integer.toString(workers),
-                                    "--iterations", Integer.toString(iterations), "--images", images.toString(),
+                                    "--iterations", Integer.toString(iterations), "--warm-up",
+                                    Integer.toString(warmUp), "--images", images.toString(),
                                     "--scratch", work.toString(), "--ten-crop-images",
                                     Integer.toString(TEN_CROP_IMAGES));
                     for (String line : run(command, threads)) {
@@ -175,9 +176,9 @@ public final class PerfBench {
         double minutes = (System.nanoTime() - started) / 60e9;
         String table = table(items, values, memory, peak);
         StringBuilder md = new StringBuilder()
-                .append(String.format(Locale.ROOT, "%d rounds x %d timed iterations, %d threads, %d decode "
+                .append(String.format(Locale.ROOT, "%d rounds x %d timed iterations after %d warm-up runs, %d threads, %d decode "
                         + "workers, %d images, %.1f min; load average during the run: median %.2f (min %.2f, "
-                        + "max %.2f); peak FP32 %.0f GFLOP/s%n", rounds, iterations, threads, workers, imageCount,
+                        + "max %.2f); peak FP32 %.0f GFLOP/s%n", rounds, iterations, warmUp, threads, workers, imageCount,
                         minutes, median(loads), loads.stream().mapToDouble(v -> v).min().orElse(Double.NaN),
                         loads.stream().mapToDouble(v -> v).max().orElse(Double.NaN), peak))
                 .append("ours:  ").append(backends.getOrDefault("ours", "?")).append('\n')
@@ -199,7 +200,7 @@ public final class PerfBench {
             boolean seconds = item.unit().equals("seconds");
             double ratio = seconds ? torch / ours : ours / torch;
             t.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", item.name(),
-                    item.unit(), fmt(ours, item.name().equals("logreg") ? "pending" : "-"), fmt(torch, "-"),
+                    item.unit(), fmt(ours, "-"), fmt(torch, "-"),
                     fmt(ratio, "-"), percent(ours, item, peak), percent(torch, item, peak),
                     fmt(median(memory.getOrDefault("ours", Map.of()).getOrDefault(item.name(), List.of())), "-"),
                     fmt(median(memory.getOrDefault("torch", Map.of()).getOrDefault(item.name(), List.of())), "-")));
@@ -218,7 +219,8 @@ public final class PerfBench {
         return Double.isNaN(v) ? missing : String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.2f", v);
     }
 
-    private static List<String> javaCommand(Item item, int iterations, int threads, int workers, Path images) {
+    private static List<String> javaCommand(Item item, int warmUp, int iterations, int threads, int workers,
+                                            Path images) {
         List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         command.addAll(List.of("-Xmx2g", "-Dorg.bytedeco.javacpp.maxbytes=10g",
@@ -230,7 +232,7 @@ public final class PerfBench {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), PerfBench.class.getName(),
                 "--child", item.name(), "--batch", Integer.toString(item.batch()), "--iterations",
-                Integer.toString(iterations), "--workers", Integer.toString(workers), "--image-dir",
+                Integer.toString(iterations), "--warm-up", Integer.toString(warmUp), "--workers", Integer.toString(workers), "--image-dir",
                 images.toString(), "--threads", Integer.toString(threads)));
         return command;
     }
@@ -259,12 +261,16 @@ public final class PerfBench {
 
     // ---- our side, one item per child JVM -------------------------------------------------------------------
 
+    /** Untimed runs before the timed ones (child JVM only): DL4J's workspaces size themselves over the first two. */
+    private static int warmUps = 2;
+
     private static void child(Map<String, String> options) throws Exception {
         Backend.setUp();
         System.out.println(RESULT + "backend " + Backend.describe().summary().replace(' ', '_'));
         String item = options.get("child");
         int batch = Integer.parseInt(options.get("batch"));
         int iterations = Integer.parseInt(options.get("iterations"));
+        warmUps = Integer.parseInt(options.get("warm-up"));
         int workers = Integer.parseInt(options.get("workers"));
         Path imageDir = Path.of(options.get("image-dir"));
         switch (item) {
@@ -272,9 +278,9 @@ public final class PerfBench {
             case "featurize" -> featurize(BenchImages.list(imageDir), batch, iterations, workers);
             case "train-head" -> train("fc2", batch, iterations);
             case "train-block5" -> train("block4_pool", batch, iterations);
-            case "tencrop" -> crops(BenchImages.list(imageDir).subList(0, TEN_CROP_IMAGES), true, batch, iterations,
-                    workers);
-            case "singlecrop" -> crops(BenchImages.list(imageDir), false, batch, iterations, workers);
+            case "tencrop" -> crops(BenchImages.list(imageDir).subList(0, TEN_CROP_IMAGES), true, batch, iterations);
+            case "singlecrop" -> crops(BenchImages.list(imageDir), false, batch, iterations);
+            case "logreg" -> logreg(iterations);
             default -> throw new IllegalArgumentException("--child " + item + ": unknown item");
         }
         System.out.printf(Locale.ROOT, RESULT + "peak-rss-mb %.1f%n", peakRssMb());
@@ -290,10 +296,12 @@ public final class PerfBench {
         timed(label, iterations, units, unit, work, work);
     }
 
-    /** @param warmUp run once first, untimed: workspaces, oneDNN primitive caches, page faults */
+    /** @param warmUp run {@link #warmUps} times first, untimed: workspaces, oneDNN primitive caches, page faults */
     private static void timed(String label, int iterations, double units, String unit, Runnable warmUp,
                               Runnable work) {
-        warmUp.run();
+        for (int i = 0; i < warmUps; i++) {
+            warmUp.run();
+        }
         for (int i = 0; i < iterations; i++) {
             long start = System.nanoTime();
             work.run();
@@ -334,143 +342,136 @@ public final class PerfBench {
                 "img/s", () -> net.fit(data));
     }
 
+    private static List<LabeledImage> labeled(List<Path> files) {
+        return files.stream().map(f -> new LabeledImage(f, f.getFileName().toString(), 0)).toList();
+    }
+
     /**
-     * Decodes and preprocesses batches on {@code workers} threads, {@code workers + 1} batches ahead of the
-     * network, and hands them to {@code consumer} in order.
+     * What {@code train --mode features} runs: {@link FeatureExtractor} on VGG16 cut at {@code fc2}, with a
+     * {@link FeatureCache} in a temporary folder that is emptied before every pass (a cold cache: every image is
+     * hashed, decoded, resized, centre-cropped, normalised, run through the network and written to the cache), with
+     * {@code workers} decoding threads and the next batch decoded while the network runs.
      */
-    private static void pipeline(int batches, int workers, IntFunction<INDArray> produce,
-                                 java.util.function.Consumer<INDArray> consumer) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-            Thread t = new Thread(r, "bench-decode");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            Deque<Future<INDArray>> ahead = new ArrayDeque<>();
-            int next = 0;
-            for (int done = 0; done < batches; done++) {
-                while (next < batches && ahead.size() < workers + 1) {
-                    int b = next++;
-                    ahead.add(pool.submit(() -> produce.apply(b)));
-                }
-                try (INDArray input = ahead.removeFirst().get()) {
-                    consumer.accept(input);
-                }
+    private static void featurize(List<Path> files, int batch, int iterations, int workers) throws IOException {
+        Path cacheDir = Files.createTempDirectory("perfbench-cache");
+        FeatureCache cache = FeatureCache.of(cacheDir);
+        FeatureExtractor fx = FeatureExtractor.of(VggArchitecture.vgg16(1000).build(SEED),
+                Preprocessing.vgg(new InputShape(SIZE, SIZE, 3)), "fc2", "none", cache);
+        ImageDecoder decoder = ImageDecoder.defaults();
+        List<LabeledImage> images = labeled(files);
+        java.util.function.Consumer<List<LabeledImage>> pass = list -> {
+            cache.clear();
+            BadImageLog bad = new BadImageLog();
+            FeatureExtractor.Extraction e = fx.extract(list, FeatureExtractor.View.centre(), decoder, bad, workers,
+                    batch, false);
+            if (e.stats().computed() != list.size()) {
+                throw new IllegalStateException("featurize: computed " + e.stats().computed() + " of " + list.size()
+                        + " images (" + e.stats() + ", bad " + bad.list() + "); expected a cold cache");
             }
+        };
+        try {
+            timed("featurize " + files.size() + " images", iterations, files.size(), "img/s",
+                    () -> pass.accept(images.subList(0, Math.min(batch, images.size()))), () -> pass.accept(images));
         } finally {
-            pool.shutdownNow();
+            cache.clear();
+            Files.deleteIfExists(cacheDir);
         }
     }
 
-    private static void featurize(List<Path> files, int batch, int iterations, int workers) {
-        ComputationGraph net = vgg16ToFc2();
-        Preprocessing preprocessing = Preprocessing.vgg(new InputShape(SIZE, SIZE, 3));
-        ImageDecoder decoder = ImageDecoder.defaults();
-        Path cacheFile = Path.of("target", "perf", "ours-features.f32");
-        java.util.function.Consumer<List<Path>> pass = list -> featurizePass(list, batch, workers, net, preprocessing,
-                decoder, cacheFile);
-        timed("featurize " + files.size() + " images", iterations, files.size(), "img/s",
-                () -> pass.accept(files.subList(0, Math.min(batch, files.size()))), () -> pass.accept(files));
-    }
-
-    private static void featurizePass(List<Path> files, int batch, int workers, ComputationGraph net,
-                                      Preprocessing preprocessing, ImageDecoder decoder, Path cacheFile) {
-        int batches = (files.size() + batch - 1) / batch;
-        float[][] features = new float[files.size()][];
-        int[] row = {0};
-        try {
-            pipeline(batches, workers, b -> {
-                List<Mat> mats = new ArrayList<>();
-                for (Path f : files.subList(b * batch, Math.min(files.size(), (b + 1) * batch))) {
-                    try (Mat decoded = decoder.decode(f, f.getFileName().toString())) {
-                        mats.add(preprocessing.fit(decoded));
-                    }
-                }
-                INDArray input = preprocessing.toInput(mats);
-                mats.forEach(Mat::close);
-                return input;
-            }, input -> {
-                try (INDArray out = net.outputSingle(false, input)) {
-                    for (int i = 0; i < out.rows(); i++) {
-                        features[row[0]++] = out.getRow(i).toFloatVector();
-                    }
-                }
-            });
-            writeFeatures(cacheFile, features);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void writeFeatures(Path file, float[][] features) throws IOException {
-        AtomicFiles.write(file, (OutputStream out) -> {
-            ByteBuffer buffer = ByteBuffer.allocate(features[0].length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            for (float[] f : features) {
-                buffer.clear();
-                buffer.asFloatBuffer().put(f);
-                out.write(buffer.array());
-            }
-        });
-    }
-
-    /** Ten-crop (or centre-crop) evaluation; each image decoded and resized once, its crops batched together. */
-    private static void crops(List<Path> files, boolean ten, int cropsPerBatch, int iterations, int workers) {
+    /**
+     * What {@code evaluate --protocol ten-crop} (or {@code center}) runs: {@link MultiCropEvaluator} on VGG16 with
+     * its 1000-class softmax, {@code cropsPerBatch} crops per forward pass (an image's crops kept together). For
+     * ten-crop the evaluator also forwards each image's centre crop (one more crop per image, to report the gain over
+     * it); the rate counts only the ten protocol crops, over the wall-clock time of the whole evaluation.
+     */
+    private static void crops(List<Path> files, boolean ten, int cropsPerBatch, int iterations) {
         ComputationGraph net = VggArchitecture.vgg16(1000).build(SEED);
-        Preprocessing preprocessing = Preprocessing.vgg(new InputShape(SIZE, SIZE, 3));
+        MultiCropEvaluator evaluator = new MultiCropEvaluator(Preprocessing.vgg(new InputShape(SIZE, SIZE, 3)),
+                CropProtocolLoader.load(ten ? "ten-crop" : "center"), MultiCropEvaluator.Averaging.PROBABILITIES,
+                cropsPerBatch);
         ImageDecoder decoder = ImageDecoder.defaults();
+        List<String> labels = java.util.stream.IntStream.range(0, 1000).mapToObj(i -> "class" + i).toList();
+        List<LabeledImage> images = labeled(files);
         int perImage = ten ? 10 : 1;
         int imagesPerBatch = Math.max(1, cropsPerBatch / perImage);
-        java.util.function.Consumer<List<Path>> pass = list -> cropsPass(list, ten, imagesPerBatch, workers, net,
-                preprocessing, decoder);
+        java.util.function.Consumer<List<LabeledImage>> pass = list -> {
+            Evaluation e = evaluator.evaluate(list, labels, decoder, x -> net.outputSingle(false, x), () -> { });
+            System.err.printf(Locale.ROOT, "  ours %s: evaluator's own timing %.3f img/s (protocol), %.3f img/s "
+                    + "(centre crop)%n", ten ? "tencrop" : "singlecrop", e.protocolImagesPerSecond(),
+                    e.centerImagesPerSecond());
+        };
         timed((ten ? "tencrop " : "singlecrop ") + files.size() + " images", iterations,
                 files.size() * (double) perImage, ten ? "crops/s" : "img/s",
-                () -> pass.accept(files.subList(0, Math.min(imagesPerBatch, files.size()))), () -> pass.accept(files));
+                () -> pass.accept(images.subList(0, Math.min(imagesPerBatch, images.size()))),
+                () -> pass.accept(images));
     }
 
-    private static void cropsPass(List<Path> files, boolean ten, int imagesPerBatch, int workers, ComputationGraph net,
-                                  Preprocessing preprocessing, ImageDecoder decoder) {
-        int perImage = ten ? 10 : 1;
-        int batches = (files.size() + imagesPerBatch - 1) / imagesPerBatch;
-        try {
-            pipeline(batches, workers, b -> {
-                List<Mat> crops = new ArrayList<>();
-                for (Path f : files.subList(b * imagesPerBatch, Math.min(files.size(), (b + 1) * imagesPerBatch))) {
-                    try (Mat decoded = decoder.decode(f, f.getFileName().toString());
-                         Mat resized = Preprocessing.resizeShortSide(decoded, preprocessing.resizeShortSidePx())) {
-                        crops.addAll(ten ? tenCrops(resized)
-                                : List.of(Preprocessing.centerCrop(resized, SIZE, SIZE, false)));
-                    }
-                }
-                INDArray input = preprocessing.toInput(crops);
-                crops.forEach(Mat::close);
-                return input;
-            }, input -> {
-                try (INDArray p = net.outputSingle(false, input)) {
-                    long images = p.rows() / perImage;
-                    p.reshape(images, perImage, p.columns()).mean(1).close();
-                }
-            });
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+    /**
+     * What the features mode's classifier runs: {@link LogisticRegression} (L2, L-BFGS) on 10,000 x 4096
+     * {@link SyntheticFeatures} (10 classes), {@code c = 1} so that the penalty is {@code ½ · 1e-4 · ‖W‖²} on the mean
+     * cross-entropy (the objective of the PyTorch side), from zero weights, until its own stopping rule: max-norm of
+     * the gradient at most 1e-5, or a relative change of the objective at most 1e-10, or 1000 iterations. The data
+     * are generated before the clock starts; the warm-up runs are whole fits.
+     */
+    private static void logreg(int iterations) {
+        SyntheticFeatures.Data data = SyntheticFeatures.generate(LOGREG_ROWS, LOGREG_DIM, LOGREG_CLASSES, SEED);
+        LogisticRegression lr = new LogisticRegression(LinearClassifier.Penalty.L2, LOGREG_MAX_ITERATIONS);
+        for (int i = 0; i < warmUps; i++) {
+            lr.fit(data.x(), data.y(), LOGREG_CLASSES, 1.0);
+        }
+        for (int i = 0; i < iterations; i++) {
+            long start = System.nanoTime();
+            LinearModel m = lr.fit(data.x(), data.y(), LOGREG_CLASSES, 1.0);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            System.out.printf(Locale.ROOT, RESULT + "seconds %.6f%n", seconds);
+            System.out.flush();
+            System.err.printf(Locale.ROOT, "  ours logreg: %.3f s, objective %.6f, training accuracy %.4f%n",
+                    seconds, objective(m, data, 1e-4), accuracy(m, data));
         }
     }
 
-    private static List<Mat> tenCrops(Mat image) {
-        int w = image.cols();
-        int h = image.rows();
-        int[][] corners = {{0, 0}, {w - SIZE, 0}, {0, h - SIZE}, {w - SIZE, h - SIZE},
-            {(w - SIZE) / 2, (h - SIZE) / 2}};
-        List<Mat> crops = new ArrayList<>(10);
-        for (int[] c : corners) {
-            try (Rect r = new Rect(c[0], c[1], SIZE, SIZE); Mat view = new Mat(image, r)) {
-                Mat crop = view.clone();
-                Mat mirrored = new Mat();
-                flip(crop, mirrored, 1);
-                crops.add(crop);
-                crops.add(mirrored);
+    /** Mean cross-entropy plus ½λ‖W‖²: the objective both sides minimise. */
+    private static double objective(LinearModel m, SyntheticFeatures.Data data, double lambda) {
+        double loss = 0;
+        for (int i = 0; i < data.x().length; i++) {
+            double[] s = scores(m, data.x()[i]);
+            double max = Arrays.stream(s).max().orElseThrow();
+            double sum = 0;
+            for (double v : s) {
+                sum += Math.exp(v - max);
+            }
+            loss += Math.log(sum) + max - s[data.y()[i]];
+        }
+        double sq = 0;
+        for (double[] w : m.weights()) {
+            for (double v : w) {
+                sq += v * v;
             }
         }
-        return crops;
+        return loss / data.x().length + 0.5 * lambda * sq;
+    }
+
+    private static double accuracy(LinearModel m, SyntheticFeatures.Data data) {
+        int right = 0;
+        for (int i = 0; i < data.x().length; i++) {
+            double[] s = scores(m, data.x()[i]);
+            int best = 0;
+            for (int c = 1; c < s.length; c++) {
+                best = s[c] > s[best] ? c : best;
+            }
+            right += best == data.y()[i] ? 1 : 0;
+        }
+        return right / (double) data.x().length;
+    }
+
+    private static double[] scores(LinearModel m, double[] x) {
+        double[] s = m.bias().clone();
+        for (int c = 0; c < s.length; c++) {
+            for (int j = 0; j < x.length; j++) {
+                s[c] += m.weights()[c][j] * x[j];
+            }
+        }
+        return s;
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------

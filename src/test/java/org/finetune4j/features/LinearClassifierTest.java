@@ -29,6 +29,24 @@ class LinearClassifierTest {
     }
 
     @Test
+    void l2LogisticRegressionGivesTheSameModelWhateverTheThreads() throws Exception {
+        int[] y = new int[2000];
+        double[][] x = Synthetic.blobs(2000, 10, 200, 1.0, 1.0, 3, y);   // 4M multiply-adds: parallel passes
+        LogisticRegression lr = new LogisticRegression(LinearClassifier.Penalty.L2, 30);
+        LinearModel parallel = lr.fit(x, y, 10, 1.0);
+        java.util.concurrent.ForkJoinPool one = new java.util.concurrent.ForkJoinPool(1);
+        try {
+            LinearModel single = one.submit(() -> lr.fit(x, y, 10, 1.0)).get();
+            assertThat(single.bias()).isEqualTo(parallel.bias());
+            for (int k = 0; k < 10; k++) {
+                assertThat(single.weights()[k]).isEqualTo(parallel.weights()[k]);
+            }
+        } finally {
+            one.shutdown();
+        }
+    }
+
+    @Test
     void l2LogisticRegressionReachesTheMinimumOfItsObjective() {
         int[] y = new int[120];
         double[][] x = Synthetic.blobs(120, 3, 6, 1.5, 1.0, 1, y);
