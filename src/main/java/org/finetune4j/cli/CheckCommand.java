@@ -108,7 +108,7 @@ final class CheckCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "%-28s %-6s %s%n", "check", "status", "measured"));
         for (Check c : checks) {
             List<String> nums = new ArrayList<>();
-            c.measured().forEach((k, v) -> nums.add(k + " " + String.format(Locale.ROOT, "%.4g", v)));
+            c.measured().forEach((k, v) -> nums.add(k + " " + number(v)));
             sb.append(String.format(Locale.ROOT, "%-28s %-6s %s%n", c.name(), c.status().word(),
                     String.join(", ", nums)));
             sb.append(String.format(Locale.ROOT, "%-35s expected: %s%n", "", c.expected()));
@@ -146,5 +146,10 @@ final class CheckCommand implements Callable<Integer> {
             Plots.bars(dir.resolve("update-ratios.png"), "Update / weight norm per layer (healthy: -5 to -1, "
                     + "typical -3)", "log10(||dW|| / ||W||)", names, v);
         }
+    }
+
+    /** Whole numbers (counts, iterations, -1 for "never") without decimals; the rest to four significant digits. */
+    static String number(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e9 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.4g", v);
     }
 }
