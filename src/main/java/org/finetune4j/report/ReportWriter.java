@@ -191,7 +191,10 @@ public final class ReportWriter {
         f.add(new String[] {"bundle", b.name()});
         f.add(new String[] {"backbone", b.backbone()});
         f.add(new String[] {"mode", b.mode()});
-        if (b.freezeUntil() != null) {
+        if (b.featureLayer() != null) {
+            f.add(new String[] {"feature layer", b.featureLayer() + " (the backbone below it frozen; a linear "
+                    + "classifier on top)"});
+        } else if (b.freezeUntil() != null) {
             f.add(new String[] {"frozen up to", b.freezeUntil()});
         }
         f.add(new String[] {"input", b.preprocessing().input().width() + "×" + b.preprocessing().input().height()
