@@ -1,8 +1,6 @@
 package org.finetune4j.cli;
 
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -76,16 +74,10 @@ final class CheckCommand implements Callable<Integer> {
             err.flush();
         }
         long started = System.nanoTime();
-        Subject subject = Subject.prepare(cfg, train.modelsDir, line -> {
-            if (!common.quiet) {
-                err.println(line);
-                err.flush();
-            }
-        });
+        Subject subject = Subject.prepare(cfg, train.modelsDir, common.log(err));
         SanityChecks.Result r = SanityChecks.run(subject, settings);
         double seconds = (System.nanoTime() - started) / 1e9;
-        String run = "check-" + dir.getFileName() + "-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
+        String run = EvaluationRun.runName("check-" + dir.getFileName());
         Path report = train.reportsDir.resolve(run);
         writeReport(report, cfg, r, seconds);
         if (common.json) {

@@ -1,5 +1,7 @@
 package org.finetune4j.cli;
 
+import java.io.PrintWriter;
+import java.util.function.Consumer;
 import org.finetune4j.core.Seeds;
 import picocli.CommandLine.Option;
 
@@ -15,6 +17,21 @@ public final class CommonOptions {
 
     @Option(names = "--json", description = "Print the result as JSON on stdout (for scripts).")
     boolean json;
+
+    /** @return where a stage's one-line notes go: {@code err}, flushed each line, or nowhere with --quiet */
+    Consumer<String> log(PrintWriter err) {
+        return log(quiet, err);
+    }
+
+    /** @return where a stage's one-line notes go: {@code err}, flushed each line, or nowhere when quiet */
+    static Consumer<String> log(boolean quiet, PrintWriter err) {
+        return line -> {
+            if (!quiet) {
+                err.println(line);
+                err.flush();
+            }
+        };
+    }
 
     /** @return the derived-seed source for this run */
     Seeds seeds() {

@@ -2,8 +2,6 @@ package org.finetune4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,22 +42,13 @@ final class FeatureTrainingRun {
             err.println("config: " + Json.mapper().valueToTree(cfg).toString());
             err.flush();
         }
-        FeatureTrainResult r = new FeatureTrainer(modelsDir, line -> {
-            if (!quiet) {
-                err.println(line);
-                err.flush();
-            }
-        }, !quiet).run(cfg);
+        FeatureTrainResult r = new FeatureTrainer(modelsDir, CommonOptions.log(quiet, err), !quiet).run(cfg);
         Path report = writeReport(cfg, r, reportsDir);
         Evaluation evaluation = TrainingEvaluation.write(report, r.train(), facts(cfg, r), null,
                 List.of(Map.entry("cv-accuracy.png", "cross-validation accuracy against C")), protocol,
                 run.seed(), quiet);
         printSummary(cfg, r, report, json, out);
-        if (evaluation != null && !json) {
-            EvaluationRun.printTable(evaluation, out);
-            out.println("report page: " + report.resolve("report.html"));
-            out.flush();
-        }
+        TrainingEvaluation.print(evaluation, report, json, out);
         return Finetune4j.EXIT_OK;
     }
 
@@ -90,8 +79,7 @@ final class FeatureTrainingRun {
     }
 
     private static Path writeReport(FeatureTrainConfig cfg, FeatureTrainResult r, Path reportsDir) {
-        String run = cfg.run().name() + "-" + LocalDateTime.now().format(
-                DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
+        String run = EvaluationRun.runName(cfg.run().name());
         Path dir = reportsDir.resolve(run);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("run", run);

@@ -101,12 +101,8 @@ final class FeaturesCommand implements Callable<Integer> {
                 TrainConfig.ArchitectureSettings.defaults(), new TrainConfig.WeightsSettings(weightsFile, weightsUrl,
                 weightsCache), common.seed);
         var err = spec.commandLine().getErr();
-        FeatureTrainer.Featurized f = new FeatureTrainer(modelsDir, line -> {
-            if (!common.quiet) {
-                err.println(line);
-                err.flush();
-            }
-        }, !common.quiet).featurize(run, ex);
+        FeatureTrainer.Featurized f = new FeatureTrainer(modelsDir, common.log(err), !common.quiet)
+                .featurize(run, ex);
         if (outFile != null) {
             writeCsv(outFile, f);
         }

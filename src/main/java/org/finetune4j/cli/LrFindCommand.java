@@ -1,8 +1,6 @@
 package org.finetune4j.cli;
 
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -67,19 +65,13 @@ final class LrFindCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         var out = spec.commandLine().getOut();
         long started = System.nanoTime();
-        Subject subject = Subject.prepare(cfg, train.modelsDir, line -> {
-            if (!common.quiet) {
-                err.println(line);
-                err.flush();
-            }
-        });
+        Subject subject = Subject.prepare(cfg, train.modelsDir, common.log(err));
         LrRangeTest.Result r;
         try (Progress p = Progress.start("lr-find", iterations, " it", !common.quiet)) {
             r = LrRangeTest.run(subject, settings, cfg.schedule().batchSize(), (step, lr, loss) -> p.step());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        String run = "lr-find-" + dir.getFileName() + "-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
+        String run = EvaluationRun.runName("lr-find-" + dir.getFileName());
         Path report = train.reportsDir.resolve(run);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("suggestion", r.suggestion());

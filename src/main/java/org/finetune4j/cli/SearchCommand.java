@@ -2,7 +2,6 @@ package org.finetune4j.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -196,12 +195,7 @@ final class SearchCommand implements Callable<Integer> {
                     + common.seed + "; folder " + folder);
             err.flush();
         }
-        java.util.function.Consumer<String> log = line -> {
-            if (!common.quiet) {
-                err.println(line);
-                err.flush();
-            }
-        };
+        var log = common.log(err);
         String scoreName = features ? "cv acc" : "val acc";
         Objective objective = features ? new FeaturesObjective(base, extractionConfig, classifierConfig,
                 train.modelsDir, log, !common.quiet) : new FineTuneObjective(base, trialEpochs, train.modelsDir,

@@ -70,6 +70,15 @@ final class TrainingEvaluation {
         return e;
     }
 
+    /** Prints the end-of-training evaluation table and the report page (not with --json: the summary has it). */
+    static void print(Evaluation evaluation, Path report, boolean json, java.io.PrintWriter out) {
+        if (evaluation != null && !json) {
+            EvaluationRun.printTable(evaluation, out);
+            out.println("report page: " + report.resolve("report.html"));
+            out.flush();
+        }
+    }
+
     private static List<Map.Entry<String, String>> facts(TrainConfig cfg, TrainResult r) {
         List<Map.Entry<String, String>> f = new ArrayList<>();
         EpochStats best = r.history().best();

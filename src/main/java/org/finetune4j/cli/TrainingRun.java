@@ -2,8 +2,6 @@ package org.finetune4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -59,17 +57,9 @@ final class TrainingRun {
         Runtime.getRuntime().addShutdownHook(hook);
         TrainResult r;
         try {
-            r = new Trainer(options.modelsDir, line -> {
-                if (!quiet) {
-                    err.println(line);
-                    err.flush();
-                }
-            }).run(cfg, resume, stop::get, (stats, history, total) -> {
-                if (!quiet) {
-                    err.println(epochLine(stats, history, total));
-                    err.flush();
-                }
-            });
+            java.util.function.Consumer<String> log = CommonOptions.log(quiet, err);
+            r = new Trainer(options.modelsDir, log).run(cfg, resume, stop::get,
+                    (stats, history, total) -> log.accept(epochLine(stats, history, total)));
         } finally {
             done.countDown();
             try {
@@ -87,11 +77,7 @@ final class TrainingRun {
         Path report = writeReport(cfg, r, options.reportsDir);
         Evaluation evaluation = TrainingEvaluation.write(report, cfg, r, protocol, quiet);
         printSummary(cfg, r, report, json, out);
-        if (evaluation != null && !json) {
-            EvaluationRun.printTable(evaluation, out);
-            out.println("report page: " + report.resolve("report.html"));
-            out.flush();
-        }
+        TrainingEvaluation.print(evaluation, report, json, out);
         return Finetune4j.EXIT_OK;
     }
 
@@ -113,7 +99,7 @@ final class TrainingRun {
     }
 
     private static Path writeReport(TrainConfig cfg, TrainResult r, Path reportsDir) {
-        String run = cfg.name() + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
+        String run = EvaluationRun.runName(cfg.name());
         Path dir = reportsDir.resolve(run);
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("run", run);

@@ -145,12 +145,7 @@ public final class CropProtocolLoader {
                     + "\"short-side-px: [default]\" or \"short-side-px: [224, 256, 384, 480, 640]\"; received no "
                     + "short-side-px key. Add it (eval/README.md describes the protocol format).");
         }
-        List<JsonNode> items = new ArrayList<>();
-        if (node.isArray()) {
-            node.forEach(items::add);
-        } else {
-            items.add(node);
-        }
+        List<JsonNode> items = items(node);
         if (items.isEmpty()) {
             throw new UsageException(at + ": short-side-px is empty. Expected at least one scale; received []. "
                     + "Write [default] for the bundle's own evaluation scale.");
@@ -176,6 +171,17 @@ public final class CropProtocolLoader {
         return out;
     }
 
+    /** @return the elements of a YAML list, or the one value written without brackets */
+    private static List<JsonNode> items(JsonNode node) {
+        List<JsonNode> items = new ArrayList<>();
+        if (node.isArray()) {
+            node.forEach(items::add);
+        } else {
+            items.add(node);
+        }
+        return items;
+    }
+
     private static List<Crop.Position> positions(JsonNode node, String where, String yaml) {
         String known = Arrays.stream(Crop.Position.values()).map(Crop.Position::key).collect(Collectors.joining(", "));
         if (node == null) {
@@ -183,12 +189,7 @@ public final class CropProtocolLoader {
                     + "; received no crops key. Add e.g. \"crops: [center]\".");
         }
         String at = at(where, yaml, "crops");
-        List<JsonNode> items = new ArrayList<>();
-        if (node.isArray()) {
-            node.forEach(items::add);
-        } else {
-            items.add(node);
-        }
+        List<JsonNode> items = items(node);
         if (items.isEmpty()) {
             throw new UsageException(at + ": crops is empty. Expected at least one of " + known + "; received []. "
                     + "Add e.g. center.");

@@ -6,14 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.finetune4j.core.RunInfo;
 import org.finetune4j.model.BundleStore;
-import org.finetune4j.model.InputShape;
-import org.finetune4j.model.ModelBundle;
-import org.finetune4j.model.Preprocessing;
-import org.finetune4j.model.VggArchitecture;
 import org.finetune4j.testing.Cli;
 import org.finetune4j.testing.TestFolders;
+import org.finetune4j.testing.TestBundles;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,12 +27,8 @@ class FeaturesCommandTest {
     void backboneAndData() {
         models = tmp.resolve("models");
         cache = tmp.resolve("cache");
-        VggArchitecture tiny = new VggArchitecture("tiny", new InputShape(16, 16, 3), new int[] {1, 1},
-                new int[] {4, 8}, new int[] {16}, 4, false, org.nd4j.linalg.activations.Activation.RELU,
-                org.deeplearning4j.nn.weights.WeightInit.RELU);
-        BundleStore.save(models.resolve("tiny"), tiny.build(1), new ModelBundle(ModelBundle.FORMAT_VERSION, "x",
-                List.of("p", "q", "r", "s"), Preprocessing.vgg(new InputShape(16, 16, 3)), "tiny", null, null,
-                "scratch", null, null, Map.of(), List.of(), null, RunInfo.current(1), null));
+        TestBundles.saveBackbone(models.resolve("tiny"), TestBundles.tinyVgg(4, false), 1,
+                List.of("p", "q", "r", "s"));
         data = TestFolders.imageFolder(tmp.resolve("photos"), Map.of("cat", 10, "dog", 10));
     }
 

@@ -16,9 +16,9 @@ import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.InputShape;
 import org.finetune4j.model.ModelBundle;
 import org.finetune4j.model.Preprocessing;
-import org.finetune4j.model.VggArchitecture;
 import org.finetune4j.testing.Cli;
 import org.finetune4j.testing.TestImages;
+import org.finetune4j.testing.TestBundles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -44,9 +44,7 @@ class LayersAndPredictCommandTest {
     }
 
     private Path bundle() {
-        ComputationGraph g = new VggArchitecture("tiny", new InputShape(16, 16, 3), new int[] {1, 1},
-                new int[] {4, 8}, new int[] {16}, 3, false, org.nd4j.linalg.activations.Activation.RELU,
-                org.deeplearning4j.nn.weights.WeightInit.RELU).build(3);
+        ComputationGraph g = TestBundles.tinyVgg(3, false).build(3);
         ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, "t", List.of("red", "green", "blue"),
                 Preprocessing.vgg(new InputShape(16, 16, 3)), "tiny", null, null, "scratch", null, null, Map.of(),
                 List.of(), null, RunInfo.current(1), null);

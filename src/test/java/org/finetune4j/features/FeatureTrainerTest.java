@@ -10,22 +10,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.finetune4j.core.RunInfo;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.data.BadImagePolicy;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.SplitConfig;
 import org.finetune4j.model.BundleStore;
-import org.finetune4j.model.InputShape;
-import org.finetune4j.model.ModelBundle;
 import org.finetune4j.model.Preprocessing;
-import org.finetune4j.model.VggArchitecture;
 import org.finetune4j.testing.TestFolders;
 import org.finetune4j.testing.TestImages;
 import org.finetune4j.train.EarlyStopping;
 import org.finetune4j.train.HeadSpec;
 import org.finetune4j.train.OptimizerConfig;
 import org.finetune4j.train.TrainConfig;
+import org.finetune4j.testing.TestBundles;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,12 +41,8 @@ class FeatureTrainerTest {
     void backboneAndData() {
         models = tmp.resolve("models");
         cache = tmp.resolve("cache");
-        VggArchitecture tiny = new VggArchitecture("tiny", new InputShape(16, 16, 3), new int[] {1, 1},
-                new int[] {4, 8}, new int[] {16}, 5, true, org.nd4j.linalg.activations.Activation.RELU,
-                org.deeplearning4j.nn.weights.WeightInit.RELU);
-        BundleStore.save(models.resolve("tiny-backbone"), tiny.build(11), new ModelBundle(ModelBundle.FORMAT_VERSION,
-                "x", List.of("p", "q", "r", "s", "t"), Preprocessing.vgg(new InputShape(16, 16, 3)), "tiny", null,
-                null, "scratch", null, null, Map.of(), List.of(), null, RunInfo.current(1), null));
+        TestBundles.saveBackbone(models.resolve("tiny-backbone"), TestBundles.tinyVgg(5, true), 11,
+                List.of("p", "q", "r", "s", "t"));
         data = TestFolders.imageFolder(tmp.resolve("data"), Map.of("a", 10, "b", 10, "c", 10));
     }
 

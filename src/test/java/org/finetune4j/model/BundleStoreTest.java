@@ -24,6 +24,7 @@ import org.finetune4j.core.Fingerprint;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
 import org.finetune4j.core.UsageException;
+import org.finetune4j.testing.TestBundles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -36,9 +37,7 @@ class BundleStoreTest {
     Path tmp;
 
     static ComputationGraph tinyNet(long seed) {
-        return new VggArchitecture("tiny", new InputShape(16, 16, 3), new int[] {1, 1}, new int[] {4, 8},
-                new int[] {16}, 3, false, org.nd4j.linalg.activations.Activation.RELU,
-                org.deeplearning4j.nn.weights.WeightInit.RELU).build(seed);
+        return TestBundles.tinyVgg(3, false).build(seed);
     }
 
     static ModelBundle meta() {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.finetune4j.core.UsageException;
+import org.finetune4j.testing.TestBundles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -19,9 +20,7 @@ class Dl4jZooWeightsTest {
     Path tmp;
 
     private static VggArchitecture tiny() {
-        return new VggArchitecture("tiny", new InputShape(16, 16, 3), new int[] {1, 1}, new int[] {4, 8},
-                new int[] {16}, 5, false, org.nd4j.linalg.activations.Activation.RELU,
-                org.deeplearning4j.nn.weights.WeightInit.RELU);
+        return TestBundles.tinyVgg(5, false);
     }
 
     @Test

@@ -9,16 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.finetune4j.core.RunInfo;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.data.BadImagePolicy;
 import org.finetune4j.data.SplitConfig;
 import org.finetune4j.model.BundleStore;
-import org.finetune4j.model.InputShape;
-import org.finetune4j.model.ModelBundle;
-import org.finetune4j.model.Preprocessing;
 import org.finetune4j.model.VggArchitecture;
 import org.finetune4j.testing.TestFolders;
+import org.finetune4j.testing.TestBundles;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,18 +29,13 @@ class TrainerTest {
     private Path data;
 
     static VggArchitecture tiny(int classes) {
-        return new VggArchitecture("tiny", new InputShape(16, 16, 3), new int[] {1, 1}, new int[] {4, 8},
-                new int[] {16}, classes, true, org.nd4j.linalg.activations.Activation.RELU,
-                org.deeplearning4j.nn.weights.WeightInit.RELU);
+        return TestBundles.tinyVgg(classes, true);
     }
 
     @BeforeEach
     void backboneAndData() {
         models = tmp.resolve("models");
-        ComputationGraph g = tiny(5).build(11);
-        BundleStore.save(models.resolve("tiny-backbone"), g, new ModelBundle(ModelBundle.FORMAT_VERSION, "x",
-                List.of("p", "q", "r", "s", "t"), Preprocessing.vgg(new InputShape(16, 16, 3)), "tiny", null, null,
-                "scratch", null, null, Map.of(), List.of(), null, RunInfo.current(1), null));
+        TestBundles.saveBackbone(models.resolve("tiny-backbone"), tiny(5), 11, List.of("p", "q", "r", "s", "t"));
         data = TestFolders.imageFolder(tmp.resolve("data"), Map.of("a", 12, "b", 12, "c", 12));
     }
 

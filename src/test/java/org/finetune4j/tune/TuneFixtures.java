@@ -4,15 +4,10 @@ import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.finetune4j.core.RunInfo;
 import org.finetune4j.data.BadImagePolicy;
 import org.finetune4j.data.SplitConfig;
-import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.InputShape;
-import org.finetune4j.model.ModelBundle;
 import org.finetune4j.model.Preprocessing;
 import org.finetune4j.model.VggArchitecture;
 import org.finetune4j.testing.TestImages;
@@ -20,6 +15,7 @@ import org.finetune4j.train.EarlyStopping;
 import org.finetune4j.train.HeadSpec;
 import org.finetune4j.train.OptimizerConfig;
 import org.finetune4j.train.TrainConfig;
+import org.finetune4j.testing.TestBundles;
 
 /** A tiny backbone bundle and a tiny learnable data set (class = dominant colour, plus noise) for tune tests. */
 public final class TuneFixtures {
@@ -33,16 +29,13 @@ public final class TuneFixtures {
     }
 
     public static VggArchitecture tiny(int classes) {
-        return new VggArchitecture("tiny", INPUT, new int[] {1, 1}, new int[] {4, 8}, new int[] {16}, classes,
-                true, org.nd4j.linalg.activations.Activation.RELU, org.deeplearning4j.nn.weights.WeightInit.RELU);
+        return TestBundles.tinyVgg(classes, true);
     }
 
     /** Writes models/tiny-backbone (random weights) and returns the models folder. */
     public static Path backbone(Path models) {
-        ComputationGraph g = tiny(5).build(11);
-        BundleStore.save(models.resolve("tiny-backbone"), g, new ModelBundle(ModelBundle.FORMAT_VERSION, "x",
-                List.of("p", "q", "r", "s", "t"), PRE, "tiny", null, null, "scratch", null, null, Map.of(),
-                List.of(), null, RunInfo.current(1), null));
+        TestBundles.saveBackbone(models.resolve("tiny-backbone"), tiny(5), 11, List.of("p", "q", "r", "s", "t"),
+                PRE);
         return models;
     }
 
