@@ -43,10 +43,11 @@ final class FeatureTrainingRun {
             err.flush();
         }
         FeatureTrainResult r = new FeatureTrainer(modelsDir, CommonOptions.log(quiet, err), !quiet).run(cfg);
-        Path report = writeReport(cfg, r, reportsDir);
-        Evaluation evaluation = TrainingEvaluation.write(report, r.train(), facts(cfg, r), null,
+        TrainingEvaluation.Written written = writeReport(cfg, r, reportsDir);
+        Evaluation evaluation = TrainingEvaluation.write(written, r.train(), facts(cfg, r), null,
                 List.of(Map.entry("cv-accuracy.png", "cross-validation accuracy against C")), protocol,
                 run.seed(), quiet);
+        Path report = written.dir();
         printSummary(cfg, r, report, json, out);
         TrainingEvaluation.print(evaluation, report, json, out);
         return Finetune4j.EXIT_OK;
@@ -78,7 +79,8 @@ final class FeatureTrainingRun {
         return f;
     }
 
-    private static Path writeReport(FeatureTrainConfig cfg, FeatureTrainResult r, Path reportsDir) {
+    private static TrainingEvaluation.Written writeReport(FeatureTrainConfig cfg, FeatureTrainResult r,
+                                                          Path reportsDir) {
         String run = EvaluationRun.runName(cfg.run().name());
         Path dir = reportsDir.resolve(run);
         Map<String, Object> metrics = new LinkedHashMap<>();
@@ -105,7 +107,7 @@ final class FeatureTrainingRun {
         metrics.put("run-info", RunInfo.current(cfg.run().seed()));
         AtomicFiles.writeString(dir.resolve("metrics.json"), Json.write(metrics));
         writePlot(dir.resolve("cv-accuracy.png"), cfg.run().name() + ": " + r.classifier(), r.cv());
-        return dir;
+        return new TrainingEvaluation.Written(dir, metrics);
     }
 
     /** Validation accuracy (mean over folds, and mean ± one standard deviation) against C, log x, chosen C marked. */

@@ -1,16 +1,10 @@
 package org.finetune4j.cli;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
 import org.finetune4j.eval.CropProtocol;
 import org.finetune4j.eval.Evaluation;
@@ -32,10 +26,19 @@ final class TrainingEvaluation {
     }
 
     /**
-     * @param report the run's report folder, holding the training's {@code metrics.json}
+     * A training run's report folder as training left it.
+     *
+     * @param dir     the folder
+     * @param metrics what training wrote to its {@code metrics.json}, in order
+     */
+    record Written(Path dir, Map<String, Object> metrics) {
+    }
+
+    /**
+     * @param report the run's report folder and the training's metrics
      * @return the evaluation, or null when the bundle has no test split
      */
-    static Evaluation write(Path report, TrainConfig cfg, TrainResult r, CropProtocol protocol, boolean quiet) {
+    static Evaluation write(Written report, TrainConfig cfg, TrainResult r, CropProtocol protocol, boolean quiet) {
         return write(report, r, facts(cfg, r), LearningCurvesPlot.curves(r.history()), List.of(), protocol,
                 cfg.seed(), quiet);
     }
@@ -46,7 +49,7 @@ final class TrainingEvaluation {
      * @param plots  PNGs already in the report folder to show with them (file name → caption)
      * @return the evaluation, or null when the bundle has no test split
      */
-    static Evaluation write(Path report, TrainResult r, List<Map.Entry<String, String>> facts,
+    static Evaluation write(Written report, TrainResult r, List<Map.Entry<String, String>> facts,
                             org.finetune4j.report.LearningCurves curves, List<Map.Entry<String, String>> plots,
                             CropProtocol protocol, long seed, boolean quiet) {
         if (r.bundleDir() == null || r.bundle() == null || r.bundle().testSplit().isEmpty()) {
@@ -56,16 +59,8 @@ final class TrainingEvaluation {
         EvaluationRun.Images images = EvaluationRun.fromBundle(loaded.bundle());
         Evaluation e = EvaluationRun.evaluate(loaded, images.images(), protocol,
                 MultiCropEvaluator.Averaging.PROBABILITIES, 64, quiet);
-        Map<String, Object> metrics;
-        try {
-            metrics = Json.mapper().readValue(Files.readString(report.resolve("metrics.json")),
-                    new TypeReference<LinkedHashMap<String, Object>>() { });
-        } catch (IOException ex) {
-            throw new UncheckedIOException(report.resolve("metrics.json") + ": cannot read back the training "
-                    + "metrics (" + ex.getMessage() + ")", ex);
-        }
-        ReportContent.Training training = new ReportContent.Training(metrics, facts, curves, plots);
-        ReportWriter.write(report, new ReportContent(report.getFileName().toString(), loaded.bundle(),
+        ReportContent.Training training = new ReportContent.Training(report.metrics(), facts, curves, plots);
+        ReportWriter.write(report.dir(), new ReportContent(report.dir().getFileName().toString(), loaded.bundle(),
                 images.description(), e, 12, training, RunInfo.current(seed)));
         return e;
     }

@@ -74,8 +74,9 @@ final class TrainingRun {
             err.flush();
             return EXIT_INTERRUPTED;
         }
-        Path report = writeReport(cfg, r, options.reportsDir);
-        Evaluation evaluation = TrainingEvaluation.write(report, cfg, r, protocol, quiet);
+        TrainingEvaluation.Written written = writeReport(cfg, r, options.reportsDir);
+        Evaluation evaluation = TrainingEvaluation.write(written, cfg, r, protocol, quiet);
+        Path report = written.dir();
         printSummary(cfg, r, report, json, out);
         TrainingEvaluation.print(evaluation, report, json, out);
         return Finetune4j.EXIT_OK;
@@ -98,7 +99,7 @@ final class TrainingRun {
         return s >= 60 ? (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s" : s + "s";
     }
 
-    private static Path writeReport(TrainConfig cfg, TrainResult r, Path reportsDir) {
+    private static TrainingEvaluation.Written writeReport(TrainConfig cfg, TrainResult r, Path reportsDir) {
         String run = EvaluationRun.runName(cfg.name());
         Path dir = reportsDir.resolve(run);
         Map<String, Object> metrics = new LinkedHashMap<>();
@@ -116,7 +117,7 @@ final class TrainingRun {
         metrics.put("run-info", RunInfo.current(cfg.seed()));
         AtomicFiles.writeString(dir.resolve("metrics.json"), Json.write(metrics));
         LearningCurvesPlot.write(dir.resolve("learning-curves.png"), cfg.name(), r.history());
-        return dir;
+        return new TrainingEvaluation.Written(dir, metrics);
     }
 
     private static Double nanToNull(double v) {
