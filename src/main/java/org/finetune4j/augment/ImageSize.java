@@ -7,7 +7,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.finetune4j.core.UsageException;
 
 /**
- * The size of an image or of a network's input, in pixels; written {@code HxW} (height first, as in NCHW arrays).
+ * The size of an image or of a network's input, in pixels; written {@code HxW} (height first, as in NHWC arrays).
  *
  * @param height rows, 1 to {@value #MAX_SIDE}
  * @param width  columns, 1 to {@value #MAX_SIDE}

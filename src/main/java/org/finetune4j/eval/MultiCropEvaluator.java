@@ -173,7 +173,7 @@ public final class MultiCropEvaluator {
      * @param images  the images with their classes (indices into {@code labels})
      * @param labels  the network's class names in output order
      * @param decoder decodes files with the network's channel count
-     * @param network maps a {@code [n, c, h, w]} batch to {@code [n, classes]} softmax probabilities
+     * @param network maps a {@code [n, h, w, c]} batch to {@code [n, classes]} softmax probabilities
      * @param onImage called after each image is read (for progress)
      * @return predictions and metrics of the protocol and of the centre crop
      */
@@ -181,8 +181,8 @@ public final class MultiCropEvaluator {
                                UnaryOperator<INDArray> network, Runnable onImage) {
         // One forward pass before the clock starts: the first call sets up the backend's kernels (hundreds of ms)
         // and would otherwise be charged to whichever of the protocol or the centre crop runs first.
-        network.apply(Nd4j.zeros(DataType.FLOAT, 1, pre.input().channels(), pre.input().height(),
-                pre.input().width()));
+        network.apply(Nd4j.zeros(DataType.FLOAT, 1, pre.input().height(), pre.input().width(),
+                pre.input().channels()));   // NHWC, as Preprocessing.toInput makes
         long started = System.nanoTime();
         Pass pass = new Pass(images.size(), labels.size(), network);
         List<BadImage> bad = new ArrayList<>();

@@ -24,7 +24,6 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
@@ -41,6 +40,7 @@ import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.LabeledImage;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.LayerInfo;
+import org.finetune4j.model.Layout;
 import org.finetune4j.model.Preprocessing;
 import org.finetune4j.report.Progress;
 import org.nd4j.linalg.activations.Activation;
@@ -235,7 +235,9 @@ public final class FeatureExtractor {
         InputType outType = layerType;
         if (pooling != Pooling.NONE) {
             b.addLayer(POOL_VERTEX, new GlobalPoolingLayer.Builder(pooling == Pooling.AVG ? PoolingType.AVG
-                    : PoolingType.MAX).collapseDimensions(true).build(), layer);
+                    : PoolingType.MAX).poolingDimensions(Layout.spatialDimensions(
+                    (InputType.InputTypeConvolutional) layerType)).collapseDimensions(true)
+                    .build(), layer);
             out = POOL_VERTEX;
             outType = InputType.feedForward(((InputType.InputTypeConvolutional) layerType).getChannels());
         }
@@ -478,7 +480,7 @@ public final class FeatureExtractor {
         String head = network.getConfiguration().getVertices().containsKey("predictions") ? "linear_predictions"
                 : "predictions";
         InputPreProcessor pre = outputType instanceof InputType.InputTypeConvolutional c
-                ? new CnnToFeedForwardPreProcessor(c.getHeight(), c.getWidth(), c.getChannels()) : null;
+                ? Layout.flatten(c) : null;
         OutputLayer out = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(dimension)
                 .nOut(model.classes()).activation(Activation.SOFTMAX).weightInit(WeightInit.ZERO).build();
         TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(network)

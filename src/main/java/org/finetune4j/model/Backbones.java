@@ -115,9 +115,9 @@ public final class Backbones {
         return LayerInfo.of(conf, inputType(loaded.bundle().preprocessing().input()));
     }
 
-    /** @return the DL4J input type of an input shape (NCHW convolutional) */
+    /** @return the DL4J input type of an input shape (convolutional, laid out as {@link Layout#FORMAT}) */
     public static InputType inputType(InputShape s) {
-        return InputType.convolutional(s.height(), s.width(), s.channels());
+        return Layout.inputType(s);
     }
 
     /**

@@ -149,7 +149,8 @@ public final class BundleStore {
                     + "the network's " + outputs + " outputs. Expected one label per output. The bundle is "
                     + "inconsistent; re-train.");
         }
-        return new Loaded(dir, bundle, graph);
+        // bundles written before the networks moved to NHWC are NCHW: converted, same outputs
+        return new Loaded(dir, bundle, Layout.toNhwc(graph));
     }
 
     /**

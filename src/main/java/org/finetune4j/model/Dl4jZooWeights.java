@@ -14,7 +14,8 @@ import org.finetune4j.core.UsageException;
  *
  * <p>The zip is checked before DL4J reads it (only graph entries; DL4J Java-deserializes others), then restored, and
  * its layers are checked against the architecture finetune4j expects (same vertex names: DL4J's pretrained zip uses
- * the Keras names). Its {@code predictions} is a DenseLayer; fine-tuning replaces it anyway. Input: NCHW BGR 0–255
+ * the Keras names), and converted from DL4J's NCHW layout to NHWC ({@link Layout#toNhwc}). Its {@code predictions}
+ * is a DenseLayer; fine-tuning replaces it anyway. Input: NHWC BGR 0–255
  * minus the ImageNet mean, as for the Keras weights.
  * <pre>{@code
  * ComputationGraph vgg = Dl4jZooWeights.load(Path.of("vgg16_dl4j_inference.zip"), VggArchitecture.vgg16(1000));
@@ -49,6 +50,6 @@ public final class Dl4jZooWeights {
             throw new UsageException(zip + ": not a " + expected.name() + " model: layers " + missing + " are "
                     + "missing. Expected the vertex names of DL4J's pretrained " + expected.name() + ".");
         }
-        return graph;
+        return Layout.toNhwc(graph);
     }
 }

@@ -33,15 +33,16 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Loads Keras VGG weights — the HDF5 files of {@code keras.applications} such as
- * {@code vgg16_weights_tf_dim_ordering_tf_kernels.h5} and its {@code _notop} variant — into the NCHW
+ * {@code vgg16_weights_tf_dim_ordering_tf_kernels.h5} and its {@code _notop} variant — into the NHWC
  * {@link ComputationGraph} that {@link VggArchitecture} builds.
  * <pre>{@code
  * Path h5 = WeightsCache.defaults().fetch(WeightsSource.kerasVgg16(true), DownloadListener.NONE);
  * ComputationGraph vgg16 = KerasVggWeights.load(h5, VggArchitecture.vgg16(1000), seed);
- * INDArray probabilities = vgg16.outputSingle(bgrMinusMean);   // [N, 3, 224, 224], see below
+ * INDArray probabilities = vgg16.outputSingle(bgrMinusMean);   // [N, 224, 224, 3], see below
  * }</pre>
  *
- * <p><b>Input.</b> The loaded network expects what DL4J's zoo VGG16 expects: NCHW, channels in <b>BGR</b> order,
+ * <p><b>Input.</b> The loaded network expects what DL4J's zoo VGG16 expects, laid out NHWC ({@link Layout}):
+ * channels in <b>BGR</b> order,
  * pixel values on the 0–255 scale minus the ImageNet means {@code [103.939, 116.779, 123.68]} (B, G, R), no
  * scaling — Keras's {@code vgg16.preprocess_input}, i.e. {@code imagenet_utils.preprocess_input(mode="caffe")}
  * (RGB → BGR, then mean subtraction), and {@code Preprocessing}'s {@code VggMeanBgr} normalisation with channel
@@ -58,9 +59,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>convolution kernels (kh, kw, in, out) → DL4J's (out, in, kh, kw) by a permutation only. Keras with the
  *       TensorFlow backend computes {@code tf.nn.conv2d}, a cross-correlation like DL4J's convolution, and the
  *       {@code _tf_kernels} files hold TensorFlow kernels, so no 180° flip (only Theano-ordered files need one);</li>
- *   <li>dense kernels (in, out) are DL4J's {@code W} as they are; biases are copied;</li>
- *   <li>fc1's rows are permuted: Keras flattens the last pooling output (h, w, c) in that order (NHWC); DL4J's
- *       {@code flatten} ({@code CnnToFeedForwardPreProcessor}) flattens NCHW, i.e. in (c, h, w) order.</li>
+ *   <li>dense kernels (in, out) are DL4J's {@code W} as they are, fc1's too: Keras flattens the last pooling
+ *       output in (h, w, c) order, as does the NHWC network's {@code flatten}; biases are copied.</li>
  * </ul>
  * Every layer the architecture has is checked against the file (present, kernel and bias shapes); a file without
  * the fully connected layers ({@code _notop}) loads the convolutions only and leaves {@code fc1}, {@code fc2} and
@@ -149,8 +149,6 @@ public final class KerasVggWeights {
                 INDArray bias = readFloats(file, layer, "bias", g, names.get(1), e.bias());
                 if (e.convolution()) {
                     kernel = kernel.permute(3, 2, 0, 1);
-                } else if (layer.equals("fc1")) {
-                    kernel = hwcRowsToChw(kernel, architecture);
                 }
                 assign(file, graph, layer, "W", kernel);
                 assign(file, graph, layer, "b", bias);
@@ -357,19 +355,6 @@ public final class KerasVggWeights {
             }
         }
         return true;
-    }
-
-    /**
-     * Reorders fc1's rows from Keras's flatten order (h, w, c) to DL4J's (c, h, w): row {@code (h·W + w)·C + c} of
-     * the Keras kernel becomes row {@code c·H·W + h·W + w}.
-     */
-    private static INDArray hwcRowsToChw(INDArray kernel, VggArchitecture a) {
-        int reduction = 1 << a.convsPerBlock().length;
-        long h = a.input().height() / reduction;
-        long w = a.input().width() / reduction;
-        long c = a.channels()[a.channels().length - 1];
-        long out = kernel.size(1);
-        return kernel.reshape('c', h, w, c, out).permute(2, 0, 1, 3).dup('c').reshape('c', c * h * w, out);
     }
 
     private static void assign(Path file, ComputationGraph graph, String layer, String param, INDArray value) {

@@ -27,7 +27,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * (what DL4J's VGG16 and Keras's converted VGG weights expect); {@link ChannelOrder#RGB} swaps to RGB.
  * <pre>{@code
  * Preprocessing p = Preprocessing.vgg(new InputShape(224, 224, 3));     // short side 256, BGR, minus ImageNet mean
- * INDArray x = p.toInput(p.fit(decodedBgr));                            // [1, 3, 224, 224]
+ * INDArray x = p.toInput(p.fit(decodedBgr));                            // [1, 224, 224, 3]
  * }</pre>
  *
  * @param input             the network's input size
@@ -192,7 +192,8 @@ public record Preprocessing(InputShape input, int resizeShortSidePx, ChannelOrde
     }
 
     /**
-     * Converts images of exactly the input size into one normalised NCHW float batch {@code [n, c, h, w]}.
+     * Converts images of exactly the input size into one normalised float batch laid out NHWC,
+     * {@code [n, h, w, c]} — the layout of the networks ({@link Layout}).
      *
      * @param images 8-bit BGR (or gray) images of the input size
      * @throws IllegalArgumentException if an image has another size or channel count
@@ -201,15 +202,21 @@ public record Preprocessing(InputShape input, int resizeShortSidePx, ChannelOrde
         int h = input.height();
         int w = input.width();
         int c = input.channels();
-        float[] data = new float[images.size() * c * h * w];
-        int plane = h * w;
+        int pixels = h * w * c;
+        float[] data = new float[images.size() * pixels];
+        double[] mean = normalisation.mean();
+        double[] std = normalisation.std();
+        int[] source = new int[c];
+        for (int ch = 0; ch < c; ch++) {
+            source[ch] = channelOrder == ChannelOrder.RGB && c == 3 ? 2 - ch : ch;
+        }
+        byte[] px = new byte[pixels];
         for (int n = 0; n < images.size(); n++) {
             Mat m = images.get(n);
             if (m.rows() != h || m.cols() != w || m.channels() != c) {
                 throw new IllegalArgumentException("image " + m.cols() + "x" + m.rows() + "x" + m.channels()
                         + " does not match the input " + input);
             }
-            byte[] px = new byte[h * w * c];
             if (m.isContinuous()) {
                 m.data().get(px);
             } else {
@@ -217,31 +224,27 @@ public record Preprocessing(InputShape input, int resizeShortSidePx, ChannelOrde
                     copy.data().get(px);
                 }
             }
-            int base = n * c * plane;
-            for (int ch = 0; ch < c; ch++) {
-                int src = channelOrder == ChannelOrder.RGB && c == 3 ? 2 - ch : ch;
-                double mean = normalisation.mean()[ch];
-                double std = normalisation.std()[ch];
-                int off = base + ch * plane;
-                for (int i = 0; i < plane; i++) {
-                    data[off + i] = (float) (((px[i * c + src] & 0xFF) - mean) / std);
+            int base = n * pixels;
+            for (int i = 0; i < pixels; i += c) {
+                for (int ch = 0; ch < c; ch++) {
+                    data[base + i + ch] = (float) (((px[i + source[ch]] & 0xFF) - mean[ch]) / std[ch]);
                 }
             }
         }
-        return Nd4j.create(data, new long[] {images.size(), c, h, w}, DataType.FLOAT);
+        return Nd4j.create(data, new long[] {images.size(), h, w, c}, DataType.FLOAT);
     }
 
-    /** Converts one image of exactly the input size: {@code [1, c, h, w]}. */
+    /** Converts one image of exactly the input size: {@code [1, h, w, c]}. */
     public INDArray toInput(Mat image) {
         return toInput(List.of(image));
     }
 
-    /** @return the per-channel mean of a normalised batch, for sanity checks on the input statistics */
+    /** @return the per-channel mean of a normalised NHWC batch, for sanity checks on the input statistics */
     public static double[] channelMeans(INDArray batch) {
-        long c = batch.size(1);
+        long c = batch.size(3);
         double[] out = new double[(int) c];
         for (int i = 0; i < c; i++) {
-            out[i] = batch.get(NDArrayIndex.all(), NDArrayIndex.point(i), NDArrayIndex.all(), NDArrayIndex.all())
+            out[i] = batch.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(i))
                     .meanNumber().doubleValue();
         }
         return out;

@@ -3,6 +3,7 @@ package org.finetune4j.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -26,7 +27,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 /**
  * A VGG-style network (Simonyan &amp; Zisserman 2014, "Very Deep Convolutional Networks for Large-Scale Image
  * Recognition"): blocks of 3×3 convolutions with ReLU (optionally batch-normalised) each ending in a 2×2 max-pool,
- * then fully connected layers and a softmax, as a DL4J {@link ComputationGraph} laid out NCHW.
+ * then fully connected layers and a softmax, as a DL4J {@link ComputationGraph} laid out NHWC ({@link Layout}).
  *
  * <p>Vertex names follow Keras and DL4J's pretrained VGG16, on every size of network, so freeze points read the same
  * everywhere: {@code input_1}, {@code block1_conv1} … {@code block1_pool}, …, {@code flatten}, {@code fc1},
@@ -138,8 +139,17 @@ public record VggArchitecture(String name, InputShape input, int[] convsPerBlock
         return "block" + (block + 1) + "_pool";
     }
 
-    /** @return the graph configuration; {@code seed} fixes the initial weights */
+    /** @return the graph configuration, laid out {@link Layout#FORMAT}; {@code seed} fixes the initial weights */
     public ComputationGraphConfiguration configuration(long seed) {
+        return configuration(seed, Layout.FORMAT);
+    }
+
+    /**
+     * @param format the activations' layout: {@link Layout#FORMAT} for everything finetune4j runs; NCHW for
+     *               comparisons (DL4J's zoo networks and bundles of earlier versions are NCHW)
+     * @return the graph configuration; {@code seed} fixes the initial weights
+     */
+    public ComputationGraphConfiguration configuration(long seed, CNN2DFormat format) {
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .updater(new Adam(1e-3))
@@ -150,20 +160,22 @@ public record VggArchitecture(String name, InputShape input, int[] convsPerBlock
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
                 .graphBuilder()
                 .addInputs(INPUT)
-                .setInputTypes(InputType.convolutional(input.height(), input.width(), input.channels()));
+                .setInputTypes(InputType.convolutional(input.height(), input.width(), input.channels(), format));
         String previous = INPUT;
         long inChannels = input.channels();
         for (int b = 0; b < convsPerBlock.length; b++) {
             for (int i = 0; i < convsPerBlock[b]; i++) {
                 String conv = convName(b, i);
                 g.addLayer(conv, new ConvolutionLayer.Builder(3, 3).stride(1, 1).nIn(inChannels).nOut(channels[b])
+                        .dataFormat(format)
                         .activation(batchNorm ? Activation.IDENTITY : activation).build(), previous);
                 previous = conv;
                 if (batchNorm) {
                     // DL4J's BatchNormalization ignores its activation setting (measured: negative outputs with
                     // .activation(RELU)), so the nonlinearity is a layer of its own
                     String bn = conv + "_bn";
-                    g.addLayer(bn, new BatchNormalization.Builder().nOut(channels[b]).build(), previous);
+                    g.addLayer(bn, new BatchNormalization.Builder().nOut(channels[b])
+                            .dataFormat(format).build(), previous);
                     String act = conv + "_act";
                     g.addLayer(act, new ActivationLayer.Builder().activation(activation).build(), bn);
                     previous = act;
@@ -171,13 +183,14 @@ public record VggArchitecture(String name, InputShape input, int[] convsPerBlock
                 inChannels = channels[b];
             }
             g.addLayer(poolName(b), new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2)
-                    .stride(2, 2).convolutionMode(ConvolutionMode.Truncate).build(), previous);
+                    .stride(2, 2).dataFormat(format).convolutionMode(ConvolutionMode.Truncate).build(), previous);
             previous = poolName(b);
         }
         int reduction = 1 << convsPerBlock.length;
         long h = input.height() / reduction;
         long w = input.width() / reduction;
-        g.addVertex("flatten", new PreprocessorVertex(new CnnToFeedForwardPreProcessor(h, w, inChannels)), previous);
+        g.addVertex("flatten", new PreprocessorVertex(new CnnToFeedForwardPreProcessor(h, w, inChannels,
+                format)), previous);
         previous = "flatten";
         long nIn = h * w * inChannels;
         for (int f = 0; f < fcSizes.length; f++) {
@@ -192,9 +205,14 @@ public record VggArchitecture(String name, InputShape input, int[] convsPerBlock
         return g.build();
     }
 
-    /** @return a new network with freshly initialised weights */
+    /** @return a new network with freshly initialised weights, laid out {@link Layout#FORMAT} */
     public ComputationGraph build(long seed) {
-        ComputationGraph graph = new ComputationGraph(configuration(seed));
+        return build(seed, Layout.FORMAT);
+    }
+
+    /** @return a new network with freshly initialised weights, laid out {@code format} */
+    public ComputationGraph build(long seed, CNN2DFormat format) {
+        ComputationGraph graph = new ComputationGraph(configuration(seed, format));
         graph.init();
         return graph;
     }

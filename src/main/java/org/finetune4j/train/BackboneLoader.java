@@ -154,7 +154,8 @@ public final class BackboneLoader {
             try (Mat m = decoder.decode(im.file(), im.relativePath()); Mat f = geometry.fit(m)) {
                 INDArray x = geometry.toInput(f);
                 for (int c = 0; c < 3; c++) {
-                    INDArray ch = x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    INDArray ch = x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),   // NHWC
+                            org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
                             org.nd4j.linalg.indexing.NDArrayIndex.point(c));
                     sum[c] += ch.sumNumber().doubleValue();
                     sq[c] += ch.mul(ch).sumNumber().doubleValue();

@@ -13,6 +13,7 @@ import org.finetune4j.core.Fingerprint;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.Layout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -93,6 +94,12 @@ public final class Checkpoints {
             }
             BundleStore.checkEntries(zip);   // only graph entries: DL4J Java-deserializes others
             ComputationGraph graph = ModelSerializer.restoreComputationGraph(zip.toFile(), true);
+            if (Layout.of(graph.getConfiguration()) != Layout.FORMAT) {
+                throw new UsageException(zip + ": a checkpoint of a network laid out "
+                        + Layout.of(graph.getConfiguration()) + ", written by an earlier finetune4j; its optimizer "
+                        + "state cannot be carried over to the " + Layout.FORMAT + " layout. Run without --resume to "
+                        + "start over.");
+            }
             Path best = dir.resolve("best.bin");
             INDArray bestParams = Files.exists(best) ? Nd4j.readBinary(best.toFile()) : null;
             CheckpointState state = Json.mapper().treeToValue(doc.get("state"), CheckpointState.class);

@@ -18,13 +18,13 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
-import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.model.InputShape;
+import org.finetune4j.model.Layout;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -79,8 +79,7 @@ public final class FineTuner {
                         + "to " + from + ".");
             }
         }
-        Map<String, InputType> types = conf.getLayerActivationTypes(
-                InputType.convolutional(input.height(), input.width(), input.channels()));
+        Map<String, InputType> types = conf.getLayerActivationTypes(Layout.inputType(input));
         InputType fromType = types.get(from);
 
         FineTuneConfiguration ftc = new FineTuneConfiguration.Builder()
@@ -136,9 +135,7 @@ public final class FineTuner {
     private static void addLayer(TransferLearning.GraphBuilder b, String name, Layer layer, String input,
                                  InputType inputType) {
         if (inputType != null && inputType.getType() == InputType.Type.CNN) {
-            InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
-            b.addLayer(name, layer, new CnnToFeedForwardPreProcessor(c.getHeight(), c.getWidth(), c.getChannels()),
-                    input);
+            b.addLayer(name, layer, Layout.flatten((InputType.InputTypeConvolutional) inputType), input);
         } else {
             b.addLayer(name, layer, input);
         }

@@ -40,7 +40,7 @@ public final class ImageBatches implements AutoCloseable {
      *
      * @param epoch the epoch it belongs to
      * @param index its index within the epoch
-     * @param data  features {@code [n, c, h, w]} and one-hot labels {@code [n, classes]}; null when every file of
+     * @param data  features {@code [n, h, w, c]} and one-hot labels {@code [n, classes]}; null when every file of
      *              the batch was bad
      */
     public record Batch(int epoch, int index, DataSet data) {

@@ -152,13 +152,13 @@ public final class SanityChecks {
     }
 
     static Check inputStatistics(INDArray x, Preprocessing pre) {
-        int c = (int) x.size(1);
+        int c = (int) x.size(3);   // NHWC
         Map<String, Double> m = new LinkedHashMap<>();
         double worstMean = 0;
         double minStd = Double.POSITIVE_INFINITY;
         double maxStd = 0;
         for (int ch = 0; ch < c; ch++) {
-            INDArray plane = x.get(NDArrayIndex.all(), NDArrayIndex.point(ch), NDArrayIndex.all(), NDArrayIndex.all());
+            INDArray plane = x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(ch));
             double mean = plane.meanNumber().doubleValue();
             double std = plane.stdNumber().doubleValue();
             m.put("mean-" + ch, mean);
@@ -225,9 +225,13 @@ public final class SanityChecks {
         m.put("first-loss", losses[0]);
         m.put("last-loss", losses[losses.length - 1]);
         m.put("learning-rate", lr);
-        Status s = accuracy >= 0.95 ? Status.PASS : accuracy >= 0.6 ? Status.WARN : Status.FAIL;
+        // a loss that did not move means nothing was learnt, whatever accuracy the initial weights happen to reach
+        // on a few images (6 of 9 by chance was seen)
+        boolean learnt = losses[losses.length - 1] <= 0.9 * losses[0];
+        Status s = accuracy >= 0.95 ? Status.PASS : accuracy >= 0.6 && learnt ? Status.WARN : Status.FAIL;
         return new Check("overfit-tiny-subset", s, m, String.format(Locale.ROOT, "training accuracy >= 0.95 on %d "
-                + "images after %d full-batch iterations, regularisation and dropout off", images, losses.length),
+                + "images after %d full-batch iterations, regularisation and dropout off (below 0.6, or a loss "
+                + "that fell by less than 10%%, fails)", images, losses.length),
                 "A learning rate far too small (nothing moves) or too large (the loss diverges), every useful "
                         + "layer frozen, labels that do not belong to their images (shuffled labels cannot be "
                         + "memorised this fast), or a bug in the data path (all inputs the same).");

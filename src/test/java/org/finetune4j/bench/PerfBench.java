@@ -318,7 +318,7 @@ public final class PerfBench {
         for (int i = 0; i < pixels.length; i++) {
             pixels[i] = (float) rng.nextDouble(low, high);
         }
-        return Nd4j.create(pixels, new long[] {batch, 3, SIZE, SIZE}, DataType.FLOAT);
+        return Nd4j.create(pixels, new long[] {batch, SIZE, SIZE, 3}, DataType.FLOAT);   // NHWC, as the network
     }
 
     private static void forward(int batch, int iterations) {

@@ -32,7 +32,7 @@ class LayersAndPredictCommandTest {
     void layersOfVgg16ListsNamesShapesAndParamsOffline() {
         Cli.Result r = Cli.run("layers", "--model", "vgg16");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("block4_pool").contains("512x14x14").contains("<- default --freeze-until")
+        assertThat(r.out()).contains("block4_pool").contains("14x14x512").contains("<- default --freeze-until")
                 .contains("fc2").contains("parameters: 138,357,544");
     }
 

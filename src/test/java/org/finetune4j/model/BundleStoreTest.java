@@ -50,7 +50,7 @@ class BundleStoreTest {
     @Test
     void roundTripGivesBitIdenticalOutputsAndTheSameMetadata() throws Exception {
         ComputationGraph g = tinyNet(1);
-        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 16, 16);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 16, 16, 3);
         ModelBundle written = BundleStore.save(tmp.resolve("b1"), g, meta());
         BundleStore.Loaded loaded = BundleStore.load(tmp.resolve("b1"));
         assertThat(loaded.graph().outputSingle(x)).isEqualTo(g.outputSingle(x));
@@ -62,6 +62,17 @@ class BundleStoreTest {
         try (var files = Files.list(tmp)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("b1");   // no temp leftovers
         }
+    }
+
+    @Test
+    void aBundleWrittenNchwByAnEarlierVersionLoadsNhwcWithTheSameOutputs() {
+        ComputationGraph old = TestBundles.tinyVgg(3, true).build(6, org.deeplearning4j.nn.conf.CNN2DFormat.NCHW);
+        BundleStore.save(tmp.resolve("old"), old, meta());
+        ComputationGraph loaded = BundleStore.load(tmp.resolve("old")).graph();
+        assertThat(Layout.of(loaded.getConfiguration())).isEqualTo(Layout.FORMAT);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 16, 16);
+        assertThat(loaded.outputSingle(x.permute(0, 2, 3, 1).dup()).ravel().toDoubleVector())
+                .containsExactly(old.outputSingle(x).ravel().toDoubleVector(), org.assertj.core.api.Assertions.within(1e-6));
     }
 
     @Test

@@ -2,8 +2,10 @@ package org.finetune4j.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.finetune4j.core.UsageException;
@@ -24,13 +26,16 @@ class Dl4jZooWeightsTest {
     }
 
     @Test
-    void aZooStyleZipLoadsWithItsWeights() throws Exception {
-        ComputationGraph g = tiny().build(4);
+    void aZooStyleZipLoadsWithItsWeightsLaidOutNhwc() throws Exception {
+        // DL4J's zoo networks are NCHW
+        ComputationGraph g = tiny().build(4, CNN2DFormat.NCHW);
         Path zip = tmp.resolve("tiny_dl4j_inference.zip");
         ModelSerializer.writeModel(g, zip.toFile(), false);
         ComputationGraph loaded = Dl4jZooWeights.load(zip, tiny());
-        INDArray x = Nd4j.rand(DataType.FLOAT, 1, 3, 16, 16);
-        assertThat(loaded.outputSingle(x).toFloatVector()).containsExactly(g.outputSingle(x).toFloatVector());
+        assertThat(Layout.of(loaded.getConfiguration())).isEqualTo(CNN2DFormat.NHWC);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 16, 16);
+        assertThat(loaded.outputSingle(x.permute(0, 2, 3, 1).dup()).ravel().toDoubleVector())
+                .containsExactly(g.outputSingle(x).ravel().toDoubleVector(), within(1e-6));
     }
 
     @Test

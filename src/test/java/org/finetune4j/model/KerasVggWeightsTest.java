@@ -58,9 +58,9 @@ class KerasVggWeightsTest {
         return Nd4j.createFromNpyFile(resource(name).toFile());
     }
 
-    /** The fixture input, NHWC in the file, as the NCHW batch DL4J takes. */
+    /** The fixture input, NHWC in the file as in the network. */
     private static INDArray input() {
-        return npy("tiny_vgg_input.npy").permute(0, 3, 1, 2).dup('c');
+        return npy("tiny_vgg_input.npy");
     }
 
     private static Map<String, INDArray> activations(ComputationGraph graph) {
@@ -79,21 +79,21 @@ class KerasVggWeightsTest {
 
         Map<String, INDArray> acts = activations(graph);
 
-        INDArray pool = npy("tiny_vgg_block2_pool.npy").permute(0, 3, 1, 2);
-        assertThat(maxAbsDiff(acts.get("block2_pool"), pool)).isLessThan(TOLERANCE);
+        assertThat(maxAbsDiff(acts.get("block2_pool"), npy("tiny_vgg_block2_pool.npy"))).isLessThan(TOLERANCE);
         assertThat(maxAbsDiff(acts.get("fc2"), npy("tiny_vgg_fc2.npy"))).isLessThan(TOLERANCE);
         assertThat(maxAbsDiff(acts.get("predictions"), npy("tiny_vgg_predictions.npy"))).isLessThan(TOLERANCE);
         assertThat(maxAbsDiff(graph.outputSingle(input()), npy("tiny_vgg_predictions.npy"))).isLessThan(TOLERANCE);
     }
 
     @Test
-    void fc1RowsArePermutedFromKerasFlattenOrder() {
+    void fc1RowsKeepKerasFlattenOrderWhichTheNhwcFlattenShares() {
         ComputationGraph graph = KerasVggWeights.load(resource("tiny_vgg_weights_tf_dim_ordering_tf_kernels.h5"),
                 tiny(), SEED);
-        // with fc1 copied unpermuted, fc2 would differ from NumPy's by far more than the tolerance
+        // with fc1's rows in the (c, h, w) order an NCHW flatten would need, fc2 would differ from NumPy's by far
+        // more than the tolerance: the row order matters and the loaded one is right
         INDArray fc1 = graph.getLayer("fc1").getParam("W");
-        INDArray unpermuted = fc1.reshape('c', 8, 4, 3, 16).permute(1, 2, 0, 3).dup('c').reshape('c', 96, 16);
-        graph.getLayer("fc1").setParam("W", unpermuted);
+        INDArray chw = fc1.reshape('c', 4, 3, 8, 16).permute(2, 0, 1, 3).dup('c').reshape('c', 96, 16);
+        graph.getLayer("fc1").setParam("W", chw);
 
         assertThat(maxAbsDiff(activations(graph).get("fc2"), npy("tiny_vgg_fc2.npy"))).isGreaterThan(1e-2);
     }
@@ -118,7 +118,7 @@ class KerasVggWeightsTest {
                 resource("tiny_vgg_weights_tf_dim_ordering_tf_kernels_notop.h5"), architecture, graph);
 
         assertThat(loaded).containsExactly("block1_conv1", "block2_conv1", "block2_conv2");
-        INDArray pool = npy("tiny_vgg_block2_pool.npy").permute(0, 3, 1, 2);
+        INDArray pool = npy("tiny_vgg_block2_pool.npy");
         assertThat(maxAbsDiff(activations(graph).get("block2_pool"), pool)).isLessThan(TOLERANCE);
         for (String head : List.of("fc1", "fc2", "predictions")) {
             assertThat(graph.getLayer(head).params()).as(head).isEqualTo(fresh.getLayer(head).params());
@@ -183,7 +183,7 @@ class KerasVggWeightsTest {
         ComputationGraph vgg16 = KerasVggWeights.load(WeightsCache.verified(file, source), VggArchitecture.vgg16(1000),
                 SEED);
         // the ImageNet mean image: zeros after VGG's BGR mean subtraction
-        INDArray probabilities = vgg16.outputSingle(Nd4j.zeros(DataType.FLOAT, 2, 3, 224, 224));
+        INDArray probabilities = vgg16.outputSingle(Nd4j.zeros(DataType.FLOAT, 2, 224, 224, 3));
 
         assertThat(probabilities.shape()).containsExactly(2, 1000);
         assertThat(probabilities.sum(1).toDoubleVector()).containsExactly(new double[] {1, 1}, within(1e-4));

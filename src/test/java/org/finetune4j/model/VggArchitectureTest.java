@@ -43,7 +43,7 @@ class VggArchitectureTest {
         ComputationGraph g = VggArchitecture.miniVgg(64, 20, true).build(42);
         assertThat(g.getVertex("block4_pool")).isNotNull();
         assertThat(g.getVertex("block1_conv1_bn")).isNotNull();
-        INDArray out = g.outputSingle(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 64, 64));
+        INDArray out = g.outputSingle(Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 64, 64, 3));
         assertThat(out.shape()).containsExactly(2, 20);
         assertThat(out.sum(1).getDouble(0)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
     }
@@ -68,7 +68,7 @@ class VggArchitectureTest {
         // DL4J's BatchNormalization ignores .activation(...): the ReLU must come from its own layer
         ComputationGraph g = VggArchitecture.miniVgg(32, 3, true).build(5);
         java.util.Map<String, INDArray> acts = g.feedForward(
-                Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 32, 32), false);
+                Nd4j.randn(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 32, 32, 3), false);
         INDArray act = acts.get("block1_conv1_act");
         assertThat(act.minNumber().doubleValue()).isGreaterThanOrEqualTo(0);
         // about half the normalised values are cut to zero by the ReLU

@@ -80,6 +80,16 @@ class SanityChecksTest {
         assertThat(r.hasFailure()).isTrue();
     }
 
+    @Test
+    void theOverfitCheckFailsWhenTheLossDidNotMoveWhateverTheChanceAccuracy() {
+        double[] flat = {1.0383, 1.0383, 1.0383};
+        double[] halved = {1.1, 0.8, 0.55};
+        assertThat(SanityChecks.overfit(6 / 9.0, flat, 9, 1e-9).status()).isEqualTo(Status.FAIL);
+        assertThat(SanityChecks.overfit(6 / 9.0, halved, 9, 1e-3).status()).isEqualTo(Status.WARN);
+        assertThat(SanityChecks.overfit(1.0, halved, 9, 1e-3).status()).isEqualTo(Status.PASS);
+        assertThat(SanityChecks.overfit(0.4, halved, 9, 1e-3).status()).isEqualTo(Status.FAIL);
+    }
+
     private static org.assertj.core.data.Offset<Double> within(double d) {
         return org.assertj.core.data.Offset.offset(d);
     }
