@@ -3,6 +3,8 @@ package org.finetune4j.features;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Multinomial logistic regression (softmax regression) on feature vectors, minimising
@@ -21,6 +23,8 @@ import java.util.stream.IntStream;
  * }</pre>
  */
 public final class LogisticRegression implements LinearClassifier {
+
+    private static final Logger log = LoggerFactory.getLogger(LogisticRegression.class);
 
     private static final int MEMORY = 10;
     private static final double GRADIENT_TOLERANCE = 1e-5;
@@ -225,7 +229,10 @@ public final class LogisticRegression implements LinearClassifier {
         double[] dir = new double[m];
         double[] next = new double[m];
         double[] gNext = new double[m];
-        for (int it = 0; it < maxIterations && maxAbs(g) > GRADIENT_TOLERANCE; it++) {
+        int passes = 1;
+        int it = 0;
+        String stop = null;
+        for (; it < maxIterations && maxAbs(g) > GRADIENT_TOLERANCE; it++) {
             // two-loop recursion: dir = -H g
             for (int j = 0; j < m; j++) {
                 dir[j] = -g[j];
@@ -264,6 +271,7 @@ public final class LogisticRegression implements LinearClassifier {
                     next[j] = theta[j] + step * dir[j];
                 }
                 fNext = p.value(next, gNext, true);
+                passes++;
                 if (fNext <= f + 1e-4 * step * slope) {
                     accepted = true;
                     break;
@@ -271,6 +279,7 @@ public final class LogisticRegression implements LinearClassifier {
                 step *= 0.5;
             }
             if (!accepted) {
+                stop = "no decrease along the search direction";
                 break;   // no decrease possible at machine precision: converged as far as it can
             }
             double[] sNew = new double[m];
@@ -292,9 +301,16 @@ public final class LogisticRegression implements LinearClassifier {
             System.arraycopy(gNext, 0, g, 0, m);
             f = fNext;
             if (flat) {
+                it++;
+                stop = "objective change";
                 break;
             }
         }
+        if (stop == null) {
+            stop = maxAbs(g) <= GRADIENT_TOLERANCE ? "gradient tolerance" : "iteration limit";
+        }
+        log.debug("logreg L2 (L-BFGS): {} iterations, {} passes over the data, objective {}, gradient max-norm {}, "
+                + "stopped by the {}", it, passes, f, maxAbs(g), stop);
         return theta;
     }
 
@@ -309,8 +325,12 @@ public final class LogisticRegression implements LinearClassifier {
         double lipschitz = 1.0;
         double t = 1;
         double objective = Double.POSITIVE_INFINITY;
-        for (int it = 0; it < maxIterations; it++) {
+        int passes = 0;
+        int it = 0;
+        double mapping = Double.NaN;
+        for (; it < maxIterations; it++) {
             double fy = p.value(yPoint, g, false);
+            passes++;
             double fc;
             while (true) {
                 double step = 1.0 / lipschitz;
@@ -319,6 +339,7 @@ public final class LogisticRegression implements LinearClassifier {
                     cand[j] = j < wSize ? softThreshold(v, step * p.lambda) : v;
                 }
                 fc = p.value(cand, gCand, false);
+                passes++;
                 double quad = fy;
                 double sq = 0;
                 for (int j = 0; j < m; j++) {
@@ -334,7 +355,7 @@ public final class LogisticRegression implements LinearClassifier {
             }
             double obj = fc + p.lambda * l1(cand, wSize);
             // optimality: the gradient mapping L (y - prox(y - g/L)) vanishes exactly at a minimiser of f + λ‖W‖₁
-            double mapping = 0;
+            mapping = 0;
             for (int j = 0; j < m; j++) {
                 mapping = Math.max(mapping, Math.abs(cand[j] - yPoint[j]) * lipschitz);
             }
@@ -352,10 +373,13 @@ public final class LogisticRegression implements LinearClassifier {
             t = tNext;
             objective = obj;
             if (mapping <= GRADIENT_TOLERANCE) {
+                it++;
                 break;
             }
             lipschitz *= 0.9;   // let the step grow again where the curvature allows it
         }
+        log.debug("logreg L1 (FISTA): {} iterations, {} passes over the data, objective {}, gradient mapping "
+                + "max-norm {} (tolerance {})", it, passes, objective, mapping, GRADIENT_TOLERANCE);
         return theta;
     }
 
