@@ -220,7 +220,9 @@ public final class Backend {
          * @return {@code true} if convolution, subsampling and batch normalization all use oneDNN helpers
          */
         public boolean helpersActive() {
-            return !helpers.isEmpty() && helpers.values().stream().allMatch(Status::isOneDnnHelper);
+            // without oneDNN in libnd4j the layers still get the MKLDNN helper objects, which then decline every
+            // call, so the layers run DL4J's own code
+            return oneDnnCompiled && !helpers.isEmpty() && helpers.values().stream().allMatch(Status::isOneDnnHelper);
         }
 
         /**
@@ -238,6 +240,9 @@ public final class Backend {
             String separator = ": ";
             for (Map.Entry<String, String> helper : helpers.entrySet()) {
                 line.append(separator).append(helper.getKey()).append('=').append(helper.getValue());
+                if (!oneDnnCompiled && isOneDnnHelper(helper.getValue())) {
+                    line.append(" (inactive: no oneDNN in this build)");
+                }
                 separator = ", ";
             }
             return line.toString();

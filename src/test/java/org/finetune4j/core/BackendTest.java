@@ -102,6 +102,18 @@ class BackendTest {
     }
 
     @Test
+    void oneDnnHelpersInABuildWithoutOneDnnAreReportedInactive() {
+        Map<String, String> mkldnn = Map.of("convolution", "MKLDNNConvHelper");
+        Backend.Status plain = new Backend.Status("CPU", "linux-x86_64", false, 2, true, mkldnn);
+        Backend.Status onednn = new Backend.Status("CPU", "linux-x86_64-onednn", true, 2, true, mkldnn);
+
+        assertThat(plain.helpersActive()).isFalse();
+        assertThat(plain.summary()).contains("convolution=MKLDNNConvHelper (inactive: no oneDNN in this build)");
+        assertThat(onednn.helpersActive()).isTrue();
+        assertThat(onednn.summary()).doesNotContain("inactive");
+    }
+
+    @Test
     void afterSetUpConvolutionPoolingAndBatchNormUseOneDnnHelpers() {
         assumeTrue(Backend.describe().backend().equals("CPU"), "oneDNN layer helpers exist only on the CPU backend");
 
