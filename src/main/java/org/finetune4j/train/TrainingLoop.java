@@ -9,9 +9,10 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Trains a graph for a number of epochs over {@link ImageBatches}: per-batch training loss and accuracy, validation
- * loss and accuracy per epoch, a learning-rate schedule, early stopping that keeps the best epoch's weights, a
- * checkpoint after every epoch and on a stop request (Ctrl-C), and exact resumption from a checkpoint.
+ * Trains a graph for a number of epochs over {@link ImageBatches}: per-batch training loss and accuracy (from the
+ * step's own forward pass: {@link TrainingAccuracy}), validation loss and accuracy per epoch, a learning-rate
+ * schedule, early stopping that keeps the best epoch's weights, a checkpoint after every epoch and on a stop request
+ * (Ctrl-C), and exact resumption from a checkpoint.
  *
  * <p>Exactness: ND4J's generator (dropout) is re-seeded from (seed, epoch, batch) before every batch and every batch
  * is rebuilt from (seed, epoch, batch) by {@link ImageBatches}, so on a CPU a resumed run performs the same
@@ -85,6 +86,18 @@ public final class TrainingLoop {
                        INDArray bestParams, Checkpoints checkpoints,
                        com.fasterxml.jackson.databind.JsonNode runConfig, Supplier<Boolean> stop,
                        EpochListener listener) {
+        TrainingAccuracy accuracy = TrainingAccuracy.attach(graph);
+        try {
+            return stage(graph, train, val, state, bestParams, checkpoints, runConfig, stop, listener, accuracy);
+        } finally {
+            accuracy.detach();
+        }
+    }
+
+    private Outcome stage(ComputationGraph graph, ImageBatches train, ImageBatches val, CheckpointState state,
+                          INDArray bestParams, Checkpoints checkpoints,
+                          com.fasterxml.jackson.databind.JsonNode runConfig, Supplier<Boolean> stop,
+                          EpochListener listener, TrainingAccuracy accuracy) {
         CheckpointState s = state;
         INDArray best = bestParams;
         while (s.stageEpoch() < stage.epochs() && !s.stopped()) {
@@ -102,9 +115,9 @@ public final class TrainingLoop {
                 if (b.data() != null) {
                     DataSet ds = b.data();
                     seeds.applyToNd4j("batch", epochIndex, b.index());
-                    INDArray out = graph.outputSingle(false, ds.getFeatures());
-                    hits += correct(out, ds.getLabels());
+                    accuracy.expect(ds.getLabels());
                     graph.fit(ds);
+                    hits += accuracy.hits();
                     lossSum += graph.score() * b.size();
                     seen += b.size();
                 }
