@@ -64,13 +64,16 @@ class FeatureTrainerTest {
 
     @Test
     void bundlePredictionsEqualTheClassifierOnTheCachedFeatures() {
-        for (String kind : List.of("logreg", "svm")) {
+        // pooled conv features, and (pool none) conv features flattened in the network's layout
+        for (List<String> c : List.of(List.of("logreg", "avg"), List.of("svm", "avg"), List.of("logreg", "none"))) {
+            String kind = c.get(0);
+            String pool = c.get(1);
             ClassifierConfig cc = new ClassifierConfig(kind, "l2", "squared-hinge", 3,
                     ClassifierConfig.parseGrid("1e-2:1e2:3"), 300, new ScalingConfig(true, 4, 0, true));
-            FeatureTrainResult r = trainer().run(new FeatureTrainConfig(run("feat-" + kind),
-                    extraction("block2_pool", "avg", 1), cc));
-            FeatureTrainer.Featurized cached = trainer().featurize(run("feat-" + kind), extraction("block2_pool",
-                    "avg", 1));
+            FeatureTrainResult r = trainer().run(new FeatureTrainConfig(run("feat-" + kind + "-" + pool),
+                    extraction("block2_pool", pool, 1), cc));
+            FeatureTrainer.Featurized cached = trainer().featurize(run("feat-" + kind + "-" + pool),
+                    extraction("block2_pool", pool, 1));
             assertThat(cached.stats().computed()).as("all from the cache").isZero();
             BundleStore.Loaded bundle = BundleStore.load(r.train().bundleDir());
             assertThat(bundle.bundle().mode()).isEqualTo("features");
