@@ -14,7 +14,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * VGG16 (224 x 224, random weights) built NCHW, as finetune4j built it before, and NHWC, as it builds it
  * now ({@code model.Layout}), interleaved in one JVM. DL4J's oneDNN convolution helper converts NCHW activations to
  * NHWC and back around every convolution (26 of the 52 oneDNN reorders per forward pass); with the network laid out
- * NHWC only the 13 weight reorders remain. Run with {@code DNNL_VERBOSE=1} (not {@code ONEDNN_VERBOSE}: ND4J's oneDNN reads the older name) to see the primitives.
+ * NHWC only the 13 weight reorders remain. Run with {@code DNNL_VERBOSE=1} (not {@code ONEDNN_VERBOSE}: ND4J's
+ * oneDNN reads the older name) to see the primitives.
  * <pre>{@code
  * java -cp target/test-classes:target/classes:$(cat target/cp.txt) org.finetune4j.bench.LayoutBench [rounds [batch]]
  * }</pre>
