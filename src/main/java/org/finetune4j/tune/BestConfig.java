@@ -28,6 +28,8 @@ public final class BestConfig {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", base.model());
         m.put("data", base.data().folder());
+        m.put("val-fraction", base.data().split().valFraction());   // the split the trials were scored on
+        m.put("test-fraction", base.data().split().testFraction());
         m.put("augment", base.data().augment());
         m.put("seed", base.seed());
         TrialParams p = best.params();
@@ -68,6 +70,8 @@ public final class BestConfig {
         m.put("mode", "features");
         m.put("model", run.model());
         m.put("data", run.data().folder());
+        m.put("val-fraction", run.data().split().valFraction());
+        m.put("test-fraction", run.data().split().testFraction());
         m.put("seed", run.seed());
         if (extraction.layer() != null) {
             m.put("layer", extraction.layer());

@@ -61,7 +61,13 @@ class TuneCommandsTest {
     void theBestConfigASearchWritesResolvesToTheSearchedValues() throws IOException {
         Trial best = new Trial(4, "fine", new TrialParams(0.0031234567891, 2.5e-5, 0.35, 64, "block2_pool", null),
                 new TrialScore(0.9, 0.3, Double.NaN, 1, null));
-        var base = TuneFixtures.config(tmp.resolve("data"), 1e-3, 5);
+        var fixture = TuneFixtures.config(tmp.resolve("data"), 1e-3, 5);
+        var base = new org.finetune4j.train.TrainConfig(fixture.mode(), fixture.model(), fixture.name(),
+                fixture.freezeUntil(), fixture.head(), fixture.optimizer(), fixture.schedule(), fixture.stage2(),
+                new org.finetune4j.train.TrainConfig.DataSettings(fixture.data().folder(),
+                        new org.finetune4j.data.SplitConfig(0.2, 0.1), fixture.data().augment(),
+                        fixture.data().onBadImage(), fixture.data().threads()),
+                fixture.architecture(), fixture.weights(), fixture.seed());
         Path file = Files.writeString(tmp.resolve("best-config.yaml"), BestConfig.yaml(best, base, 10));
         TrainCommand t = parseTrain("train", "--config", file.toString());
         assertThat(t.train.learningRate).isEqualTo(0.0031234567891);
@@ -71,6 +77,8 @@ class TuneCommandsTest {
         assertThat(t.freezeUntil).isEqualTo("block2_pool");
         assertThat(t.model).isEqualTo("tiny-backbone");
         assertThat(t.data.data).isEqualTo(tmp.resolve("data"));
+        assertThat(t.data.valFraction).isEqualTo(0.2);   // the split the trials were scored on
+        assertThat(t.data.testFraction).isEqualTo(0.1);
         assertThat(t.augment).isEqualTo("none");
         assertThat(t.common.seed).isEqualTo(42);
     }
