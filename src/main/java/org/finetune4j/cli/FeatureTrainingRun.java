@@ -14,6 +14,7 @@ import org.finetune4j.data.BadImage;
 import org.finetune4j.eval.CropProtocol;
 import org.finetune4j.eval.CropProtocolLoader;
 import org.finetune4j.eval.Evaluation;
+import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.features.ClassifierConfig;
 import org.finetune4j.features.CrossValidation;
 import org.finetune4j.features.ExtractionConfig;
@@ -32,9 +33,10 @@ final class FeatureTrainingRun {
     }
 
     static int run(TrainConfig run, ExtractionConfig extraction, ClassifierConfig classifier, Path modelsDir,
-                   Path reportsDir, String protocolName, boolean quiet, boolean json, PrintWriter out,
-                   PrintWriter err) {
+                   Path reportsDir, String protocolName, String averageName, boolean quiet, boolean json,
+                   PrintWriter out, PrintWriter err) {
         CropProtocol protocol = CropProtocolLoader.load(protocolName);   // a bad protocol fails before any work
+        MultiCropEvaluator.Averaging averaging = MultiCropEvaluator.Averaging.of(averageName);
         FeatureTrainConfig cfg = new FeatureTrainConfig(run, extraction, classifier);
         if (!quiet) {
             err.println("finetune4j: training " + run.name() + ": mode features, model " + run.model() + ", data "
@@ -45,7 +47,7 @@ final class FeatureTrainingRun {
         FeatureTrainResult r = new FeatureTrainer(modelsDir, CommonOptions.log(quiet, err), !quiet).run(cfg);
         TrainingEvaluation.Written written = writeReport(cfg, r, reportsDir);
         Evaluation evaluation = TrainingEvaluation.write(written, r.train(), facts(cfg, r), null,
-                List.of(Map.entry("cv-accuracy.png", "cross-validation accuracy against C")), protocol,
+                List.of(Map.entry("cv-accuracy.png", "cross-validation accuracy against C")), protocol, averaging,
                 run.seed(), quiet);
         Path report = written.dir();
         printSummary(cfg, r, report, json, out);

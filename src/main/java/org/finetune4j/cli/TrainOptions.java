@@ -1,6 +1,7 @@
 package org.finetune4j.cli;
 
 import java.util.List;
+import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.train.EarlyStopping;
 import org.finetune4j.train.HeadSpec;
 import org.finetune4j.train.OptimizerConfig;
@@ -98,6 +99,11 @@ public final class TrainOptions {
     @Option(names = "--protocol", paramLabel = "P", description = "Evaluation protocol for the test split at the "
             + "end: center, ten-crop, multi-scale, or a YAML file (eval/README.md). Default: ${DEFAULT-VALUE}.")
     String protocol = "ten-crop";
+
+    @Option(names = "--average", paramLabel = "A", description = "How the protocol's crop predictions are combined "
+            + "at the end: probs (mean of the softmax probabilities) or log-probs (mean of the log-probabilities). "
+            + "Default: ${DEFAULT-VALUE}.")
+    String average = MultiCropEvaluator.Averaging.PROBABILITIES.key();
 
     TrainConfig.WeightsSettings weights() {
         return new TrainConfig.WeightsSettings(weightsFile, weightsUrl, weightsCache);

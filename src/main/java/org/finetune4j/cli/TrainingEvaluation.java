@@ -38,9 +38,10 @@ final class TrainingEvaluation {
      * @param report the run's report folder and the training's metrics
      * @return the evaluation, or null when the bundle has no test split
      */
-    static Evaluation write(Written report, TrainConfig cfg, TrainResult r, CropProtocol protocol, boolean quiet) {
+    static Evaluation write(Written report, TrainConfig cfg, TrainResult r, CropProtocol protocol,
+                            MultiCropEvaluator.Averaging averaging, boolean quiet) {
         return write(report, r, facts(cfg, r), LearningCurvesPlot.curves(r.history()), List.of(), protocol,
-                cfg.seed(), quiet);
+                averaging, cfg.seed(), quiet);
     }
 
     /**
@@ -51,14 +52,14 @@ final class TrainingEvaluation {
      */
     static Evaluation write(Written report, TrainResult r, List<Map.Entry<String, String>> facts,
                             org.finetune4j.report.LearningCurves curves, List<Map.Entry<String, String>> plots,
-                            CropProtocol protocol, long seed, boolean quiet) {
+                            CropProtocol protocol, MultiCropEvaluator.Averaging averaging, long seed,
+                            boolean quiet) {
         if (r.bundleDir() == null || r.bundle() == null || r.bundle().testSplit().isEmpty()) {
             return null;
         }
         BundleStore.Loaded loaded = BundleStore.load(r.bundleDir());
         EvaluationRun.Images images = EvaluationRun.fromBundle(loaded.bundle());
-        Evaluation e = EvaluationRun.evaluate(loaded, images.images(), protocol,
-                MultiCropEvaluator.Averaging.PROBABILITIES, 64, quiet);
+        Evaluation e = EvaluationRun.evaluate(loaded, images.images(), protocol, averaging, 64, quiet);
         ReportContent.Training training = new ReportContent.Training(report.metrics(), facts, curves, plots);
         ReportWriter.write(report.dir(), new ReportContent(report.dir().getFileName().toString(), loaded.bundle(),
                 images.description(), e, 12, training, RunInfo.current(seed)));

@@ -15,6 +15,7 @@ import org.finetune4j.data.BadImage;
 import org.finetune4j.eval.CropProtocol;
 import org.finetune4j.eval.CropProtocolLoader;
 import org.finetune4j.eval.Evaluation;
+import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.train.EpochStats;
 import org.finetune4j.train.History;
 import org.finetune4j.train.TrainConfig;
@@ -34,6 +35,7 @@ final class TrainingRun {
                    PrintWriter err) {
         boolean resume = options.resume;
         CropProtocol protocol = CropProtocolLoader.load(options.protocol);
+        MultiCropEvaluator.Averaging averaging = MultiCropEvaluator.Averaging.of(options.average);
         if (!quiet) {
             err.println("finetune4j: " + (resume ? "resuming " : "training ") + cfg.name() + ": mode " + cfg.mode()
                     + ", model " + cfg.model() + ", data " + cfg.data().folder() + ", seed " + cfg.seed());
@@ -75,7 +77,7 @@ final class TrainingRun {
             return EXIT_INTERRUPTED;
         }
         TrainingEvaluation.Written written = writeReport(cfg, r, options.reportsDir);
-        Evaluation evaluation = TrainingEvaluation.write(written, cfg, r, protocol, quiet);
+        Evaluation evaluation = TrainingEvaluation.write(written, cfg, r, protocol, averaging, quiet);
         Path report = written.dir();
         printSummary(cfg, r, report, json, out);
         TrainingEvaluation.print(evaluation, report, json, out);

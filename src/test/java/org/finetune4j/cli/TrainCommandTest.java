@@ -64,7 +64,7 @@ class TrainCommandTest {
         assertThat(metrics.get("evaluation").get("protocol").asText()).isEqualTo("ten-crop");
         assertThat(metrics.get("evaluation").get("center-top1").asDouble())
                 .isEqualTo(metrics.get("test-accuracy").asDouble(), org.assertj.core.data.Offset.offset(1e-6));
-        assertThat(r.out()).contains("ten-crop vs center");
+        assertThat(r.out()).contains("ten-crop vs center").contains("(probs averaging");
 
         Cli.Result predict = Cli.run("predict", "--model", models.resolve("photos-finetune").toString(),
                 data.resolve("cat").toString());
@@ -77,6 +77,18 @@ class TrainCommandTest {
         Cli.Result r = Cli.run(args("--freeze-until", "block7_pool"));
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("--freeze-until block7_pool: no such layer").contains("block1_pool");
+    }
+
+    @Test
+    void averageChoosesHowTheEndOfTrainingEvaluationCombinesCrops() {
+        Cli.Result r = Cli.run(args("--average", "log-probs", "--name", "logprobs"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("ten-crop vs center").contains("(log-probs averaging");
+
+        Cli.Result bad = Cli.run(args("--average", "median", "--name", "never"));
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--average median: unknown averaging");
+        assertThat(models.resolve("never")).doesNotExist();
     }
 
     @Test
