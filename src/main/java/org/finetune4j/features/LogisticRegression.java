@@ -203,14 +203,20 @@ public final class LogisticRegression implements LinearClassifier {
             }
         }
 
+        /** @return the largest score of row {@code i} (subtracted before exponentiating, for stability) */
+        private double rowMax(double[] s, int i) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < k; c++) {
+                max = Math.max(max, s[i * k + c]);
+            }
+            return max;
+        }
+
         /** @return the mean cross-entropy of scores {@code s} ({@code n × k}, row-major) */
         double loss(double[] s) {
             double loss = 0;
             for (int i = 0; i < n; i++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int c = 0; c < k; c++) {
-                    max = Math.max(max, s[i * k + c]);
-                }
+                double max = rowMax(s, i);
                 double sum = 0;
                 for (int c = 0; c < k; c++) {
                     sum += Math.exp(s[i * k + c] - max);
@@ -225,10 +231,7 @@ public final class LogisticRegression implements LinearClassifier {
             int kd = k * d;
             Arrays.fill(grad, kd, kd + k, 0);
             for (int i = 0; i < n; i++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int c = 0; c < k; c++) {
-                    max = Math.max(max, s[i * k + c]);
-                }
+                double max = rowMax(s, i);
                 double sum = 0;
                 for (int c = 0; c < k; c++) {
                     row[c] = Math.exp(s[i * k + c] - max);
