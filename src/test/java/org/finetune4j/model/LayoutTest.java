@@ -88,6 +88,28 @@ class LayoutTest {
     }
 
     @Test
+    void aBatchNormalisedDenseHeadConvertsUnchanged() {
+        ComputationGraph base = TestBundles.tinyVgg(3, false).build(8, CNN2DFormat.NCHW);
+        ComputationGraph nchw = new TransferLearning.GraphBuilder(base)
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder().seed(9L).build())
+                .removeVertexAndConnections("predictions")
+                .addLayer("head_bn1", new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().nIn(16)
+                        .nOut(16).build(), "fc1")
+                .addLayer("predictions", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(3)
+                        .activation(Activation.SOFTMAX).build(), "head_bn1")
+                .setOutputs("predictions").build();
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 6, 3);
+        for (int i = 0; i < 6; i++) {
+            labels.putScalar(i, i % 3, 1);
+        }
+        nchw.fit(new DataSet(nchwBatch(6, 10), labels));   // running statistics of the dense batch norm move
+
+        ComputationGraph converted = Layout.toNhwc(nchw);
+
+        assertSameOutputs(nchw, converted, nchwBatch(5, 11));
+    }
+
+    @Test
     void denseRowsMoveFromChwToHwcOrder() {
         long c = 2;
         long h = 3;
