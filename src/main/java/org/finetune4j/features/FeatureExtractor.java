@@ -210,7 +210,7 @@ public final class FeatureExtractor {
     public static FeatureExtractor of(ComputationGraph backbone, Preprocessing preprocessing, String layer,
                                       String pool, FeatureCache cache) {
         ComputationGraphConfiguration conf = backbone.getConfiguration();
-        InputType in = Backbones.inputType(preprocessing.input());
+        InputType in = Layout.inputType(preprocessing.input());
         if (!conf.getVertices().containsKey(layer)) {
             Backbones.requireLayer("--layer", layer, "the backbone", LayerInfo.of(conf, in));
         }

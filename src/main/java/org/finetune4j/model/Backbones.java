@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.finetune4j.core.UsageException;
 
 /**
@@ -107,17 +106,12 @@ public final class Backbones {
         Optional<BackboneSpec> spec = find(model);
         if (spec.isPresent()) {
             VggArchitecture a = spec.get().architecture().apply(1000);
-            return LayerInfo.of(a.configuration(0), inputType(a.input()));
+            return LayerInfo.of(a.configuration(0), Layout.inputType(a.input()));
         }
         Path bundle = findBundle(model, modelsDir).orElseThrow(() -> unknown(model, modelsDir));
         BundleStore.Loaded loaded = BundleStore.load(bundle);
         ComputationGraphConfiguration conf = loaded.graph().getConfiguration();
-        return LayerInfo.of(conf, inputType(loaded.bundle().preprocessing().input()));
-    }
-
-    /** @return the DL4J input type of an input shape (convolutional, laid out as {@link Layout#FORMAT}) */
-    public static InputType inputType(InputShape s) {
-        return Layout.inputType(s);
+        return LayerInfo.of(conf, Layout.inputType(loaded.bundle().preprocessing().input()));
     }
 
     /**

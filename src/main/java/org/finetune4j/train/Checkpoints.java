@@ -94,9 +94,9 @@ public final class Checkpoints {
             }
             BundleStore.checkEntries(zip);   // only graph entries: DL4J Java-deserializes others
             ComputationGraph graph = ModelSerializer.restoreComputationGraph(zip.toFile(), true);
-            if (Layout.of(graph.getConfiguration()) != Layout.FORMAT) {
-                throw new UsageException(zip + ": a checkpoint of a network laid out "
-                        + Layout.of(graph.getConfiguration()) + ", written by an earlier finetune4j; its optimizer "
+            org.deeplearning4j.nn.conf.CNN2DFormat layout = Layout.of(graph.getConfiguration());
+            if (layout != Layout.FORMAT) {
+                throw new UsageException(zip + ": a checkpoint of a network laid out " + layout + ", written by an earlier finetune4j; its optimizer "
                         + "state cannot be carried over to the " + Layout.FORMAT + " layout. Run without --resume to "
                         + "start over.");
             }

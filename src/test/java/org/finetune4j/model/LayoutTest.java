@@ -29,6 +29,21 @@ class LayoutTest {
         return Nd4j.randn(DataType.FLOAT, n, 3, 16, 16);
     }
 
+    /** @return one-hot labels of 3 classes, row i of class i % 3 */
+    private static INDArray cyclicLabels(int n) {
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, n, 3);
+        for (int i = 0; i < n; i++) {
+            labels.putScalar(i, i % 3, 1);
+        }
+        return labels;
+    }
+
+    /** @return a 3-class softmax output layer on {@code nIn} inputs */
+    private static OutputLayer softmax(int nIn) {
+        return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(nIn).nOut(3)
+                .activation(Activation.SOFTMAX).build();
+    }
+
     private static INDArray nhwc(INDArray nchw) {
         return nchw.permute(0, 2, 3, 1).dup('c');
     }
@@ -51,12 +66,8 @@ class LayoutTest {
     void anNchwNetworkWithBatchNormConvertsToTheSameOutputs() {
         ComputationGraph nchw = TestBundles.tinyVgg(3, true).build(2, CNN2DFormat.NCHW);
         // a few steps so that batch norm's running statistics and the weights are not their initial values
-        INDArray labels = Nd4j.zeros(DataType.FLOAT, 8, 3);
-        for (int i = 0; i < 8; i++) {
-            labels.putScalar(i, i % 3, 1);
-        }
         for (int step = 0; step < 3; step++) {
-            nchw.fit(new DataSet(nchwBatch(8, step).mul(3).add(1), labels));
+            nchw.fit(new DataSet(nchwBatch(8, step).mul(3).add(1), cyclicLabels(8)));
         }
         ComputationGraph converted = Layout.toNhwc(nchw);
         assertThat(Layout.of(converted.getConfiguration())).isEqualTo(CNN2DFormat.NHWC);
@@ -76,8 +87,7 @@ class LayoutTest {
                 .removeVertexAndConnections("predictions").removeVertexAndConnections("fc1")
                 .removeVertexAndConnections("flatten")
                 .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "block2_pool")
-                .addLayer("predictions", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(3)
-                        .activation(Activation.SOFTMAX).build(), "gap")
+                .addLayer("predictions", softmax(8), "gap")
                 .setOutputs("predictions").build();
 
         ComputationGraph converted = Layout.toNhwc(nchw);
@@ -95,14 +105,9 @@ class LayoutTest {
                 .removeVertexAndConnections("predictions")
                 .addLayer("head_bn1", new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().nIn(16)
                         .nOut(16).build(), "fc1")
-                .addLayer("predictions", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(3)
-                        .activation(Activation.SOFTMAX).build(), "head_bn1")
+                .addLayer("predictions", softmax(16), "head_bn1")
                 .setOutputs("predictions").build();
-        INDArray labels = Nd4j.zeros(DataType.FLOAT, 6, 3);
-        for (int i = 0; i < 6; i++) {
-            labels.putScalar(i, i % 3, 1);
-        }
-        nchw.fit(new DataSet(nchwBatch(6, 10), labels));   // running statistics of the dense batch norm move
+        nchw.fit(new DataSet(nchwBatch(6, 10), cyclicLabels(6)));   // running statistics of the dense batch norm move
 
         ComputationGraph converted = Layout.toNhwc(nchw);
 
