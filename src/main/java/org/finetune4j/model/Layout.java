@@ -24,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The memory layout of image activations: finetune4j's networks run <b>NHWC</b> ({@code [n, height, width,
  * channels]}), the layout oneDNN's convolutions work in. Laid out NCHW, DL4J's oneDNN convolution helper reorders
  * the activations to NHWC and back around every convolution — about a third of a VGG16 forward pass on this
- * project's machine (README, "Performance"); NHWC networks skip those reorders (VGG16 forward 1.4–1.7× faster).
+ * project's machine (docs/performance.md); NHWC networks skip those reorders (VGG16 forward 1.4–1.7× faster).
  *
  * <p>Everything that makes a network or feeds one goes through here: {@link #inputType} (the input type of a
  * network), {@link #flatten} (convolutional activations to a vector, in (h, w, c) order) and {@link #toNhwc}, which

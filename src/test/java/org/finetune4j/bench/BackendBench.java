@@ -38,7 +38,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>With {@code builds} as the first argument it compares the six nd4j-native builds instead (plain, -avx2, -avx512,
  * -onednn, -onednn-avx2, -onednn-avx512; helpers on), each selected with
  * {@code -Dorg.bytedeco.javacpp.platform.extension}; the four jars that are not dependencies must be added to the
- * class path (README "Performance" shows the commands). The last column names the build that really loaded, since
+ * class path (docs/performance.md shows the commands). The last column names the build that really loaded, since
  * JavaCPP falls back to another build when the requested one is missing.
  */
 public final class BackendBench {

@@ -47,7 +47,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * issue, each run alternately by a child JVM (ours) and by {@code src/test/python/torch_reference.py} (PyTorch),
  * over several rounds; the summary gives medians, the ratio ours / PyTorch (above 1 = we are faster; for logistic
  * regression, seconds, it is PyTorch's time / ours), the fraction of this CPU's peak FP32 FLOP rate, and each side's
- * peak resident memory. The two commands (README "Performance"):
+ * peak resident memory. The two commands (docs/performance.md, "Against PyTorch"):
  * <pre>{@code
  * mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp target/test-classes:target/classes:$(cat target/cp.txt) org.finetune4j.bench.PerfBench
