@@ -112,6 +112,43 @@ public final class BackboneLoader {
                 defaultFreeze);
     }
 
+    /**
+     * The freeze point a run uses, resolved: nothing for mode {@code scratch} or {@code --freeze-until none}, the
+     * user's layer, or else the backbone's default. Training, the checks and the search all freeze by this rule, and
+     * it is the value bundles and checkpoints record, so that {@code --resume} compares resolved values.
+     *
+     * @param cfg             the run's configuration
+     * @param backboneDefault the backbone's default freeze point, or null (nothing frozen)
+     * @return the last frozen layer, or null for none
+     */
+    public static String resolveFreezeUntil(TrainConfig cfg, String backboneDefault) {
+        if (cfg.mode().equals("scratch") || "none".equals(cfg.freezeUntil())) {
+            return null;
+        }
+        return cfg.freezeUntil() != null ? cfg.freezeUntil() : backboneDefault;
+    }
+
+    /**
+     * The backbone's default freeze point without loading any weights: the registry's for a built-in backbone, and
+     * for a bundle the registry's default of the architecture it was trained from (read from its {@code bundle.json}).
+     *
+     * @param cfg the run's configuration ({@code model}, {@code mode})
+     * @return the default freeze point, or null when the backbone has none (or the mode freezes nothing)
+     */
+    public String defaultFreezeUntil(TrainConfig cfg) {
+        if (cfg.mode().equals("scratch")) {
+            return null;
+        }
+        Optional<BackboneSpec> builtIn = Backbones.find(cfg.model());
+        if (builtIn.isPresent()) {
+            return builtIn.get().pretrained() ? builtIn.get().defaultFreezeUntil() : null;
+        }
+        Path dir = Backbones.findBundle(cfg.model(), modelsDir)
+                .orElseThrow(() -> Backbones.unknown(cfg.model(), modelsDir));
+        return Backbones.find(BundleStore.readMeta(dir).backbone()).map(BackboneSpec::defaultFreezeUntil)
+                .orElse(null);
+    }
+
     /** DL4J's zoo zip is the source when the file or mirror URL names a {@code .zip}; otherwise Keras's HDF5. */
     private static boolean isZooZip(TrainConfig.WeightsSettings w) {
         return (w.file() != null && w.file().endsWith(".zip")) || (w.url() != null && w.url().endsWith(".zip"));

@@ -78,7 +78,11 @@ public final class Trainer {
         Split split = data.split();
         List<String> classes = data.classes();
 
-        JsonNode runConfig = runConfig(cfg, classes);
+        BackboneLoader loader = new BackboneLoader(modelsDir, log);
+        // resolved before the comparison with a checkpoint: a run started with the default freeze point resumes with
+        // the same command line (the checkpoint records the resolved layer)
+        String freezeUntil = BackboneLoader.resolveFreezeUntil(cfg, loader.defaultFreezeUntil(cfg));
+        JsonNode runConfig = runConfig(cfg, classes, freezeUntil);
         ComputationGraph graph;
         Preprocessing preprocessing;
         String backboneName;
@@ -96,17 +100,13 @@ public final class Trainer {
             log.accept("resuming " + cfg.name() + " at epoch " + (state.epochIndex() + 1) + ", batch "
                     + state.nextBatch() + " (stage " + state.stage() + ")");
         } else {
-            BackboneLoader.Loaded backbone = new BackboneLoader(modelsDir, log).load(cfg, classes, split.train(),
-                    decoder, seeds);
+            BackboneLoader.Loaded backbone = loader.load(cfg, classes, split.train(), decoder, seeds);
             preprocessing = backbone.preprocessing();
             backboneName = backbone.name();
-            String freezeUntil = cfg.mode().equals("scratch") || "none".equals(cfg.freezeUntil()) ? null
-                    : cfg.freezeUntil() != null ? cfg.freezeUntil() : backbone.defaultFreezeUntil();
             graph = FineTuner.build(backbone.graph(), preprocessing.input(), freezeUntil, cfg.head(),
                     classes.size(), cfg.optimizer(), seeds.value("init"));
             ((ObjectNode) runConfig).set("preprocessing", Json.mapper().valueToTree(preprocessing));
             ((ObjectNode) runConfig).put("backbone", backboneName);
-            ((ObjectNode) runConfig).put("freeze-until", freezeUntil);
         }
 
         InputShape input = preprocessing.input();
@@ -187,8 +187,9 @@ public final class Trainer {
                 (System.nanoTime() - started) / 1e9, true, checkpoints.dir(), FineTuner.frozenLayers(graph));
     }
 
-    private static JsonNode runConfig(TrainConfig cfg, List<String> classes) {
+    private static JsonNode runConfig(TrainConfig cfg, List<String> classes, String freezeUntil) {
         ObjectNode node = Json.mapper().valueToTree(cfg);
+        node.put("freeze-until", freezeUntil);
         node.set("labels", Json.mapper().valueToTree(classes));
         // through text and back, so that numbers compare as they will after a checkpoint is read (42 is an int)
         try {

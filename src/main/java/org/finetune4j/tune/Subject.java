@@ -65,8 +65,7 @@ public record Subject(List<String> classes, List<LabeledImage> train, Preprocess
         TrainingData data = TrainingData.prepare(cfg.data(), seeds, log);
         BackboneLoader.Loaded backbone = new BackboneLoader(modelsDir, log).load(cfg, data.classes(),
                 data.split().train(), data.decoder(), seeds);
-        String freezeUntil = cfg.mode().equals("scratch") || "none".equals(cfg.freezeUntil()) ? null
-                : cfg.freezeUntil() != null ? cfg.freezeUntil() : backbone.defaultFreezeUntil();
+        String freezeUntil = BackboneLoader.resolveFreezeUntil(cfg, backbone.defaultFreezeUntil());
         int classes = data.classes().size();
         Network network = (optimizer, head) -> {
             seeds.applyToNd4j("init");
