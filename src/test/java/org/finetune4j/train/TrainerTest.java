@@ -157,9 +157,16 @@ class TrainerTest {
                 "block1_pool");
         assertThat(after.getLayer("block1_conv1").params().toFloatVector())
                 .containsExactly(before.getLayer("block1_conv1").params().toFloatVector());
-        // block2 was frozen in stage 1 and trained in stage 2
-        assertThat(after.getLayer("block2_conv1").params().toFloatVector())
-                .isNotEqualTo(before.getLayer("block2_conv1").params().toFloatVector());
+        // block2 was frozen in stage 1 and trained in stage 2; the bundle keeps the best epoch's weights, so it shows
+        // block2 trained only when a stage-2 epoch was the best (on noise images either can be, depending on the
+        // last bits of the CPU's kernels)
+        float[] block2 = after.getLayer("block2_conv1").params().toFloatVector();
+        float[] block2Before = before.getLayer("block2_conv1").params().toFloatVector();
+        if (r.history().best().stage() == 2) {
+            assertThat(block2).isNotEqualTo(block2Before);
+        } else {
+            assertThat(block2).containsExactly(block2Before);
+        }
     }
 
     @Test
