@@ -29,10 +29,12 @@ import org.slf4j.LoggerFactory;
  * 0.46–0.70 s (PyTorch's L-BFGS, float32 on OpenBLAS, 1.4–1.6 s in the same runs; the former plain-Java double
  * loops 2.4 s). Double gemm took 1.5 s, and OpenBLAS's {@code Rᵀ·X} in double changed its last bits with the
  * thread count.
- * <p>Deterministic: no randomness is involved and everything outside the products runs in a fixed order, so the same
- * input gives the same model bit for bit. With the default natives ({@code linux-x86_64-onednn}) the products run
- * in oneDNN, whose results did not depend on the OpenMP thread count (1, 2 or 3); OpenBLAS's gemm, used by the
- * plain {@code linux-x86_64} natives, gave different last bits with 1 and 2 threads.
+ * <p>Deterministic on one machine: no randomness is involved and everything outside the products runs in a fixed
+ * order, so the same input with the same natives and the same number of native threads gives the same model bit for
+ * bit. The products' summation order may depend on the thread count and on the CPU's instruction set: oneDNN's AVX2
+ * gemm kernels and OpenBLAS's gemm (plain natives) change the last bits of the model with the thread count (oneDNN's
+ * AVX-512 kernels happened not to); the models then differ by about 1e-7 of the largest weight (README,
+ * "Reproducibility").
  * <pre>{@code
  * LinearModel m = new LogisticRegression(LinearClassifier.Penalty.L2, 1000).fit(x, y, 10, 1.0);
  * }</pre>

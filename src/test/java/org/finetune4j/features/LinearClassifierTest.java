@@ -3,11 +3,9 @@ package org.finetune4j.features;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
-import org.finetune4j.core.Backend;
 import org.finetune4j.core.UsageException;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.factory.Nd4j;
@@ -84,12 +82,16 @@ class LinearClassifierTest {
     }
 
     /**
-     * Bit for bit the same model twice, and with the row copy on a one-thread fork-join pool. The matrix products run
-     * in ND4J's native backend: with its OpenMP and BLAS threads at 1 and 3 the model must not change either, on the
-     * oneDNN natives (the default); OpenBLAS's gemm (plain natives) changes its last bits with its thread count.
+     * What the same input reproduces, exactly as README's "Reproducibility" states it. Bit for bit: the same model
+     * twice, and with the row copy on a one-thread fork-join pool (Java threads never change a sum's order). Within a
+     * tolerance: with ND4J's native threads (OpenMP and BLAS) at 1 and 3 instead of the default. The products run
+     * as float32 gemm whose summation order depends on the thread count on some CPUs and natives: oneDNN's gemm on
+     * AVX2 kernels (an AVX2-only Zen 3, or {@code DNNL_MAX_CPU_ISA=AVX2}), OpenBLAS's in the plain natives; oneDNN's
+     * AVX-512 kernels happened to give the same bits. Measured differences in this test: up to 1.3e-7 of the largest
+     * weight (AVX2 kernels, 1 vs 2 threads); the bound is 1e-4 of it.
      */
     @Test
-    void l2LogisticRegressionGivesTheSameModelTwiceAndWhateverTheThreads() throws Exception {
+    void l2LogisticRegressionGivesTheSameModelTwiceAndAlmostTheSameWhateverTheThreads() throws Exception {
         int[] y = new int[4000];
         double[][] x = Synthetic.blobs(4000, 10, 512, 1.0, 1.0, 3, y);   // 2M values: the copy runs in parallel
         LogisticRegression lr = new LogisticRegression(LinearClassifier.Penalty.L2, 30);
@@ -101,7 +103,6 @@ class LinearClassifierTest {
         } finally {
             one.shutdown();
         }
-        assumeTrue(Backend.describe().oneDnnCompiled(), "thread-count independence holds for the oneDNN natives");
         NativeOps ops = NativeOpsHolder.getInstance().getDeviceNativeOps();
         int ompThreads = ops.ompGetMaxThreads();
         int blasThreads = Nd4j.factory().blas().getMaxThreads();
@@ -109,11 +110,25 @@ class LinearClassifierTest {
             for (int threads : new int[] {1, 3}) {
                 ops.setOmpNumThreads(threads);
                 Nd4j.factory().blas().setMaxThreads(threads);
-                assertSameModel(lr.fit(x, y, 10, 1.0), first, threads + " native threads");
+                assertCloseModel(lr.fit(x, y, 10, 1.0), first, 1e-4, threads + " native threads");
             }
         } finally {
             ops.setOmpNumThreads(ompThreads);
             Nd4j.factory().blas().setMaxThreads(blasThreads);
+        }
+    }
+
+    /** Every weight and bias within {@code relative} of the largest absolute weight or bias of {@code expected}. */
+    private static void assertCloseModel(LinearModel actual, LinearModel expected, double relative, String what) {
+        double scale = maxAbs(expected.bias());
+        for (double[] w : expected.weights()) {
+            scale = Math.max(scale, maxAbs(w));
+        }
+        double bound = relative * scale;
+        assertThat(actual.bias()).as(what).containsExactly(expected.bias(), within(bound));
+        for (int k = 0; k < expected.classes(); k++) {
+            assertThat(actual.weights()[k]).as(what + ", class " + k).containsExactly(expected.weights()[k],
+                    within(bound));
         }
     }
 
