@@ -33,14 +33,19 @@ final class FeatureTrainingRun {
     }
 
     static int run(TrainConfig run, ExtractionConfig extraction, ClassifierConfig classifier, Path modelsDir,
-                   Path reportsDir, String protocolName, String averageName, boolean quiet, boolean json,
-                   PrintWriter out, PrintWriter err) {
+                   Path reportsDir, String protocolName, String averageName, boolean resume, boolean quiet,
+                   boolean json, PrintWriter out, PrintWriter err) {
         CropProtocol protocol = CropProtocolLoader.load(protocolName);   // a bad protocol fails before any work
         MultiCropEvaluator.Averaging averaging = MultiCropEvaluator.Averaging.of(averageName);
         FeatureTrainConfig cfg = new FeatureTrainConfig(run, extraction, classifier);
         if (!quiet) {
-            err.println("finetune4j: training " + run.name() + ": mode features, model " + run.model() + ", data "
-                    + run.data().folder() + ", seed " + run.seed());
+            err.println("finetune4j: " + (resume ? "resuming " : "training ") + run.name() + ": mode features, model "
+                    + run.model() + ", data " + run.data().folder() + ", seed " + run.seed());
+            if (resume) {
+                // features mode keeps no checkpoint: every image featurized before the interruption is in the cache
+                err.println("finetune4j: features mode resumes from the feature cache: images already featurized are "
+                        + "read back, the rest are computed; the classifier is fitted anew (seconds).");
+            }
             err.println("config: " + Json.mapper().valueToTree(cfg).toString());
             err.flush();
         }

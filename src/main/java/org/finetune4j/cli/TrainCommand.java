@@ -93,7 +93,8 @@ final class TrainCommand implements Callable<Integer> {
                 data.onBadImage, train.threads), TrainConfig.ArchitectureSettings.defaults(), train.weights(), common.seed);
         if (mode.equals("features")) {
             return FeatureTrainingRun.run(cfg, extraction.config(augment, train.batchSize), classifier.config(),
-                    train.modelsDir, train.reportsDir, train.protocol, train.average, common.quiet, common.json,
+                    train.modelsDir, train.reportsDir, train.protocol, train.average, train.resume, common.quiet,
+                    common.json,
                     spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
