@@ -88,7 +88,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!common.quiet) {
             err.println("finetune4j: evaluating " + loaded.bundle().name() + " on " + images.images().size()
                     + " images of " + images.description() + " with " + p.name() + " (" + p.cropCount()
-                    + " crops per image, " + averaging.key() + " averaging)");
+                    + (p.cropCount() == 1 ? " crop" : " crops") + " per image, " + averaging.key() + " averaging)");
             err.flush();
         }
         Evaluation e = EvaluationRun.evaluate(loaded, images.images(), p, averaging, batchSize, common.quiet);

@@ -89,12 +89,15 @@ public final class DatasetInspector {
             int[] k = counts[c];
             int total = k[0] + k[1] + k[2];
             classCounts.add(new DatasetReport.ClassCount(folder.classes().get(c), total, k[0], k[1], k[2]));
-            min = Math.min(min, total);
-            max = Math.max(max, total);
+            if (total > 0) {
+                // a class without usable images gets its own warning below; a ratio of infinity says nothing
+                min = Math.min(min, total);
+                max = Math.max(max, total);
+            }
         }
-        double ratio = min == 0 ? Double.POSITIVE_INFINITY : (double) max / min;
+        double ratio = max == 0 ? 1.0 : (double) max / min;
         if (ratio > IMBALANCE_WARNING_RATIO) {
-            DatasetReport.ClassCount small = classCounts.stream()
+            DatasetReport.ClassCount small = classCounts.stream().filter(cc -> cc.total() > 0)
                     .min(Comparator.comparingInt(DatasetReport.ClassCount::total)).orElseThrow();
             DatasetReport.ClassCount big = classCounts.stream()
                     .max(Comparator.comparingInt(DatasetReport.ClassCount::total)).orElseThrow();
@@ -105,7 +108,9 @@ public final class DatasetInspector {
         }
         for (DatasetReport.ClassCount cc : classCounts) {
             if (cc.total() == 0) {
-                warnings.add("class \"" + cc.name() + "\" has no usable images.");
+                warnings.add("class \"" + cc.name() + "\" has no usable images (every file of it is bad). `train` "
+                        + "stops on such a class; fix or replace its files, or add --drop-empty-classes to leave it "
+                        + "out.");
             }
         }
 
