@@ -98,7 +98,27 @@ final class TrainingEvaluation {
                     + " epochs at " + cfg.stage2().learningRate()));
         }
         f.add(Map.entry("seed", Long.toString(cfg.seed())));
-        f.add(Map.entry("skipped files", Integer.toString(r.badImages().size())));
+        f.addAll(dataFacts(r));
         return f;
+    }
+
+    /** Most files a report lists by name in one fact; metrics.json has them all. */
+    private static final int LISTED = 20;
+
+    /** @return the skipped files with their reasons and the duplicates across the split, as report facts */
+    static List<Map.Entry<String, String>> dataFacts(TrainResult r) {
+        List<Map.Entry<String, String>> f = new ArrayList<>();
+        List<String> skipped = r.badImages().stream().map(b -> b.relativePath() + " (" + b.reason() + ")").toList();
+        f.add(Map.entry("skipped files", skipped.isEmpty() ? "none" : skipped.size() + ": " + listed(skipped)));
+        List<String> leaks = r.leaks().stream().map(g -> String.join(" = ", g.files()) + " [" + String.join(", ",
+                g.splits()) + "]").toList();
+        f.add(Map.entry("identical files across the split", leaks.isEmpty() ? "none" : leaks.size()
+                + " group(s), so validation and test scores are optimistic: " + listed(leaks)));
+        return f;
+    }
+
+    private static String listed(List<String> items) {
+        return String.join("; ", items.subList(0, Math.min(LISTED, items.size())))
+                + (items.size() > LISTED ? "; and " + (items.size() - LISTED) + " more (metrics.json lists all)" : "");
     }
 }

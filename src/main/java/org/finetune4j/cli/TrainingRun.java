@@ -114,6 +114,7 @@ final class TrainingRun {
         metrics.put("history", r.history().epochs());
         metrics.put("frozen-layers", r.frozen());
         metrics.put("bad-images", r.badImages());
+        metrics.put("leaks", r.leaks());
         metrics.put("seconds", r.seconds());
         metrics.put("config", cfg);
         metrics.put("run-info", RunInfo.current(cfg.seed()));

@@ -129,7 +129,7 @@ public final class Trainer {
                 outcome = new TrainingLoop(s1, seeds).run(graph, train, val, state, bestParams, checkpoints,
                         runConfig, stop, listener);
                 if (outcome.interrupted()) {
-                    return interrupted(outcome, badImages, started, checkpoints, graph);
+                    return interrupted(outcome, data, started, checkpoints, graph);
                 }
                 graph = outcome.graph();
                 state = outcome.state();
@@ -151,7 +151,7 @@ public final class Trainer {
                 outcome = new TrainingLoop(s2, seeds).run(graph, train, val, state, bestParams, checkpoints,
                         runConfig, stop, listener);
                 if (outcome.interrupted()) {
-                    return interrupted(outcome, badImages, started, checkpoints, graph);
+                    return interrupted(outcome, data, started, checkpoints, graph);
                 }
                 graph = outcome.graph();
                 state = outcome.state();
@@ -177,14 +177,16 @@ public final class Trainer {
             ModelBundle written = BundleStore.save(dir, graph, meta);
             checkpoints.delete();
             return new TrainResult(dir, written, state.history(), testStats[0], testStats[1], badImages.list(),
-                    (System.nanoTime() - started) / 1e9, false, checkpoints.dir(), FineTuner.frozenLayers(graph));
+                    (System.nanoTime() - started) / 1e9, false, checkpoints.dir(), FineTuner.frozenLayers(graph),
+                    data.leaks());
         }
     }
 
-    private TrainResult interrupted(TrainingLoop.Outcome outcome, BadImageLog badImages, long started,
+    private TrainResult interrupted(TrainingLoop.Outcome outcome, TrainingData data, long started,
                                     Checkpoints checkpoints, ComputationGraph graph) {
-        return new TrainResult(null, null, outcome.state().history(), Double.NaN, Double.NaN, badImages.list(),
-                (System.nanoTime() - started) / 1e9, true, checkpoints.dir(), FineTuner.frozenLayers(graph));
+        return new TrainResult(null, null, outcome.state().history(), Double.NaN, Double.NaN,
+                data.badImages().list(), (System.nanoTime() - started) / 1e9, true, checkpoints.dir(),
+                FineTuner.frozenLayers(graph), data.leaks());
     }
 
     private static JsonNode runConfig(TrainConfig cfg, List<String> classes) {

@@ -73,6 +73,43 @@ class TrainCommandTest {
     }
 
     @Test
+    void aClassWithoutUsableImagesStopsTrainingAndLeaksAndSkippedFilesAreReported() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            org.finetune4j.testing.TestImages.empty(data.resolve("bad/empty_" + i + ".png"));
+        }
+        for (int i = 0; i < 10; i++) {
+            String file = String.format("cat_%02d.png", i);
+            Files.copy(data.resolve("cat").resolve(file), data.resolve("cat").resolve("copy_" + file));
+        }
+        Cli.Result stopped = Cli.run(args("--name", "stopped"));
+        assertThat(stopped.exitCode()).as(stopped.err()).isEqualTo(1);
+        assertThat(stopped.err()).contains("class(es) \"bad\" cannot be learned").contains("--drop-empty-classes")
+                .doesNotContain("epoch 1/2");
+        assertThat(models.resolve("stopped")).doesNotExist();
+
+        Cli.Result r = Cli.run(args("--name", "dropped", "--drop-empty-classes"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("left out class(es) \"bad\"").contains("straddle the train/validation/test");
+        Path report;
+        try (Stream<Path> s = Files.list(tmp.resolve("reports"))) {
+            report = s.filter(p -> p.getFileName().toString().startsWith("dropped")).findFirst().orElseThrow();
+        }
+        JsonNode metrics = Json.mapper().readTree(report.resolve("metrics.json").toFile());
+        assertThat(metrics.get("leaks")).isNotEmpty();
+        assertThat(metrics.get("bad-images")).hasSize(3);
+        assertThat(metrics.get("bad-images").get(0).get("reason").asText()).contains("empty");
+        String html = Files.readString(report.resolve("report.html"));
+        assertThat(html).contains("identical files across the split").contains("bad/empty_0.png (empty");
+        JsonNode bundle = Json.mapper().readTree(models.resolve("dropped/bundle.json").toFile());
+        assertThat(bundle.get("labels").toString()).isEqualTo("[\"cat\",\"dog\"]");
+
+        Cli.Result together = Cli.run(args("--name", "together", "--drop-empty-classes",
+                "--keep-duplicates-together"));
+        assertThat(together.exitCode()).as(together.err()).isZero();
+        assertThat(together.err()).doesNotContain("straddle");
+    }
+
+    @Test
     void wrongFreezeUntilIsAUsageErrorListingTheLayers() {
         Cli.Result r = Cli.run(args("--freeze-until", "block7_pool"));
         assertThat(r.exitCode()).isEqualTo(2);
