@@ -40,7 +40,7 @@ final class TrainingEvaluation {
      */
     static Evaluation write(Written report, TrainConfig cfg, TrainResult r, CropProtocol protocol,
                             MultiCropEvaluator.Averaging averaging, boolean quiet) {
-        return write(report, r, facts(cfg, r), LearningCurvesPlot.curves(r.history()), List.of(), protocol,
+        return write(report, r, facts(cfg, r), LearningCurvesPlot.curves(r.history(), cfg.schedule().earlyStopping()), List.of(), protocol,
                 averaging, cfg.seed(), quiet);
     }
 
@@ -78,10 +78,11 @@ final class TrainingEvaluation {
     private static List<Map.Entry<String, String>> facts(TrainConfig cfg, TrainResult r) {
         List<Map.Entry<String, String>> f = new ArrayList<>();
         EpochStats best = r.history().best();
+        String phrase = LearningCurvesPlot.bestEpochPhrase(r.history(), cfg.schedule().earlyStopping());
         f.add(Map.entry("trained", String.format(Locale.ROOT, "%s from %s on %s, %d epochs in %s%s", cfg.mode(),
                 cfg.model(), cfg.data().folder(), r.history().epochs().size(), TrainingRun.duration(r.seconds()),
-                best == null ? "" : String.format(Locale.ROOT, ", best epoch %d (val accuracy %.3f)", best.epoch(),
-                        best.valAccuracy()))));
+                best == null ? "" : ", " + phrase + (Double.isNaN(best.valAccuracy()) ? ""
+                        : String.format(Locale.ROOT, " (val accuracy %.3f)", best.valAccuracy())))));
         if (!Double.isNaN(r.testAccuracy())) {
             f.add(Map.entry("test accuracy at the end of training", String.format(Locale.ROOT,
                     "%.3f (loss %.3f), centre crop", r.testAccuracy(), r.testLoss())));

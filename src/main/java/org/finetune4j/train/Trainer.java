@@ -110,6 +110,7 @@ public final class Trainer {
         }
 
         InputShape input = preprocessing.input();
+        log.accept("config: " + resolvedView(runConfig, input));
         Augmenter augmenter = Augmenter.of(recipe, new ImageSize(input.height(), input.width()), seeds);
         int threads = cfg.data().threads();
         int batch = cfg.schedule().batchSize();
@@ -187,6 +188,24 @@ public final class Trainer {
         return new TrainResult(null, null, outcome.state().history(), Double.NaN, Double.NaN,
                 data.badImages().list(), (System.nanoTime() - started) / 1e9, true, checkpoints.dir(),
                 FineTuner.frozenLayers(graph), data.leaks());
+    }
+
+    /**
+     * The configuration as it runs, for the {@code config:} line: the freeze point the backbone's default resolved
+     * to, and the input size of the backbone (not the {@code --input-size} default a fine-tuned backbone ignores).
+     */
+    static String resolvedView(JsonNode runConfig, InputShape input) {
+        ObjectNode shown = runConfig.deepCopy();
+        shown.remove("labels");
+        shown.remove("preprocessing");
+        if (shown.get("architecture") instanceof ObjectNode architecture) {
+            if (input.height() == input.width()) {
+                architecture.put("input-size", input.height());
+            } else {
+                architecture.put("input-size", input.height() + "x" + input.width());
+            }
+        }
+        return shown.toString();
     }
 
     private static JsonNode runConfig(TrainConfig cfg, List<String> classes) {

@@ -65,6 +65,10 @@ class TrainCommandTest {
         assertThat(metrics.get("evaluation").get("center-top1").asDouble())
                 .isEqualTo(metrics.get("test-accuracy").asDouble(), org.assertj.core.data.Offset.offset(1e-6));
         assertThat(r.out()).contains("ten-crop vs center").contains("(probs averaging");
+        // the best epoch says which metric chose it, in the terminal, the report and the plot
+        assertThat(r.out()).containsPattern("best epoch [12] of 2 by val loss \\d+\\.\\d{3}");
+        assertThat(metrics.get("best-epoch-by").asText()).isEqualTo("val-loss");
+        assertThat(Files.readString(report.resolve("report.html"))).containsPattern("best epoch [12] of 2 by val loss");
 
         Cli.Result predict = Cli.run("predict", "--model", models.resolve("photos-finetune").toString(),
                 data.resolve("cat").toString());
@@ -107,6 +111,18 @@ class TrainCommandTest {
                 "--keep-duplicates-together"));
         assertThat(together.exitCode()).as(together.err()).isZero();
         assertThat(together.err()).doesNotContain("straddle");
+    }
+
+    @Test
+    void learningCurvesNameTheMetricThatChoseTheBestEpoch() {
+        org.finetune4j.train.History h = org.finetune4j.train.History.empty()
+                .plus(new org.finetune4j.train.EpochStats(1, 1, 0.9, 0.5, 0.6, 0.25, 1e-3, 10, 1), 1)
+                .plus(new org.finetune4j.train.EpochStats(2, 1, 0.7, 0.6, 0.8, 0.417, 1e-3, 10, 1), 1);
+        org.finetune4j.train.EarlyStopping byLoss = org.finetune4j.train.EarlyStopping.defaults();
+        assertThat(LearningCurvesPlot.curves(h, byLoss).bestEpochBy()).isEqualTo("val loss");
+        assertThat(LearningCurvesPlot.bestEpochPhrase(h, byLoss)).isEqualTo("best epoch 1 of 2 by val loss 0.600");
+        org.finetune4j.train.EarlyStopping byAcc = new org.finetune4j.train.EarlyStopping("val-accuracy", 5, 0);
+        assertThat(LearningCurvesPlot.bestEpochPhrase(h, byAcc)).isEqualTo("best epoch 1 of 2 by val accuracy 0.250");
     }
 
     @Test
