@@ -97,6 +97,21 @@ public final class Backbones {
     }
 
     /**
+     * The input a backbone or bundle takes, read from the registry or the bundle's {@code bundle.json} (the network
+     * is not loaded).
+     *
+     * @throws UsageException for an unknown name
+     */
+    public static InputShape input(String model, Path modelsDir) {
+        Optional<BackboneSpec> spec = find(model);
+        if (spec.isPresent()) {
+            return spec.get().preprocessing().input();
+        }
+        Path bundle = findBundle(model, modelsDir).orElseThrow(() -> unknown(model, modelsDir));
+        return BundleStore.readMeta(bundle).preprocessing().input();
+    }
+
+    /**
      * Lists the layers of a backbone or bundle. Built-in backbones need only their architecture (no weights, no
      * network access); a bundle is loaded (and validated) to show which layers are frozen.
      *
