@@ -80,6 +80,7 @@ public final class Finetune4j implements Runnable {
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        HelpLayout.install(cmd);
         cmd.setExecutionStrategy(parseResult -> {
             configureLogging(root);
             return new CommandLine.RunLast().execute(parseResult);
