@@ -36,7 +36,8 @@ final class HelpLayout {
         GROUPS.put("Augmentation:", List.of("--augment"));
         GROUPS.put("Evaluation:", List.of("--protocol", "--average", "--reports-dir", "--top-wrong", "--top-k"));
         GROUPS.put("Features mode (--mode features):", List.of("--layer", "--pool", "--cache", "--augment-copies",
-                "--classifier", "--penalty", "--loss", "--folds", "--c-grid", "--reg-grid", "--max-iterations", "--standardize",
+                "--classifier", "--penalty", "--loss", "--folds", "--c-grid", "--reg-grid", "--max-iterations",
+                "--standardize",
                 "--pca", "--whiten", "--clear", "--force"));
         GROUPS.put("Search:", List.of("--c-range", "--lr-range", "--l2-range", "--dropout-range", "--head-widths",
                 "--freeze-choices", "--coarse-trials", "--max-trials", "--trial-epochs", "--time-budget"));

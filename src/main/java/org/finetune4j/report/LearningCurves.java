@@ -128,13 +128,15 @@ public record LearningCurves(int[] epochs, double[] trainLoss, double[] valLoss,
         return o instanceof LearningCurves c && Arrays.equals(epochs, c.epochs) && Arrays.equals(trainLoss, c.trainLoss)
                 && Arrays.equals(valLoss, c.valLoss) && Arrays.equals(trainAccuracy, c.trainAccuracy)
                 && Arrays.equals(valAccuracy, c.valAccuracy) && Objects.equals(bestEpoch, c.bestEpoch)
-                && Objects.equals(stageBoundaryEpoch, c.stageBoundaryEpoch) && Objects.equals(bestEpochBy, c.bestEpochBy);
+                && Objects.equals(stageBoundaryEpoch, c.stageBoundaryEpoch)
+                && Objects.equals(bestEpochBy, c.bestEpochBy);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(Arrays.hashCode(epochs), Arrays.hashCode(trainLoss), Arrays.hashCode(valLoss),
-                Arrays.hashCode(trainAccuracy), Arrays.hashCode(valAccuracy), bestEpoch, stageBoundaryEpoch, bestEpochBy);
+                Arrays.hashCode(trainAccuracy), Arrays.hashCode(valAccuracy), bestEpoch, stageBoundaryEpoch,
+                bestEpochBy);
     }
 
     @Override
