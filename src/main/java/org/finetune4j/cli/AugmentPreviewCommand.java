@@ -12,6 +12,7 @@ import org.finetune4j.core.Json;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.data.BadImage;
 import org.finetune4j.data.ImageFolder;
+import org.finetune4j.model.Backbones;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,8 +22,8 @@ import picocli.CommandLine.Spec;
 /** {@code finetune4j augment-preview}: a PNG grid of what an augmentation recipe does to a few images. */
 @Command(name = "augment-preview", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = {"Draws a PNG grid: one row per image (taken in turn from each class), the original and then "
-                + "the augmented versions the network would see in epochs 0, 1, 2, ... at the given input size, "
-                + "labelled with the class and the parameters each step drew."})
+                + "the augmented versions the network would see in epochs 0, 1, 2, ... at the input size of "
+                + "--model (what `train` would feed it), labelled with the class and the parameters each step drew."})
 final class AugmentPreviewCommand implements Callable<Integer> {
 
     @Spec
@@ -49,9 +50,14 @@ final class AugmentPreviewCommand implements Callable<Integer> {
             description = "Augmented versions per image (epochs 0..N-1). Default: ${DEFAULT-VALUE}.")
     int versions = AugmentPreview.Config.defaults().versions();
 
+    @Option(names = "--model", paramLabel = "M", description = "The backbone `train` would use: the crops are "
+            + "drawn at its input size. A bundle name under models/, a bundle folder, or a built-in name. Default: "
+            + "${DEFAULT-VALUE}.")
+    String model = "mini-vgg-shapes";
+
     @Option(names = "--input-size", paramLabel = "N",
-            description = "Square network input size in pixels. Default: ${DEFAULT-VALUE} (the mini VGG's).")
-    int inputSize = AugmentPreview.Config.defaults().inputSize().width();
+            description = "Square network input size in pixels, instead of --model's.")
+    Integer inputSize;
 
     @Option(names = "--size", paramLabel = "HxW",
             description = "Network input size as HEIGHTxWIDTH, e.g. 48x64 (instead of --input-size).")
@@ -88,12 +94,16 @@ final class AugmentPreviewCommand implements Callable<Integer> {
     }
 
     private ImageSize inputSize() {
-        if (size != null && spec.commandLine().getParseResult().hasMatchedOption("--input-size")) {
+        if (size != null && inputSize != null) {
             throw new UsageException("--size " + size + ": given together with --input-size " + inputSize
                     + ". Expected one of the two; received both. Drop one.");
         }
         if (size != null) {
             return ImageSize.parse(size, "--size");
+        }
+        if (inputSize == null) {
+            org.finetune4j.model.InputShape input = Backbones.input(model, Backbones.MODELS_DIR);
+            return new ImageSize(input.height(), input.width());
         }
         int side = inputSize;
         if (side < 1 || side > ImageSize.MAX_SIDE) {

@@ -41,10 +41,10 @@ public final class BackboneOptions {
     }
 
     /** @return the configuration {@code train} would run with these options */
-    TrainConfig config(String name, Path data, CommonOptions common, DataOptions dataOptions, TrainOptions train) {
+    TrainConfig config(String name, Path data, CommonOptions common, DataOptions dataOptions,
+                       PreparationOptions preparation, TrainOptions train) {
         return new TrainConfig(mode, model, name, freezeUntil, train.head(), train.optimizer(), train.schedule(),
-                null, new TrainConfig.DataSettings(data.toString(), dataOptions.splitConfig(), augment,
-                dataOptions.onBadImage, train.threads), TrainConfig.ArchitectureSettings.defaults(),
+                null, preparation.settings(data, dataOptions, augment, train.threads), TrainConfig.ArchitectureSettings.defaults(),
                 train.weights(), common.seed);
     }
 }

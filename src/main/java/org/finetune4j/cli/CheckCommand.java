@@ -45,6 +45,9 @@ final class CheckCommand implements Callable<Integer> {
     BackboneOptions backbone;
 
     @Mixin
+    PreparationOptions preparation;
+
+    @Mixin
     TrainOptions train;
 
     @Option(names = "--check-images", paramLabel = "N", description = "Training images the initial loss and the "
@@ -65,7 +68,7 @@ final class CheckCommand implements Callable<Integer> {
         SanityChecks.Settings settings = new SanityChecks.Settings(checkImages, overfitImages, overfitIterations,
                 SanityChecks.Settings.defaults().regularizationUp());
         Path dir = data.resolveData(spec, common);
-        TrainConfig cfg = backbone.config(dir.getFileName() + "-check", dir, common, data, train);
+        TrainConfig cfg = backbone.config(dir.getFileName() + "-check", dir, common, data, preparation, train);
         var err = spec.commandLine().getErr();
         var out = spec.commandLine().getOut();
         if (!common.quiet) {

@@ -79,7 +79,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new UsageException("--model " + model + ": a backbone, not a trained bundle; it knows no labels of "
                     + "yours. Train a bundle first (`finetune4j train`), then evaluate it.");
         }
-        Path dir = Backbones.findBundle(model, modelsDir).orElseThrow(() -> Backbones.unknown(model, modelsDir));
+        Path dir = Backbones.findBundle(model, modelsDir).orElseThrow(() -> Backbones.unknownBundle(model, modelsDir, "evaluate"));
         BundleStore.Loaded loaded = BundleStore.load(dir);
         p.crops(loaded.bundle().preprocessing());
         EvaluationRun.Images images = data != null ? EvaluationRun.fromFolder(data, loaded.bundle())
@@ -88,7 +88,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (!common.quiet) {
             err.println("finetune4j: evaluating " + loaded.bundle().name() + " on " + images.images().size()
                     + " images of " + images.description() + " with " + p.name() + " (" + p.cropCount()
-                    + " crops per image, " + averaging.key() + " averaging)");
+                    + (p.cropCount() == 1 ? " crop" : " crops") + " per image, " + averaging.key() + " averaging)");
             err.flush();
         }
         Evaluation e = EvaluationRun.evaluate(loaded, images.images(), p, averaging, batchSize, common.quiet);

@@ -82,7 +82,7 @@ final class FeatureTrainingRun {
         }
         f.add(Map.entry("featurization", throughput(r.extraction())));
         f.add(Map.entry("seed", Long.toString(cfg.run().seed())));
-        f.add(Map.entry("skipped files", Integer.toString(r.train().badImages().size())));
+        f.addAll(TrainingEvaluation.dataFacts(r.train()));
         return f;
     }
 
@@ -109,6 +109,7 @@ final class FeatureTrainingRun {
         metrics.put("images-per-second", nanToNull(r.extraction().imagesPerSecond()));
         metrics.put("frozen-layers", r.train().frozen());
         metrics.put("bad-images", r.train().badImages());
+        metrics.put("leaks", r.train().leaks());
         metrics.put("seconds", r.train().seconds());
         metrics.put("config", cfg);
         metrics.put("run-info", RunInfo.current(cfg.run().seed()));

@@ -41,6 +41,9 @@ final class FeaturesCommand implements Callable<Integer> {
     @Mixin
     ExtractionOptions extraction;
 
+    @Mixin
+    PreparationOptions preparation;
+
     @Option(names = "--model", paramLabel = "M", description = "The backbone: vgg16, vgg19, a bundle name under "
             + "models/ or a bundle folder. Default: ${DEFAULT-VALUE}.")
     String model = "mini-vgg-shapes";
@@ -97,7 +100,7 @@ final class FeaturesCommand implements Callable<Integer> {
         TrainConfig run = new TrainConfig("features", model, dir.getFileName() + "-features", null,
                 org.finetune4j.train.HeadSpec.defaults(), org.finetune4j.train.OptimizerConfig.defaults(),
                 new TrainConfig.Schedule(1, batchSize, org.finetune4j.train.EarlyStopping.defaults()), null,
-                new TrainConfig.DataSettings(dir.toString(), data.splitConfig(), augment, data.onBadImage, threads),
+                preparation.settings(dir, data, augment, threads),
                 TrainConfig.ArchitectureSettings.defaults(), new TrainConfig.WeightsSettings(weightsFile, weightsUrl,
                 weightsCache), common.seed);
         var err = spec.commandLine().getErr();

@@ -80,6 +80,7 @@ public final class Finetune4j implements Runnable {
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        HelpLayout.install(cmd);
         cmd.setExecutionStrategy(parseResult -> {
             configureLogging(root);
             return new CommandLine.RunLast().execute(parseResult);
@@ -120,11 +121,30 @@ public final class Finetune4j implements Runnable {
     private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("finetune4j: " + ex.getMessage());
+        err.println("finetune4j: " + asTyped(ex.getMessage(), ex.getArgSpec(), args));
         if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
             err.println("Run `" + cmd.getCommandSpec().qualifiedName() + " --help` for the options.");
         }
         return EXIT_USAGE;
+    }
+
+    /**
+     * picocli names an option by its longest name ({@code --learning-rate}); when the user typed another of its names
+     * ({@code --lr}), the message names that one instead, so it points at what is on the command line.
+     */
+    static String asTyped(String message, CommandLine.Model.ArgSpec arg, String[] args) {
+        if (message == null || !(arg instanceof CommandLine.Model.OptionSpec option) || args == null) {
+            return message;
+        }
+        String longest = option.longestName();
+        for (String a : args) {
+            for (String name : option.names()) {
+                if (!name.equals(longest) && (a.equals(name) || a.startsWith(name + "="))) {
+                    return message.replace("'" + longest + "'", "'" + name + "'").replace(longest + " ", name + " ");
+                }
+            }
+        }
+        return message;
     }
 
     private static int handleExecutionException(Finetune4j root, Exception ex, CommandLine cmd) {

@@ -3,6 +3,7 @@ package org.finetune4j.cli;
 import java.nio.file.Path;
 import org.finetune4j.report.LearningCurves;
 import org.finetune4j.report.Plots;
+import org.finetune4j.train.EarlyStopping;
 import org.finetune4j.train.EpochStats;
 import org.finetune4j.train.History;
 
@@ -11,15 +12,18 @@ final class LearningCurvesPlot {
     private LearningCurvesPlot() {
     }
 
-    static void write(Path png, String title, History h) {
-        LearningCurves curves = curves(h);
+    static void write(Path png, String title, History h, EarlyStopping criterion) {
+        LearningCurves curves = curves(h, criterion);
         if (curves != null) {
             Plots.learningCurves(png, "Learning curves: " + title, curves);
         }
     }
 
-    /** @return the curves of a history, or null when no epoch ran */
-    static LearningCurves curves(History h) {
+    /**
+     * @param criterion what chose the best epoch
+     * @return the curves of a history, or null when no epoch ran
+     */
+    static LearningCurves curves(History h, EarlyStopping criterion) {
         int n = h.epochs().size();
         if (n == 0) {
             return null;
@@ -43,11 +47,40 @@ final class LearningCurvesPlot {
         }
         LearningCurves curves = LearningCurves.of(epochs, trainLoss, valLoss, trainAcc, valAcc);
         if (h.bestEpoch() > 0) {
-            curves = curves.withBestEpoch(h.bestEpoch());
+            EpochStats best = h.best();
+            curves = best == null ? curves.withBestEpoch(h.bestEpoch())
+                    : curves.withBestEpoch(h.bestEpoch(), metricName(criterion, best));
         }
         if (stageBoundary != null) {
             curves = curves.withStageBoundaryEpoch(stageBoundary);
         }
         return curves;
+    }
+
+    /**
+     * The metric that chose the best epoch, in words: the early-stopping metric, or its training twin when there
+     * was no validation split ({@link EarlyStopping#score} falls back the same way).
+     */
+    static String metricName(EarlyStopping criterion, EpochStats best) {
+        boolean loss = criterion.metric().equals("val-loss");
+        boolean noVal = Double.isNaN(loss ? best.valLoss() : best.valAccuracy());
+        return (noVal ? "train " : "val ") + (loss ? "loss" : "accuracy");
+    }
+
+    /** @return e.g. {@code "best epoch 1 of 2 by val loss 0.512"}, or null when no epoch was kept */
+    static String bestEpochPhrase(History h, EarlyStopping criterion) {
+        EpochStats best = h.best();
+        if (best == null) {
+            return null;
+        }
+        String metric = metricName(criterion, best);
+        double value = switch (metric) {
+            case "val loss" -> best.valLoss();
+            case "train loss" -> best.trainLoss();
+            case "val accuracy" -> best.valAccuracy();
+            default -> best.trainAccuracy();
+        };
+        return String.format(java.util.Locale.ROOT, "best epoch %d of %d by %s %.3f", best.epoch(),
+                h.epochs().size(), metric, value);
     }
 }

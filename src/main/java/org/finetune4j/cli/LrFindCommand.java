@@ -43,6 +43,9 @@ final class LrFindCommand implements Callable<Integer> {
     BackboneOptions backbone;
 
     @Mixin
+    PreparationOptions preparation;
+
+    @Mixin
     TrainOptions train;
 
     @Option(names = "--start-lr", paramLabel = "X", description = "First learning rate. Default: ${DEFAULT-VALUE}.")
@@ -61,7 +64,7 @@ final class LrFindCommand implements Callable<Integer> {
         LrRangeTest.Settings settings = new LrRangeTest.Settings(startLr, endLr, iterations,
                 LrRangeTest.Settings.defaults().beta());
         Path dir = data.resolveData(spec, common);
-        TrainConfig cfg = backbone.config(dir.getFileName() + "-lr-find", dir, common, data, train);
+        TrainConfig cfg = backbone.config(dir.getFileName() + "-lr-find", dir, common, data, preparation, train);
         var err = spec.commandLine().getErr();
         var out = spec.commandLine().getOut();
         long started = System.nanoTime();

@@ -82,7 +82,7 @@ final class PredictCommand implements Callable<Integer> {
                     + "yours. Train a bundle first (`finetune4j train`), then predict with it.");
         }
         Path dir = Backbones.findBundle(model, Backbones.MODELS_DIR)
-                .orElseThrow(() -> Backbones.unknown(model, Backbones.MODELS_DIR));
+                .orElseThrow(() -> Backbones.unknownBundle(model, Backbones.MODELS_DIR, "predict"));
         BundleStore.Loaded bundle = BundleStore.load(dir);
         ImageDecoder decoder = new ImageDecoder(bundle.bundle().preprocessing().input().channels(),
                 ImageDecoder.DEFAULT_MAX_PIXELS);
@@ -105,7 +105,15 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return predictions.stream().anyMatch(p -> p.error() != null) ? Finetune4j.EXIT_FAILURE : Finetune4j.EXIT_OK;
+        long failed = predictions.stream().filter(p -> p.error() != null).count();
+        if (failed > 0) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("finetune4j: " + failed + " of " + predictions.size() + " file(s) could not be classified "
+                    + "(listed above with the reason); the others were.");
+            err.flush();
+            return Finetune4j.EXIT_FAILURE;
+        }
+        return Finetune4j.EXIT_OK;
     }
 
     private static List<Path> imagesUnder(Path dir) {

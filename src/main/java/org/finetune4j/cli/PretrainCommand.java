@@ -30,6 +30,9 @@ final class PretrainCommand implements Callable<Integer> {
     @Mixin
     TrainOptions train;
 
+    @Mixin
+    PreparationOptions preparation;
+
     @Option(names = "--arch", paramLabel = "A", description = "Architecture: mini-vgg (or vgg16, vgg19: large). "
             + "Default: ${DEFAULT-VALUE}.")
     String arch = "mini-vgg";
@@ -63,8 +66,7 @@ final class PretrainCommand implements Callable<Integer> {
         HeadSpec head = new HeadSpec(null, train.headHidden, train.headActivation, train.dropout,
                 train.headBatchNorm);
         TrainConfig cfg = new TrainConfig("scratch", arch, name, null, head, train.optimizer(), train.schedule(),
-                null, new TrainConfig.DataSettings(dir.toString(), data.splitConfig(), augment, data.onBadImage,
-                train.threads), new TrainConfig.ArchitectureSettings(activation, init, inputSize, !noBatchNorm),
+                null, preparation.settings(dir, data, augment, train.threads), new TrainConfig.ArchitectureSettings(activation, init, inputSize, !noBatchNorm),
                 train.weights(), common.seed);
         return TrainingRun.run(cfg, train, common.quiet, common.json, spec.commandLine().getOut(),
                 spec.commandLine().getErr());

@@ -61,6 +61,9 @@ final class SearchCommand implements Callable<Integer> {
     BackboneOptions backbone;
 
     @Mixin
+    PreparationOptions preparation;
+
+    @Mixin
     TrainOptions train;
 
     @Mixin
@@ -158,7 +161,7 @@ final class SearchCommand implements Callable<Integer> {
         if (searchName.isBlank() || searchName.contains("/") || searchName.startsWith(".")) {
             throw new UsageException("--name " + searchName + ": expected a plain folder name, e.g. search-photos.");
         }
-        TrainConfig base = backbone.config(searchName, dir, common, data, train);
+        TrainConfig base = backbone.config(searchName, dir, common, data, preparation, train);
         Path folder = train.reportsDir.resolve(searchName);
         var err = spec.commandLine().getErr();
         var out = spec.commandLine().getOut();

@@ -32,6 +32,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     TrainOptions train;
 
+    @Mixin
+    PreparationOptions preparation;
+
     @Option(names = "--mode", paramLabel = "MODE", description = "finetune (new head on the pretrained backbone, "
             + "early layers frozen), scratch (the same architecture, freshly initialised) or features (frozen "
             + "backbone as cached feature extractor + a linear classifier; see --classifier). Default: "
@@ -89,8 +92,7 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = data.resolveData(spec, common);
         String bundleName = name != null ? name : dir.getFileName() + "-" + mode;
         TrainConfig cfg = new TrainConfig(mode, model, bundleName, freezeUntil, train.head(), train.optimizer(),
-                train.schedule(), stage2, new TrainConfig.DataSettings(dir.toString(), data.splitConfig(), augment,
-                data.onBadImage, train.threads), TrainConfig.ArchitectureSettings.defaults(), train.weights(), common.seed);
+                train.schedule(), stage2, preparation.settings(dir, data, augment, train.threads), TrainConfig.ArchitectureSettings.defaults(), train.weights(), common.seed);
         if (mode.equals("features")) {
             return FeatureTrainingRun.run(cfg, extraction.config(augment, train.batchSize), classifier.config(),
                     train.modelsDir, train.reportsDir, train.protocol, train.average, train.resume, common.quiet,

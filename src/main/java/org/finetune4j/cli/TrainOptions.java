@@ -72,8 +72,8 @@ public final class TrainOptions {
     @Option(names = "--threads", paramLabel = "N", description = "Image decoding threads. Default: ${DEFAULT-VALUE}.")
     int threads = 2;
 
-    @Option(names = "--resume", description = "Continue the interrupted run of the same --name from its checkpoint "
-            + "(models/<name>.checkpoint/).")
+    @Option(names = "--resume", description = "Continue the interrupted run of the same --name from the checkpoint "
+            + "it left in models/<name>.checkpoint/.")
     boolean resume;
 
     @Option(names = "--weights", paramLabel = "FILE", description = "vgg16/vgg19: a Keras weights file you "
@@ -81,7 +81,7 @@ public final class TrainOptions {
     String weightsFile;
 
     @Option(names = "--weights-url", paramLabel = "URL", description = "vgg16/vgg19: a mirror of the Keras weights "
-            + "file. Default: Keras's own URL (models/README.md).")
+            + "file. Default: Keras's own URL, given in models/README.md.")
     String weightsUrl;
 
     @Option(names = "--weights-cache", paramLabel = "DIR", description = "Where downloaded weights are kept. "

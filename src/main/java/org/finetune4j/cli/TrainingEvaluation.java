@@ -40,7 +40,7 @@ final class TrainingEvaluation {
      */
     static Evaluation write(Written report, TrainConfig cfg, TrainResult r, CropProtocol protocol,
                             MultiCropEvaluator.Averaging averaging, boolean quiet) {
-        return write(report, r, facts(cfg, r), LearningCurvesPlot.curves(r.history()), List.of(), protocol,
+        return write(report, r, facts(cfg, r), LearningCurvesPlot.curves(r.history(), cfg.schedule().earlyStopping()), List.of(), protocol,
                 averaging, cfg.seed(), quiet);
     }
 
@@ -78,10 +78,11 @@ final class TrainingEvaluation {
     private static List<Map.Entry<String, String>> facts(TrainConfig cfg, TrainResult r) {
         List<Map.Entry<String, String>> f = new ArrayList<>();
         EpochStats best = r.history().best();
+        String phrase = LearningCurvesPlot.bestEpochPhrase(r.history(), cfg.schedule().earlyStopping());
         f.add(Map.entry("trained", String.format(Locale.ROOT, "%s from %s on %s, %d epochs in %s%s", cfg.mode(),
                 cfg.model(), cfg.data().folder(), r.history().epochs().size(), TrainingRun.duration(r.seconds()),
-                best == null ? "" : String.format(Locale.ROOT, ", best epoch %d (val accuracy %.3f)", best.epoch(),
-                        best.valAccuracy()))));
+                best == null ? "" : ", " + phrase + (Double.isNaN(best.valAccuracy()) ? ""
+                        : String.format(Locale.ROOT, " (val accuracy %.3f)", best.valAccuracy())))));
         if (!Double.isNaN(r.testAccuracy())) {
             f.add(Map.entry("test accuracy at the end of training", String.format(Locale.ROOT,
                     "%.3f (loss %.3f), centre crop", r.testAccuracy(), r.testLoss())));
@@ -98,7 +99,27 @@ final class TrainingEvaluation {
                     + " epochs at " + cfg.stage2().learningRate()));
         }
         f.add(Map.entry("seed", Long.toString(cfg.seed())));
-        f.add(Map.entry("skipped files", Integer.toString(r.badImages().size())));
+        f.addAll(dataFacts(r));
         return f;
+    }
+
+    /** Most files a report lists by name in one fact; metrics.json has them all. */
+    private static final int LISTED = 20;
+
+    /** @return the skipped files with their reasons and the duplicates across the split, as report facts */
+    static List<Map.Entry<String, String>> dataFacts(TrainResult r) {
+        List<Map.Entry<String, String>> f = new ArrayList<>();
+        List<String> skipped = r.badImages().stream().map(b -> b.relativePath() + " (" + b.reason() + ")").toList();
+        f.add(Map.entry("skipped files", skipped.isEmpty() ? "none" : skipped.size() + ": " + listed(skipped)));
+        List<String> leaks = r.leaks().stream().map(g -> String.join(" = ", g.files()) + " [" + String.join(", ",
+                g.splits()) + "]").toList();
+        f.add(Map.entry("identical files across the split", leaks.isEmpty() ? "none" : leaks.size()
+                + " group(s), so validation and test scores are optimistic: " + listed(leaks)));
+        return f;
+    }
+
+    private static String listed(List<String> items) {
+        return String.join("; ", items.subList(0, Math.min(LISTED, items.size())))
+                + (items.size() > LISTED ? "; and " + (items.size() - LISTED) + " more (metrics.json lists all)" : "");
     }
 }

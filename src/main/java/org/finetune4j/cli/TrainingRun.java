@@ -39,8 +39,7 @@ final class TrainingRun {
         if (!quiet) {
             err.println("finetune4j: " + (resume ? "resuming " : "training ") + cfg.name() + ": mode " + cfg.mode()
                     + ", model " + cfg.model() + ", data " + cfg.data().folder() + ", seed " + cfg.seed());
-            err.println("config: " + Json.mapper().valueToTree(cfg).toString());
-            err.flush();
+            err.flush();   // the config: line comes from the Trainer, once the backbone has resolved its defaults
         }
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch done = new CountDownLatch(1);
@@ -110,15 +109,18 @@ final class TrainingRun {
         metrics.put("test-accuracy", nanToNull(r.testAccuracy()));
         metrics.put("test-loss", nanToNull(r.testLoss()));
         metrics.put("best-epoch", r.history().bestEpoch());
+        metrics.put("best-epoch-by", cfg.schedule().earlyStopping().metric());
         metrics.put("diagnosis", r.history().diagnosis());
         metrics.put("history", r.history().epochs());
         metrics.put("frozen-layers", r.frozen());
         metrics.put("bad-images", r.badImages());
+        metrics.put("leaks", r.leaks());
         metrics.put("seconds", r.seconds());
         metrics.put("config", cfg);
         metrics.put("run-info", RunInfo.current(cfg.seed()));
         AtomicFiles.writeString(dir.resolve("metrics.json"), Json.write(metrics));
-        LearningCurvesPlot.write(dir.resolve("learning-curves.png"), cfg.name(), r.history());
+        LearningCurvesPlot.write(dir.resolve("learning-curves.png"), cfg.name(), r.history(),
+                cfg.schedule().earlyStopping());
         return new TrainingEvaluation.Written(dir, metrics);
     }
 
@@ -140,8 +142,10 @@ final class TrainingRun {
             return;
         }
         EpochStats best = r.history().best();
-        out.printf(Locale.ROOT, "trained %s in %s: best epoch %d of %d%s%n", cfg.name(), duration(r.seconds()),
-                r.history().bestEpoch(), r.history().epochs().size(), best == null || Double.isNaN(best.valAccuracy())
+        String phrase = LearningCurvesPlot.bestEpochPhrase(r.history(), cfg.schedule().earlyStopping());
+        out.printf(Locale.ROOT, "trained %s in %s: %s%s%n", cfg.name(), duration(r.seconds()),
+                phrase == null ? "no epoch kept" : phrase, best == null || Double.isNaN(best.valAccuracy())
+                        || cfg.schedule().earlyStopping().metric().equals("val-accuracy")
                         ? "" : String.format(Locale.ROOT, " (val accuracy %.3f)", best.valAccuracy()));
         if (!Double.isNaN(r.testAccuracy())) {
             out.printf(Locale.ROOT, "test accuracy %.3f (loss %.3f) on the held-out test split%n", r.testAccuracy(),

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.IntConsumer;
 import org.finetune4j.core.Fingerprint;
 import org.finetune4j.core.ParallelMap;
@@ -59,6 +58,8 @@ public final class DatasetInspector {
                 splitOf.put(im.relativePath(), s);
             }
         }
+        List<LabeledImage> usable = new ArrayList<>();
+        Map<String, String> sha256 = new HashMap<>();
         List<FileResult> results = checkAll(folder.images(), progress);
 
         List<String> warnings = new ArrayList<>(folder.warnings());
@@ -68,7 +69,6 @@ public final class DatasetInspector {
         int[][] counts = new int[nClasses][SplitName.values().length];
         Map<String, Integer> formats = new TreeMap<>();
         List<int[]> sizes = new ArrayList<>();
-        Map<String, List<FileResult>> byHash = new TreeMap<>();
         for (FileResult r : results) {
             if (r.badReason() != null) {
                 bad.add(new BadImage(r.image().relativePath(), r.badReason()));
@@ -78,7 +78,8 @@ public final class DatasetInspector {
             counts[r.image().classIndex()][s.ordinal()]++;
             formats.merge(r.info().format(), 1, Integer::sum);
             sizes.add(new int[] {r.info().width(), r.info().height()});
-            byHash.computeIfAbsent(r.sha256(), k -> new ArrayList<>()).add(r);
+            usable.add(r.image());
+            sha256.put(r.image().relativePath(), r.sha256());
         }
         bad.sort(Comparator.comparing(BadImage::relativePath));
 
@@ -89,12 +90,15 @@ public final class DatasetInspector {
             int[] k = counts[c];
             int total = k[0] + k[1] + k[2];
             classCounts.add(new DatasetReport.ClassCount(folder.classes().get(c), total, k[0], k[1], k[2]));
-            min = Math.min(min, total);
-            max = Math.max(max, total);
+            if (total > 0) {
+                // a class without usable images gets its own warning below; a ratio of infinity says nothing
+                min = Math.min(min, total);
+                max = Math.max(max, total);
+            }
         }
-        double ratio = min == 0 ? Double.POSITIVE_INFINITY : (double) max / min;
+        double ratio = max == 0 ? 1.0 : (double) max / min;
         if (ratio > IMBALANCE_WARNING_RATIO) {
-            DatasetReport.ClassCount small = classCounts.stream()
+            DatasetReport.ClassCount small = classCounts.stream().filter(cc -> cc.total() > 0)
                     .min(Comparator.comparingInt(DatasetReport.ClassCount::total)).orElseThrow();
             DatasetReport.ClassCount big = classCounts.stream()
                     .max(Comparator.comparingInt(DatasetReport.ClassCount::total)).orElseThrow();
@@ -105,27 +109,17 @@ public final class DatasetInspector {
         }
         for (DatasetReport.ClassCount cc : classCounts) {
             if (cc.total() == 0) {
-                warnings.add("class \"" + cc.name() + "\" has no usable images.");
+                warnings.add("class \"" + cc.name() + "\" has no usable images (every file of it is bad). `train` "
+                        + "stops on such a class; fix or replace its files, or add --drop-empty-classes to leave it "
+                        + "out.");
             }
         }
 
-        List<DatasetReport.DuplicateGroup> duplicates = new ArrayList<>();
-        for (Map.Entry<String, List<FileResult>> e : byHash.entrySet()) {
-            if (e.getValue().size() < 2) {
-                continue;
-            }
-            List<String> files = e.getValue().stream().map(r -> r.image().relativePath()).sorted().toList();
-            List<String> classes = new ArrayList<>(new TreeSet<>(e.getValue().stream()
-                    .map(r -> folder.classes().get(r.image().classIndex())).toList()));
-            List<String> splits = e.getValue().stream().map(r -> splitOf.get(r.image().relativePath()))
-                    .distinct().sorted().map(SplitName::label).toList();
-            duplicates.add(new DatasetReport.DuplicateGroup(e.getKey(), files, classes, splits));
-        }
-        duplicates.sort(Comparator.comparing(g -> g.files().get(0)));
-        long leaks = duplicates.stream().filter(DatasetReport.DuplicateGroup::isLeak).count();
-        if (leaks > 0) {
-            warnings.add(leaks + " group(s) of identical images straddle the train/validation/test boundary: "
-                    + "validation and test scores will be optimistic. Remove the copies (see the duplicates list).");
+        List<DatasetReport.DuplicateGroup> duplicates = Duplicates.find(usable, sha256, folder.classes(),
+                splitResult.split());
+        String leakWarning = Duplicates.leakWarning(duplicates);
+        if (leakWarning != null) {
+            warnings.add(leakWarning);
         }
         long conflicts = duplicates.stream().filter(DatasetReport.DuplicateGroup::isLabelConflict).count();
         if (conflicts > 0) {

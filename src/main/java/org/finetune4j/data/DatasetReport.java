@@ -16,7 +16,8 @@ import java.util.Map;
  * @param formats        readable images per format found by content ({@code jpeg}, {@code png}, …)
  * @param badImages      files that cannot be used, with reasons, sorted by path
  * @param ignoredFiles   files that are not images by extension, or lie outside class folders
- * @param imbalanceRatio images in the largest class over images in the smallest
+ * @param imbalanceRatio images in the largest class over images in the smallest, among classes with usable images
+ *                       (a class without any is named in the warnings instead); 1 when no class has any
  * @param duplicates     groups of byte-identical images (two or more files each)
  * @param warnings       everything worth the user's attention, one sentence each
  */

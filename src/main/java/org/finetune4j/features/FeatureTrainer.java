@@ -255,7 +255,7 @@ public final class FeatureTrainer {
             }
         }
         TrainResult tr = new TrainResult(dir, written, History.empty(), testLoss, testAcc, f.data().badImages().list(),
-                (System.nanoTime() - started) / 1e9, false, null, frozen);
+                (System.nanoTime() - started) / 1e9, false, null, frozen, f.data().leaks());
         return new FeatureTrainResult(tr, cv, clf.describe(), f.extractor().layer(),
                 f.extractor().pooling().name().toLowerCase(java.util.Locale.ROOT), f.extractor().dimension(),
                 transform.outputs(), trainAcc, valAcc, f.stats(), extractSeconds, fitSeconds, model, transform);

@@ -97,6 +97,62 @@ public final class Backbones {
     }
 
     /**
+     * The error for a {@code --model} of {@code predict} or {@code evaluate} that names no bundle: these commands
+     * need a trained bundle, so only bundles are offered, the closest name first.
+     *
+     * @param command the command, for the message
+     */
+    public static UsageException unknownBundle(String model, Path modelsDir, String command) {
+        List<String> bundles = bundleNames(modelsDir);
+        if (bundles.isEmpty()) {
+            return new UsageException("--model " + model + ": no such bundle. Expected a trained bundle's name under "
+                    + modelsDir + "/ or its folder; received " + model + ", and " + modelsDir + "/ holds no bundles. "
+                    + "Train one first (`finetune4j train`), then " + command + " with it.");
+        }
+        String closest = bundles.stream().min(java.util.Comparator.comparingInt(b -> editDistance(b, model)))
+                .orElseThrow();
+        boolean close = editDistance(closest, model) <= Math.max(2, model.length() / 3);
+        return new UsageException("--model " + model + ": no such bundle." + (close ? " Did you mean " + closest
+                + "?" : "") + " Expected a trained bundle's name under " + modelsDir + "/ or its folder; the "
+                + "bundles there: " + String.join(", ", bundles) + ".");
+    }
+
+    /** @return the Levenshtein distance between two names */
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    /**
+     * The input a backbone or bundle takes, read from the registry or the bundle's {@code bundle.json} (the network
+     * is not loaded).
+     *
+     * @throws UsageException for an unknown name
+     */
+    public static InputShape input(String model, Path modelsDir) {
+        Optional<BackboneSpec> spec = find(model);
+        if (spec.isPresent()) {
+            return spec.get().preprocessing().input();
+        }
+        Path bundle = findBundle(model, modelsDir).orElseThrow(() -> unknown(model, modelsDir));
+        return BundleStore.readMeta(bundle).preprocessing().input();
+    }
+
+    /**
      * Lists the layers of a backbone or bundle. Built-in backbones need only their architecture (no weights, no
      * network access); a bundle is loaded (and validated) to show which layers are frozen.
      *

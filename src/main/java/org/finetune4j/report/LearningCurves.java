@@ -23,9 +23,18 @@ import java.util.Objects;
  *                           {@code null} for no mark
  * @param stageBoundaryEpoch the first epoch of a second training stage (e.g. after unfreezing more layers), later
  *                           than the first epoch; or {@code null} for a single stage
+ * @param bestEpochBy        what chose the best epoch, drawn with its mark (e.g. {@code "val loss"}); or
+ *                           {@code null} to leave it unsaid
  */
 public record LearningCurves(int[] epochs, double[] trainLoss, double[] valLoss, double[] trainAccuracy,
-                             double[] valAccuracy, Integer bestEpoch, Integer stageBoundaryEpoch) {
+                             double[] valAccuracy, Integer bestEpoch, Integer stageBoundaryEpoch,
+                             String bestEpochBy) {
+
+    /** Curves whose best epoch's criterion is not said; see the record components. */
+    public LearningCurves(int[] epochs, double[] trainLoss, double[] valLoss, double[] trainAccuracy,
+                          double[] valAccuracy, Integer bestEpoch, Integer stageBoundaryEpoch) {
+        this(epochs, trainLoss, valLoss, trainAccuracy, valAccuracy, bestEpoch, stageBoundaryEpoch, null);
+    }
 
     /**
      * Validates and copies the curves.
@@ -72,12 +81,20 @@ public record LearningCurves(int[] epochs, double[] trainLoss, double[] valLoss,
 
     /** These curves with {@code epoch} marked as best. */
     public LearningCurves withBestEpoch(int epoch) {
-        return new LearningCurves(epochs, trainLoss, valLoss, trainAccuracy, valAccuracy, epoch, stageBoundaryEpoch);
+        return new LearningCurves(epochs, trainLoss, valLoss, trainAccuracy, valAccuracy, epoch, stageBoundaryEpoch,
+                bestEpochBy);
+    }
+
+    /** These curves with {@code epoch} marked as best, chosen by {@code by} (e.g. {@code "val loss"}). */
+    public LearningCurves withBestEpoch(int epoch, String by) {
+        return new LearningCurves(epochs, trainLoss, valLoss, trainAccuracy, valAccuracy, epoch, stageBoundaryEpoch,
+                by);
     }
 
     /** These curves with a second stage starting at {@code epoch}. */
     public LearningCurves withStageBoundaryEpoch(int epoch) {
-        return new LearningCurves(epochs, trainLoss, valLoss, trainAccuracy, valAccuracy, bestEpoch, epoch);
+        return new LearningCurves(epochs, trainLoss, valLoss, trainAccuracy, valAccuracy, bestEpoch, epoch,
+                bestEpochBy);
     }
 
     @Override
@@ -111,13 +128,15 @@ public record LearningCurves(int[] epochs, double[] trainLoss, double[] valLoss,
         return o instanceof LearningCurves c && Arrays.equals(epochs, c.epochs) && Arrays.equals(trainLoss, c.trainLoss)
                 && Arrays.equals(valLoss, c.valLoss) && Arrays.equals(trainAccuracy, c.trainAccuracy)
                 && Arrays.equals(valAccuracy, c.valAccuracy) && Objects.equals(bestEpoch, c.bestEpoch)
-                && Objects.equals(stageBoundaryEpoch, c.stageBoundaryEpoch);
+                && Objects.equals(stageBoundaryEpoch, c.stageBoundaryEpoch)
+                && Objects.equals(bestEpochBy, c.bestEpochBy);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(Arrays.hashCode(epochs), Arrays.hashCode(trainLoss), Arrays.hashCode(valLoss),
-                Arrays.hashCode(trainAccuracy), Arrays.hashCode(valAccuracy), bestEpoch, stageBoundaryEpoch);
+                Arrays.hashCode(trainAccuracy), Arrays.hashCode(valAccuracy), bestEpoch, stageBoundaryEpoch,
+                bestEpochBy);
     }
 
     @Override
@@ -125,7 +144,7 @@ public record LearningCurves(int[] epochs, double[] trainLoss, double[] valLoss,
         return "LearningCurves[epochs=" + Arrays.toString(epochs) + ", trainLoss=" + Arrays.toString(trainLoss)
                 + ", valLoss=" + Arrays.toString(valLoss) + ", trainAccuracy=" + Arrays.toString(trainAccuracy)
                 + ", valAccuracy=" + Arrays.toString(valAccuracy) + ", bestEpoch=" + bestEpoch
-                + ", stageBoundaryEpoch=" + stageBoundaryEpoch + "]";
+                + ", stageBoundaryEpoch=" + stageBoundaryEpoch + ", bestEpochBy=" + bestEpochBy + "]";
     }
 
     private static double[] curve(String name, double[] values, int[] epochs, boolean isAccuracy) {

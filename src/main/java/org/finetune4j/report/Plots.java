@@ -208,7 +208,8 @@ public final class Plots {
             items.add(lineLegendItem("validation", VALIDATION, LINE));
         }
         if (c.bestEpoch() != null) {
-            items.add(lineLegendItem("best epoch", BEST, DASHED));
+            items.add(lineLegendItem(c.bestEpochBy() == null ? "best epoch" : "best epoch (by " + c.bestEpochBy()
+                    + ")", BEST, DASHED));
         }
         if (c.stageBoundaryEpoch() != null) {
             items.add(lineLegendItem("second stage", MUTED, DASHED));
@@ -266,7 +267,8 @@ public final class Plots {
         }
         if (c.bestEpoch() != null) {
             int best = c.bestEpoch();
-            panel.addDomainMarker(verticalMarker(best, withLabel ? "best epoch " + best : null, BEST, first, last));
+            String label = "best epoch " + best + (c.bestEpochBy() == null ? "" : " by " + c.bestEpochBy());
+            panel.addDomainMarker(verticalMarker(best, withLabel ? label : null, BEST, first, last));
         }
     }
 

@@ -3,6 +3,7 @@ package org.finetune4j.train;
 import java.nio.file.Path;
 import java.util.List;
 import org.finetune4j.data.BadImage;
+import org.finetune4j.data.DatasetReport;
 import org.finetune4j.model.ModelBundle;
 
 /**
@@ -18,8 +19,12 @@ import org.finetune4j.model.ModelBundle;
  * @param interrupted  whether Ctrl-C stopped it (a checkpoint was saved; {@code --resume} continues)
  * @param checkpoint   the checkpoint folder
  * @param frozen       names of the frozen layers
+ * @param leaks        groups of byte-identical images that straddle the train/validation/test boundary
  */
 public record TrainResult(Path bundleDir, ModelBundle bundle, History history, double testLoss,
                           double testAccuracy, List<BadImage> badImages, double seconds, boolean interrupted,
-                          Path checkpoint, List<String> frozen) {
+                          Path checkpoint, List<String> frozen, List<DatasetReport.DuplicateGroup> leaks) {
+    public TrainResult {
+        leaks = leaks == null ? List.of() : List.copyOf(leaks);
+    }
 }

@@ -110,6 +110,7 @@ public final class Trainer {
         }
 
         InputShape input = preprocessing.input();
+        log.accept("config: " + resolvedView(runConfig, input));
         Augmenter augmenter = Augmenter.of(recipe, new ImageSize(input.height(), input.width()), seeds);
         int threads = cfg.data().threads();
         int batch = cfg.schedule().batchSize();
@@ -129,7 +130,7 @@ public final class Trainer {
                 outcome = new TrainingLoop(s1, seeds).run(graph, train, val, state, bestParams, checkpoints,
                         runConfig, stop, listener);
                 if (outcome.interrupted()) {
-                    return interrupted(outcome, badImages, started, checkpoints, graph);
+                    return interrupted(outcome, data, started, checkpoints, graph);
                 }
                 graph = outcome.graph();
                 state = outcome.state();
@@ -151,7 +152,7 @@ public final class Trainer {
                 outcome = new TrainingLoop(s2, seeds).run(graph, train, val, state, bestParams, checkpoints,
                         runConfig, stop, listener);
                 if (outcome.interrupted()) {
-                    return interrupted(outcome, badImages, started, checkpoints, graph);
+                    return interrupted(outcome, data, started, checkpoints, graph);
                 }
                 graph = outcome.graph();
                 state = outcome.state();
@@ -177,14 +178,34 @@ public final class Trainer {
             ModelBundle written = BundleStore.save(dir, graph, meta);
             checkpoints.delete();
             return new TrainResult(dir, written, state.history(), testStats[0], testStats[1], badImages.list(),
-                    (System.nanoTime() - started) / 1e9, false, checkpoints.dir(), FineTuner.frozenLayers(graph));
+                    (System.nanoTime() - started) / 1e9, false, checkpoints.dir(), FineTuner.frozenLayers(graph),
+                    data.leaks());
         }
     }
 
-    private TrainResult interrupted(TrainingLoop.Outcome outcome, BadImageLog badImages, long started,
+    private TrainResult interrupted(TrainingLoop.Outcome outcome, TrainingData data, long started,
                                     Checkpoints checkpoints, ComputationGraph graph) {
-        return new TrainResult(null, null, outcome.state().history(), Double.NaN, Double.NaN, badImages.list(),
-                (System.nanoTime() - started) / 1e9, true, checkpoints.dir(), FineTuner.frozenLayers(graph));
+        return new TrainResult(null, null, outcome.state().history(), Double.NaN, Double.NaN,
+                data.badImages().list(), (System.nanoTime() - started) / 1e9, true, checkpoints.dir(),
+                FineTuner.frozenLayers(graph), data.leaks());
+    }
+
+    /**
+     * The configuration as it runs, for the {@code config:} line: the freeze point the backbone's default resolved
+     * to, and the input size of the backbone (not the {@code --input-size} default a fine-tuned backbone ignores).
+     */
+    static String resolvedView(JsonNode runConfig, InputShape input) {
+        ObjectNode shown = runConfig.deepCopy();
+        shown.remove("labels");
+        shown.remove("preprocessing");
+        if (shown.get("architecture") instanceof ObjectNode architecture) {
+            if (input.height() == input.width()) {
+                architecture.put("input-size", input.height());
+            } else {
+                architecture.put("input-size", input.height() + "x" + input.width());
+            }
+        }
+        return shown.toString();
     }
 
     private static JsonNode runConfig(TrainConfig cfg, List<String> classes, String freezeUntil) {

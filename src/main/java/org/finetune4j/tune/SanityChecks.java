@@ -182,9 +182,44 @@ public final class SanityChecks {
         } else {
             s = Status.FAIL;
         }
-        return new Check("input-statistics", s, m, expected, "Preprocessing skipped or applied twice (raw 0-255 "
-                + "pixels give mean ~120, std ~60), the wrong mean/std for the backbone, images that are nearly "
-                + "constant (std ~0: blank or corrupt files), or the wrong channel order.");
+        return new Check("input-statistics", s, m, expected, s == Status.PASS ? ""
+                : inputCauses(pre, worstMean / unit, minStd / unit, maxStd / unit));
+    }
+
+    /**
+     * The causes that fit the measured statistics (in units of the expected scale), rather than every cause there
+     * is: raw pixels, near-constant images, or — the usual one for a backbone that normalises with stored dataset
+     * statistics — data that differ from the data those statistics were measured on.
+     */
+    static String inputCauses(Preprocessing pre, double worstMean, double minStd, double maxStd) {
+        if (worstMean > 20 || maxStd > 20) {
+            return "Preprocessing skipped (raw 0-255 pixels give mean ~120, std ~60): the inputs are on the pixel "
+                    + "scale, not the backbone's.";
+        }
+        if (minStd < 0.05) {
+            return "Nearly constant images (std ~0): blank or corrupt files, or a channel that is always the same. "
+                    + "Look at the data with `finetune4j inspect` and `finetune4j augment-preview`.";
+        }
+        if (pre.normalisation() instanceof Preprocessing.MeanStd ms) {
+            return String.format(Locale.ROOT, "The backbone normalises with the per-channel mean %s and std %s "
+                    + "of the data it was pretrained on; your images differ from that data (e.g. white or uniform "
+                    + "backgrounds, other colours), so after that normalisation they are not centred on 0 with unit "
+                    + "spread. Nothing is broken: fine-tuning usually absorbs a shift this size. If the loss and "
+                    + "overfit checks pass, go ahead; if training is slow or unstable, try a lower --lr, or train "
+                    + "on your data's own statistics with --mode scratch (or `finetune4j pretrain`).",
+                    rounded(ms.mean()), rounded(ms.std()));
+        }
+        return "Inputs on another scale than the backbone's (ImageNet-mean-subtracted 0-255 BGR for VGG): "
+                + "preprocessing applied twice, or images very unlike ImageNet photos (e.g. white backgrounds); "
+                + "fine-tuning usually absorbs a moderate shift.";
+    }
+
+    private static String rounded(double[] values) {
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 0; i < values.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3g", values[i]));
+        }
+        return b.append(']').toString();
     }
 
     static Check initialLoss(double loss, int classes) {

@@ -38,6 +38,25 @@ class AugmentPreviewCommandTest {
     }
 
     @Test
+    void cropsAreDrawnAtTheInputSizeOfTheModelTrainWouldUse() {
+        Path out = tmp.resolve("grid.png");
+        Cli.Result r = Cli.run("augment-preview", "--data", data.toString(), "--out", out.toString(), "--images", "1",
+                "--versions", "1");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("at input 32x32");   // the default backbone, mini-vgg-shapes, takes 32x32
+
+        Cli.Result vgg = Cli.run("augment-preview", "--data", data.toString(), "--out", out.toString(), "--images",
+                "1", "--versions", "1", "--model", "vgg16");
+        assertThat(vgg.exitCode()).as(vgg.err()).isZero();
+        assertThat(vgg.out()).contains("at input 224x224");
+
+        Cli.Result unknown = Cli.run("augment-preview", "--data", data.toString(), "--out", out.toString(),
+                "--model", "nope");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("--model nope");
+    }
+
+    @Test
     void printsJsonForScripts() throws IOException {
         Path out = tmp.resolve("grid.png");
         Cli.Result r = Cli.run("augment-preview", "--data", data.toString(), "--out", out.toString(), "--json",

@@ -2,6 +2,8 @@ package org.finetune4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.Map;
@@ -38,6 +40,45 @@ class CliTest {
             assertThat(r.exitCode()).as(name).isZero();
             assertThat(r.out()).as(name).contains("Usage: finetune4j " + name);
         }
+    }
+
+    @Test
+    void trainHelpGroupsItsOptionsUnderHeadingsWithExamplesAndUnsplitValues() throws Exception {
+        Cli.Result r = Cli.run("train", "--help");
+        assertThat(r.exitCode()).isZero();
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target", "train-help.txt"), r.out());
+        String out = r.out();
+        List<String> headings = List.of("Data:", "Model and head:", "Optimisation and schedule:", "Augmentation:",
+                "Evaluation:", "Features mode (--mode features):", "General:", "Examples:");
+        int last = -1;
+        for (String h : headings) {
+            int at = out.indexOf("\n" + h + "\n");
+            assertThat(at).as(h).isGreaterThan(last);
+            last = at;
+        }
+        assertThat(out.indexOf("--val-fraction")).isLessThan(out.indexOf("Model and head:"));
+        assertThat(out).contains("~/.finetune4j/weights").contains("--keep-duplicates-together")
+                .contains("--drop-empty-classes");
+        assertThat(out.lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(HelpLayout.WIDTH));
+        assertThat(out).contains("models/README.md").contains("models/<name>.checkpoint/")
+                .contains("~/.finetune4j/features").contains("1e-3:1e3:13");
+        Cli.Result search = Cli.run("search", "--help");
+        assertThat(search.out()).contains("1e-3:1e3");
+    }
+
+    @Test
+    void checkAndLrFindDoNotListOptionsTheyIgnoreAndPretrainSpeaksOfNoStagesOrHeads() {
+        for (String cmd : List.of("check", "lr-find")) {
+            String out = Cli.run(cmd, "--help").out();
+            assertThat(out).as(cmd).doesNotContain("--resume").doesNotContain("--protocol")
+                    .doesNotContain("--average").doesNotContain("--epochs").doesNotContain("--patience")
+                    .contains("Examples:");
+        }
+        assertThat(Cli.run("check", "--epochs", "3").exitCode()).isEqualTo(2);
+        // the option names --head-* stay (shared with train); the words around them speak of no stage or head
+        String pretrain = Cli.run("pretrain", "--help").out().toLowerCase(java.util.Locale.ROOT)
+                .replaceAll("--head-[a-z-]+", "--option");
+        assertThat(pretrain).doesNotContain("stage").doesNotContain("head");
     }
 
     @Test

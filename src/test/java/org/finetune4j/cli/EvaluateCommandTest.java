@@ -76,6 +76,16 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void aOneCropProtocolIsAnnouncedInTheSingular() {
+        Path data = TestFolders.imageFolder(tmp.resolve("data"), Map.of("blue", 1, "green", 1, "red", 1));
+        Path dir = bundle(data, List.of());
+        Cli.Result r = Cli.run("evaluate", "--model", dir.toString(), "--data", data.toString(), "--reports-dir",
+                tmp.resolve("reports").toString(), "--protocol", "center");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("(1 crop per image,").doesNotContain("crops per image");
+    }
+
+    @Test
     void withoutDataTheBundlesRecordedTestSplitIsUsed() throws Exception {
         Path data = TestFolders.imageFolder(tmp.resolve("data"), Map.of("blue", 2, "green", 2, "red", 2));
         Path dir = bundle(data, List.of("green/green_01.png", "red/red_00.png"));

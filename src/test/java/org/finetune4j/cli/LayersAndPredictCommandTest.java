@@ -63,6 +63,7 @@ class LayersAndPredictCommandTest {
         Cli.Result r = Cli.run("predict", "--model", dir.toString(), "--top-k", "2", "--json",
                 tmp.resolve("imgs").toString());
         assertThat(r.exitCode()).isEqualTo(1);   // one image could not be classified
+        assertThat(r.err()).contains("1 of 3 file(s) could not be classified");
         JsonNode n = Json.mapper().readTree(r.out());
         assertThat(n).hasSize(3);
         assertThat(n.get(0).get("file").asText()).endsWith("a.png");
@@ -93,5 +94,25 @@ class LayersAndPredictCommandTest {
         Cli.Result r = Cli.run("predict", "--model", "vgg16", tmp.resolve("a.png").toString());
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("a backbone, not a trained bundle");
+    }
+
+    @Test
+    void aMistypedBundleNameSuggestsTheClosestTrainedBundleAndNoBackbones() {
+        TestImages.write(tmp.resolve("a.png"), TestImages.solid(8, 8, Color.RED), "png");
+        Cli.Result r = Cli.run("predict", "--model", "mini-vgg-shape", tmp.resolve("a.png").toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--model mini-vgg-shape: no such bundle. Did you mean mini-vgg-shapes?")
+                .contains("mini-vgg-shapes").doesNotContain("vgg16").doesNotContain("vgg19");
+    }
+
+    @Test
+    void aBadValueIsBlamedOnTheOptionNameTheUserTyped() {
+        Cli.Result r = Cli.run("train", "--lr", "abc");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("'--lr'").doesNotContain("--learning-rate");
+        Cli.Result eq = Cli.run("train", "--lr=abc");
+        assertThat(eq.err()).contains("'--lr'").doesNotContain("--learning-rate");
+        Cli.Result longName = Cli.run("train", "--learning-rate", "abc");
+        assertThat(longName.err()).contains("'--learning-rate'");
     }
 }

@@ -65,11 +65,64 @@ class TrainCommandTest {
         assertThat(metrics.get("evaluation").get("center-top1").asDouble())
                 .isEqualTo(metrics.get("test-accuracy").asDouble(), org.assertj.core.data.Offset.offset(1e-6));
         assertThat(r.out()).contains("ten-crop vs center").contains("(probs averaging");
+        // the best epoch says which metric chose it, in the terminal, the report and the plot
+        assertThat(r.out()).containsPattern("best epoch [12] of 2 by val loss \\d+\\.\\d{3}");
+        assertThat(metrics.get("best-epoch-by").asText()).isEqualTo("val-loss");
+        assertThat(Files.readString(report.resolve("report.html"))).containsPattern("best epoch [12] of 2 by val loss");
 
         Cli.Result predict = Cli.run("predict", "--model", models.resolve("photos-finetune").toString(),
                 data.resolve("cat").toString());
         assertThat(predict.exitCode()).as(predict.err()).isZero();
         assertThat(predict.out().lines()).hasSize(10);
+    }
+
+    @Test
+    void aClassWithoutUsableImagesStopsTrainingAndLeaksAndSkippedFilesAreReported() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            org.finetune4j.testing.TestImages.empty(data.resolve("bad/empty_" + i + ".png"));
+        }
+        for (int i = 0; i < 10; i++) {
+            String file = String.format("cat_%02d.png", i);
+            Files.copy(data.resolve("cat").resolve(file), data.resolve("cat").resolve("copy_" + file));
+        }
+        Cli.Result stopped = Cli.run(args("--name", "stopped"));
+        assertThat(stopped.exitCode()).as(stopped.err()).isEqualTo(1);
+        assertThat(stopped.err()).contains("class(es) \"bad\" cannot be learned").contains("--drop-empty-classes")
+                .doesNotContain("epoch 1/2");
+        assertThat(models.resolve("stopped")).doesNotExist();
+
+        Cli.Result r = Cli.run(args("--name", "dropped", "--drop-empty-classes"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("left out class(es) \"bad\"").contains("straddle the train/validation/test");
+        Path report;
+        try (Stream<Path> s = Files.list(tmp.resolve("reports"))) {
+            report = s.filter(p -> p.getFileName().toString().startsWith("dropped")).findFirst().orElseThrow();
+        }
+        JsonNode metrics = Json.mapper().readTree(report.resolve("metrics.json").toFile());
+        assertThat(metrics.get("leaks")).isNotEmpty();
+        assertThat(metrics.get("bad-images")).hasSize(3);
+        assertThat(metrics.get("bad-images").get(0).get("reason").asText()).contains("empty");
+        String html = Files.readString(report.resolve("report.html"));
+        assertThat(html).contains("identical files across the split").contains("bad/empty_0.png (empty");
+        JsonNode bundle = Json.mapper().readTree(models.resolve("dropped/bundle.json").toFile());
+        assertThat(bundle.get("labels").toString()).isEqualTo("[\"cat\",\"dog\"]");
+
+        Cli.Result together = Cli.run(args("--name", "together", "--drop-empty-classes",
+                "--keep-duplicates-together"));
+        assertThat(together.exitCode()).as(together.err()).isZero();
+        assertThat(together.err()).doesNotContain("straddle");
+    }
+
+    @Test
+    void learningCurvesNameTheMetricThatChoseTheBestEpoch() {
+        org.finetune4j.train.History h = org.finetune4j.train.History.empty()
+                .plus(new org.finetune4j.train.EpochStats(1, 1, 0.9, 0.5, 0.6, 0.25, 1e-3, 10, 1), 1)
+                .plus(new org.finetune4j.train.EpochStats(2, 1, 0.7, 0.6, 0.8, 0.417, 1e-3, 10, 1), 1);
+        org.finetune4j.train.EarlyStopping byLoss = org.finetune4j.train.EarlyStopping.defaults();
+        assertThat(LearningCurvesPlot.curves(h, byLoss).bestEpochBy()).isEqualTo("val loss");
+        assertThat(LearningCurvesPlot.bestEpochPhrase(h, byLoss)).isEqualTo("best epoch 1 of 2 by val loss 0.600");
+        org.finetune4j.train.EarlyStopping byAcc = new org.finetune4j.train.EarlyStopping("val-accuracy", 5, 0);
+        assertThat(LearningCurvesPlot.bestEpochPhrase(h, byAcc)).isEqualTo("best epoch 1 of 2 by val accuracy 0.250");
     }
 
     @Test

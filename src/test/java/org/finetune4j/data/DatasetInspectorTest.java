@@ -53,6 +53,19 @@ class DatasetInspectorTest {
     }
 
     @Test
+    void aClassWithoutUsableImagesIsNamedAndLeftOutOfTheImbalanceRatio() {
+        TestFolders.imageFolder(tmp, Map.of("good", 6, "other", 5));
+        TestImages.empty(tmp.resolve("bad/a.png"));
+        TestImages.truncatedJpeg(tmp.resolve("bad/b.jpg"), 0.5);
+
+        DatasetReport r = inspect(tmp);
+
+        assertThat(r.imbalanceRatio()).isCloseTo(6.0 / 5, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(r.warnings()).noneMatch(w -> w.contains("Infinity")).noneMatch(w -> w.startsWith("class imbalance"))
+                .anyMatch(w -> w.contains("\"bad\" has no usable images") && w.contains("--drop-empty-classes"));
+    }
+
+    @Test
     void duplicatesWithinOneSplitAreNotLeaksAndCrossClassCopiesAreLabelConflicts() {
         TestFolders.imageFolder(tmp.resolve("train"), Map.of("a", 3, "b", 3));
         TestFolders.imageFolder(tmp.resolve("test"), Map.of("a", 1, "b", 1));

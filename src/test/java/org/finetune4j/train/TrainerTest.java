@@ -57,6 +57,22 @@ class TrainerTest {
     }
 
     @Test
+    void theConfigLineShowsTheResolvedFreezePointAndTheBackbonesInputSize() throws Exception {
+        // the shipped mini VGG: its default freeze point comes from the architecture, its input is 32x32
+        org.finetune4j.testing.TestFolders.copyTree(Path.of("models", "mini-vgg-shapes"),
+                models.resolve("mini-vgg-shapes"));
+        TrainConfig base = config("resolved", 1, null, 0);
+        TrainConfig cfg = new TrainConfig("finetune", "mini-vgg-shapes", "resolved", null, base.head(),
+                base.optimizer(), base.schedule(), null, base.data(), base.architecture(), base.weights(), 42);
+        List<String> log = new java.util.ArrayList<>();
+        TrainResult r = new Trainer(models, log::add).run(cfg, false, () -> false, (s, h, t) -> { });
+        String line = log.stream().filter(l -> l.startsWith("config: ")).findFirst().orElseThrow();
+        assertThat(r.bundle().freezeUntil()).isEqualTo("block3_pool");
+        assertThat(line).contains("\"freeze-until\":\"block3_pool\"").doesNotContain("\"freeze-until\":null")
+                .contains("\"input-size\":32").doesNotContain("\"input-size\":64");
+    }
+
+    @Test
     void frozenLayersAreBitIdenticalAfterFineTuningAndTheHeadIsNot() {
         TrainResult r = trainer().run(config("ft", 2, "block1_pool", 0), false, () -> false, (s, h, t) -> { });
         ComputationGraph before = BundleStore.load(models.resolve("tiny-backbone")).graph();

@@ -55,6 +55,20 @@ class SanityChecksTest {
     }
 
     @Test
+    void storedDatasetStatisticsMeetingOtherDataAreNamedAsTheCause() {
+        // white-background icons through a backbone's stored mean/std: channel means ~0.67, stds ~1.96
+        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, 8, 6, 6, 3).subi(0.5).muli(1.96 * Math.sqrt(12)).addi(0.67);
+        Preprocessing stored = Preprocessing.meanStd(TuneFixtures.INPUT, new double[] {0.41, 0.42, 0.43},
+                new double[] {0.2, 0.2, 0.2});
+        Check c = SanityChecks.inputStatistics(x, stored);
+        assertThat(c.status()).as(c.measured().toString()).isEqualTo(Status.WARN);
+        assertThat(c.causes()).contains("mean [0.410, 0.420, 0.430] and std [0.200, 0.200, 0.200]")
+                .contains("of the data it was pretrained on").contains("--mode scratch")
+                .doesNotContain("channel order").doesNotContain("applied twice");
+    }
+
+    @Test
     void headInitialisedWithHugeWeightsFailsTheInitialLossCheck() {
         Subject s = subject(1e-2);
         Subject planted = s.withNetwork((opt, head) -> {

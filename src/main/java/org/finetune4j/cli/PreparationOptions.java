@@ -1,0 +1,28 @@
+package org.finetune4j.cli;
+
+import java.nio.file.Path;
+import org.finetune4j.train.TrainConfig;
+import picocli.CommandLine.Option;
+
+/**
+ * How the commands that train (or probe training) prepare their data beyond the split: classes without usable images
+ * and byte-identical files across the split.
+ */
+public final class PreparationOptions {
+
+    @Option(names = "--drop-empty-classes", description = "Leave out a class none of whose training images can be "
+            + "used (all bad files) and train on the others. Without it such a class stops the run before "
+            + "training, naming it.")
+    boolean dropEmptyClasses;
+
+    @Option(names = "--keep-duplicates-together", description = "Put all copies of a byte-identical image into one "
+            + "part of the split (the part of the copy first in path order), so no test or validation image is "
+            + "also trained on. The split is otherwise unchanged.")
+    boolean keepDuplicatesTogether;
+
+    /** @return the data settings of a run with these options */
+    TrainConfig.DataSettings settings(Path dir, DataOptions data, String augment, int threads) {
+        return new TrainConfig.DataSettings(dir.toString(), data.splitConfig(), augment, data.onBadImage, threads,
+                dropEmptyClasses, keepDuplicatesTogether);
+    }
+}
