@@ -1,5 +1,6 @@
 package org.finetune4j.cli;
 
+import org.finetune4j.model.WeightsSettings;
 import java.util.List;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.train.EarlyStopping;
@@ -105,8 +106,8 @@ public final class TrainOptions {
             + "Default: ${DEFAULT-VALUE}.")
     String average = MultiCropEvaluator.Averaging.PROBABILITIES.key();
 
-    TrainConfig.WeightsSettings weights() {
-        return new TrainConfig.WeightsSettings(weightsFile, weightsUrl, weightsCache);
+    WeightsSettings weights() {
+        return new WeightsSettings(weightsFile, weightsUrl, weightsCache);
     }
 
     OptimizerConfig optimizer() {
