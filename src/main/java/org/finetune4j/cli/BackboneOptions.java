@@ -1,8 +1,9 @@
 package org.finetune4j.cli;
 
-import org.finetune4j.model.ArchitectureSettings;
 import java.nio.file.Path;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.model.ArchitectureSettings;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Option;
 
 /**
@@ -44,7 +45,7 @@ public final class BackboneOptions {
     /** @return the configuration {@code train} would run with these options */
     TrainConfig config(String name, Path data, CommonOptions common, DataOptions dataOptions,
                        PreparationOptions preparation, TrainOptions train) {
-        return new TrainConfig(mode, model, name, freezeUntil, train.head(), train.optimizer(), train.schedule(),
+        return new TrainConfig(Mode.parse(mode), model, name, freezeUntil, train.head(), train.optimizer(), train.schedule(),
                 null, preparation.settings(data, dataOptions, augment, train.threads), ArchitectureSettings.defaults(),
                 train.weights(), common.seed);
     }

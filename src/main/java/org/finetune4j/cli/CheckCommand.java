@@ -11,7 +11,7 @@ import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
 import org.finetune4j.report.Plots;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.TrainConfig;
 import org.finetune4j.tune.Check;
 import org.finetune4j.tune.SanityChecks;
 import org.finetune4j.tune.Subject;

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.finetune4j.core.DataException;
 import org.finetune4j.core.Json;
+import org.finetune4j.core.Progress;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.ImageFolder;
@@ -21,7 +22,6 @@ import org.finetune4j.eval.Evaluation;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
-import org.finetune4j.report.Progress;
 
 /** The evaluation steps {@code evaluate} and {@code train} share: finding the images, the pass, the summary table. */
 final class EvaluationRun {

@@ -24,7 +24,7 @@ import org.finetune4j.features.FeatureTrainResult;
 import org.finetune4j.features.FeatureTrainer;
 import org.finetune4j.report.Plots;
 import org.finetune4j.report.VerticalMarker;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.TrainConfig;
 
 /** Runs {@code train --mode features}: echoes the configuration, runs the {@link FeatureTrainer}, reports. */
 final class FeatureTrainingRun {

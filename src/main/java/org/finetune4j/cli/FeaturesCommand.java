@@ -1,7 +1,5 @@
 package org.finetune4j.cli;
 
-import org.finetune4j.model.WeightsSettings;
-import org.finetune4j.model.ArchitectureSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +12,13 @@ import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.features.FeatureCache;
 import org.finetune4j.features.FeatureSet;
 import org.finetune4j.features.FeatureTrainer;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.model.ArchitectureSettings;
+import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.run.EarlyStopping;
+import org.finetune4j.run.HeadSpec;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.OptimizerConfig;
+import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -99,9 +103,9 @@ final class FeaturesCommand implements Callable<Integer> {
             return Finetune4j.EXIT_OK;
         }
         Path dir = data.resolveData(spec, common);
-        TrainConfig run = new TrainConfig("features", model, dir.getFileName() + "-features", null,
-                org.finetune4j.train.HeadSpec.defaults(), org.finetune4j.train.OptimizerConfig.defaults(),
-                new TrainConfig.Schedule(1, batchSize, org.finetune4j.train.EarlyStopping.defaults()), null,
+        TrainConfig run = new TrainConfig(Mode.FEATURES, model, dir.getFileName() + "-features", null,
+                org.finetune4j.run.HeadSpec.defaults(), org.finetune4j.run.OptimizerConfig.defaults(),
+                new TrainConfig.Schedule(1, batchSize, org.finetune4j.run.EarlyStopping.defaults()), null,
                 preparation.settings(dir, data, augment, threads),
                 ArchitectureSettings.defaults(), new WeightsSettings(weightsFile, weightsUrl,
                 weightsCache), common.seed);

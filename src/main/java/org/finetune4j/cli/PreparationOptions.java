@@ -1,8 +1,7 @@
 package org.finetune4j.cli;
 
-import org.finetune4j.data.DataSettings;
 import java.nio.file.Path;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.data.DataSettings;
 import picocli.CommandLine.Option;
 
 /**

@@ -1,10 +1,11 @@
 package org.finetune4j.cli;
 
-import org.finetune4j.model.ArchitectureSettings;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.finetune4j.train.HeadSpec;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.model.ArchitectureSettings;
+import org.finetune4j.run.HeadSpec;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -66,7 +67,7 @@ final class PretrainCommand implements Callable<Integer> {
         Path dir = data.resolveData(spec, common);
         HeadSpec head = new HeadSpec(null, train.headHidden, train.headActivation, train.dropout,
                 train.headBatchNorm);
-        TrainConfig cfg = new TrainConfig("scratch", arch, name, null, head, train.optimizer(), train.schedule(),
+        TrainConfig cfg = new TrainConfig(Mode.SCRATCH, arch, name, null, head, train.optimizer(), train.schedule(),
                 null, preparation.settings(dir, data, augment, train.threads), new ArchitectureSettings(activation, init, inputSize, !noBatchNorm),
                 train.weights(), common.seed);
         return TrainingRun.run(cfg, train, common.quiet, common.json, spec.commandLine().getOut(),

@@ -1,10 +1,11 @@
 package org.finetune4j.cli;
 
-import org.finetune4j.model.ArchitectureSettings;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.finetune4j.core.UsageException;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.model.ArchitectureSettings;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -92,7 +93,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path dir = data.resolveData(spec, common);
         String bundleName = name != null ? name : dir.getFileName() + "-" + mode;
-        TrainConfig cfg = new TrainConfig(mode, model, bundleName, freezeUntil, train.head(), train.optimizer(),
+        TrainConfig cfg = new TrainConfig(Mode.parse(mode), model, bundleName, freezeUntil, train.head(), train.optimizer(),
                 train.schedule(), stage2, preparation.settings(dir, data, augment, train.threads), ArchitectureSettings.defaults(), train.weights(), common.seed);
         if (mode.equals("features")) {
             return FeatureTrainingRun.run(cfg, extraction.config(augment, train.batchSize), classifier.config(),

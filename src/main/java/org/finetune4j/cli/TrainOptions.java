@@ -1,12 +1,12 @@
 package org.finetune4j.cli;
 
-import org.finetune4j.model.WeightsSettings;
 import java.util.List;
 import org.finetune4j.eval.MultiCropEvaluator;
-import org.finetune4j.train.EarlyStopping;
-import org.finetune4j.train.HeadSpec;
-import org.finetune4j.train.OptimizerConfig;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.run.EarlyStopping;
+import org.finetune4j.run.HeadSpec;
+import org.finetune4j.run.OptimizerConfig;
+import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Option;
 
 /** Training options shared by {@code train} and {@code pretrain}; defaults come from the config records. */

@@ -12,9 +12,9 @@ import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.report.ReportContent;
 import org.finetune4j.report.ReportWriter;
-import org.finetune4j.train.EpochStats;
-import org.finetune4j.train.TrainConfig;
-import org.finetune4j.train.TrainResult;
+import org.finetune4j.run.EpochStats;
+import org.finetune4j.run.TrainConfig;
+import org.finetune4j.run.TrainResult;
 
 /**
  * The end of {@code train}: evaluates the new bundle on its held-out test split with the chosen protocol and turns

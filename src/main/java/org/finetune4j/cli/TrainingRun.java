@@ -16,10 +16,10 @@ import org.finetune4j.eval.CropProtocol;
 import org.finetune4j.eval.CropProtocolLoader;
 import org.finetune4j.eval.Evaluation;
 import org.finetune4j.eval.MultiCropEvaluator;
-import org.finetune4j.train.EpochStats;
-import org.finetune4j.train.History;
-import org.finetune4j.train.TrainConfig;
-import org.finetune4j.train.TrainResult;
+import org.finetune4j.run.EpochStats;
+import org.finetune4j.run.History;
+import org.finetune4j.run.TrainConfig;
+import org.finetune4j.run.TrainResult;
 import org.finetune4j.train.Trainer;
 
 /** Runs a {@link Trainer} for a command: echoes the configuration, prints epoch lines, handles Ctrl-C, reports. */
