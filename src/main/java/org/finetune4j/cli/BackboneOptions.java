@@ -45,8 +45,8 @@ public final class BackboneOptions {
     /** @return the configuration {@code train} would run with these options */
     TrainConfig config(String name, Path data, CommonOptions common, DataOptions dataOptions,
                        PreparationOptions preparation, TrainOptions train) {
-        return new TrainConfig(Mode.parse(mode), model, name, freezeUntil, train.head(), train.optimizer(), train.schedule(),
-                null, preparation.settings(data, dataOptions, augment, train.threads), ArchitectureSettings.defaults(),
-                train.weights(), common.seed);
+        return new TrainConfig(Mode.parse(mode), name,
+                new TrainConfig.BackboneSettings(model, freezeUntil, ArchitectureSettings.defaults(), train.weights()),
+                new TrainConfig.FineTuneSettings(train.head(), train.optimizer(), train.schedule(), null), preparation.settings(data, dataOptions, augment, train.threads), common.seed);
     }
 }

@@ -103,12 +103,10 @@ final class FeaturesCommand implements Callable<Integer> {
             return Finetune4j.EXIT_OK;
         }
         Path dir = data.resolveData(spec, common);
-        TrainConfig run = new TrainConfig(Mode.FEATURES, model, dir.getFileName() + "-features", null,
-                org.finetune4j.run.HeadSpec.defaults(), org.finetune4j.run.OptimizerConfig.defaults(),
-                new TrainConfig.Schedule(1, batchSize, org.finetune4j.run.EarlyStopping.defaults()), null,
-                preparation.settings(dir, data, augment, threads),
-                ArchitectureSettings.defaults(), new WeightsSettings(weightsFile, weightsUrl,
-                weightsCache), common.seed);
+        TrainConfig run = new TrainConfig(Mode.FEATURES, dir.getFileName() + "-features",
+                new TrainConfig.BackboneSettings(model, null, ArchitectureSettings.defaults(), new WeightsSettings(weightsFile, weightsUrl,
+                weightsCache)),
+                new TrainConfig.FineTuneSettings(org.finetune4j.run.HeadSpec.defaults(), org.finetune4j.run.OptimizerConfig.defaults(), new TrainConfig.Schedule(1, batchSize, org.finetune4j.run.EarlyStopping.defaults()), null), preparation.settings(dir, data, augment, threads), common.seed);
         var err = spec.commandLine().getErr();
         FeatureTrainer.Featurized f = new FeatureTrainer(modelsDir, common.log(err), !common.quiet)
                 .featurize(run, ex);

@@ -67,9 +67,9 @@ final class PretrainCommand implements Callable<Integer> {
         Path dir = data.resolveData(spec, common);
         HeadSpec head = new HeadSpec(null, train.headHidden, train.headActivation, train.dropout,
                 train.headBatchNorm);
-        TrainConfig cfg = new TrainConfig(Mode.SCRATCH, arch, name, null, head, train.optimizer(), train.schedule(),
-                null, preparation.settings(dir, data, augment, train.threads), new ArchitectureSettings(activation, init, inputSize, !noBatchNorm),
-                train.weights(), common.seed);
+        TrainConfig cfg = new TrainConfig(Mode.SCRATCH, name,
+                new TrainConfig.BackboneSettings(arch, null, new ArchitectureSettings(activation, init, inputSize, !noBatchNorm), train.weights()),
+                new TrainConfig.FineTuneSettings(head, train.optimizer(), train.schedule(), null), preparation.settings(dir, data, augment, train.threads), common.seed);
         return TrainingRun.run(cfg, train, common.quiet, common.json, spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }

@@ -93,8 +93,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path dir = data.resolveData(spec, common);
         String bundleName = name != null ? name : dir.getFileName() + "-" + mode;
-        TrainConfig cfg = new TrainConfig(Mode.parse(mode), model, bundleName, freezeUntil, train.head(), train.optimizer(),
-                train.schedule(), stage2, preparation.settings(dir, data, augment, train.threads), ArchitectureSettings.defaults(), train.weights(), common.seed);
+        TrainConfig cfg = new TrainConfig(Mode.parse(mode), bundleName,
+                new TrainConfig.BackboneSettings(model, freezeUntil, ArchitectureSettings.defaults(), train.weights()),
+                new TrainConfig.FineTuneSettings(train.head(), train.optimizer(), train.schedule(), stage2), preparation.settings(dir, data, augment, train.threads), common.seed);
         if (mode.equals("features")) {
             return FeatureTrainingRun.run(cfg, extraction.config(augment, train.batchSize), classifier.config(),
                     train.modelsDir, train.reportsDir, train.protocol, train.average, train.resume, common.quiet,
