@@ -93,7 +93,8 @@ public record FileChecksum(Algorithm algorithm, String value) {
                 && (algorithm != Algorithm.ADLER32 || Long.parseLong(value) <= 0xFFFF_FFFFL);
         if (!valid) {
             throw new UsageException("checksum: not a valid " + algorithm.displayName + " value. Expected "
-                    + algorithm.formatInWords + "; received \"" + value + "\". Copy the checksum exactly as published.");
+                    + algorithm.formatInWords + "; received \"" + value + "\". Copy the checksum exactly as "
+                    + "published.");
         }
     }
 
