@@ -431,9 +431,20 @@ public final class FeatureExtractor {
     private record Prepared(List<Integer> indices, INDArray input, Map<Integer, String> bad) {
     }
 
+    /** An image made ready for the network, or the reason it cannot be used. */
+    private sealed interface Picture {
+        /** @param image the network's input picture (the caller closes it) */
+        record Ready(Mat image) implements Picture {
+        }
+
+        /** @param reason why the image cannot be used, as {@code BadImage} reports it */
+        record Unusable(String reason) implements Picture {
+        }
+    }
+
     private CompletableFuture<Prepared> prepare(List<Integer> batch, List<LabeledImage> images, List<String> shas,
                                                 View view, ImageDecoder decoder, ExecutorService pool) {
-        List<CompletableFuture<Object>> futures = new ArrayList<>();
+        List<CompletableFuture<Picture>> futures = new ArrayList<>();
         for (int i : batch) {
             futures.add(CompletableFuture.supplyAsync(() -> picture(images.get(i), shas.get(i), view, decoder),
                     pool));
@@ -443,12 +454,12 @@ public final class FeatureExtractor {
             List<Mat> mats = new ArrayList<>();
             Map<Integer, String> bad = new LinkedHashMap<>();
             for (int k = 0; k < batch.size(); k++) {
-                Object r = futures.get(k).join();
-                if (r instanceof Mat m) {
+                Picture picture = futures.get(k).join();
+                if (picture instanceof Picture.Ready r) {
                     ok.add(batch.get(k));
-                    mats.add(m);
-                } else {
-                    bad.put(batch.get(k), (String) r);
+                    mats.add(r.image());
+                } else if (picture instanceof Picture.Unusable u) {
+                    bad.put(batch.get(k), u.reason());
                 }
             }
             INDArray x = mats.isEmpty() ? null : preprocessing.toInput(mats);
@@ -458,16 +469,16 @@ public final class FeatureExtractor {
     }
 
     /** @return the network's input picture, or the reason the image cannot be used */
-    private Object picture(LabeledImage im, String sha, View view, ImageDecoder decoder) {
+    private Picture picture(LabeledImage im, String sha, View view, ImageDecoder decoder) {
         try (Mat decoded = decoder.decode(im.file(), im.relativePath())) {
             if (!view.isAugmented()) {
-                return preprocessing.fit(decoded);
+                return new Picture.Ready(preprocessing.fit(decoded));
             }
             long content = Long.parseUnsignedLong(sha.substring(0, 16), 16);
-            return view.augmenter().augment(decoded, org.finetune4j.core.Seeds.of(view.seed())
-                    .stream("feature-augment", view.copy(), content)).image();
+            return new Picture.Ready(view.augmenter().augment(decoded, org.finetune4j.core.Seeds.of(view.seed())
+                    .stream("feature-augment", view.copy(), content)).image());
         } catch (BadImageException e) {
-            return e.reason();
+            return new Picture.Unusable(e.reason());
         }
     }
 

@@ -62,6 +62,7 @@ public final class FeatureTrainer {
      * The features of a run's splits.
      *
      * @param data      the prepared data
+     * @param seeds     the run's derived random streams
      * @param backbone  the backbone
      * @param extractor the extractor (cut network, layer, pooling)
      * @param train     training rows: centre views, then augmented copies
@@ -69,8 +70,9 @@ public final class FeatureTrainer {
      * @param test      test rows (centre views)
      * @param stats     extraction counts over all splits and views
      */
-    public record Featurized(TrainingData data, BackboneLoader.Loaded backbone, FeatureExtractor extractor,
-                             FeatureSet train, FeatureSet val, FeatureSet test, FeatureExtractor.Stats stats) {
+    public record Featurized(TrainingData data, Seeds seeds, BackboneLoader.Loaded backbone,
+                             FeatureExtractor extractor, FeatureSet train, FeatureSet val, FeatureSet test,
+                             FeatureExtractor.Stats stats) {
     }
 
     /** Prepares data and backbone and extracts (or reads from the cache) the features of every split. */
@@ -104,7 +106,7 @@ public final class FeatureTrainer {
                 ex.batchSize(), stats);
         FeatureSet test = rows(fx, data, data.split().test(), List.of(FeatureExtractor.View.centre()), threads,
                 ex.batchSize(), stats);
-        return new Featurized(data, backbone, fx, train, val, test, stats[0]);
+        return new Featurized(data, seeds, backbone, fx, train, val, test, stats[0]);
     }
 
     private FeatureSet rows(FeatureExtractor fx, TrainingData data, List<LabeledImage> images,
@@ -189,7 +191,7 @@ public final class FeatureTrainer {
         Featurized f = featurize(run, cfg.extraction());
         double extractSeconds = (System.nanoTime() - started) / 1e9;
         int classes = f.data().classes().size();
-        Seeds seeds = Seeds.of(run.seed());
+        Seeds seeds = f.seeds();
         ClassifierConfig cc = cfg.classifier();
         LinearClassifier clf = LinearClassifier.of(cc, seeds.value("classifier"));
         if (f.train().size() < cc.folds()) {

@@ -65,10 +65,11 @@ public final class BackboneLoader {
         if (builtIn.isPresent()) {
             BackboneSpec spec = builtIn.get();
             if (spec.pretrained() && !scratch) {
-                VggArchitecture arch = spec.architecture().apply(1000);
-                Path weights = pretrainedWeights(spec.name(), cfg.weights());
+                VggArchitecture arch = spec.architecture().build(1000, a);
+                boolean zoo = isZooZip(cfg.weights());
+                Path weights = pretrainedWeights(zoo ? spec.weights().zoo() : spec.weights().keras(), cfg.weights());
                 log.accept("loading " + spec.name() + " ImageNet weights from " + weights);
-                ComputationGraph graph = isZooZip(cfg.weights()) ? Dl4jZooWeights.load(weights, arch)
+                ComputationGraph graph = zoo ? Dl4jZooWeights.load(weights, arch)
                         : KerasVggWeights.load(weights, arch, seeds.value("init-backbone"));
                 return new Loaded(graph, spec.preprocessing(), spec.name(), spec.defaultFreezeUntil());
             }
@@ -77,12 +78,9 @@ public final class BackboneLoader {
                         + "pretrained weights. Use --mode scratch, `finetune4j pretrain`, or a pretrained bundle such "
                         + "as mini-vgg-shapes.");
             }
-            VggArchitecture arch = spec.name().equals("mini-vgg")
-                    ? VggArchitecture.miniVgg(a.inputSize(), classes.size(), a.batchNorm())
-                    : spec.architecture().apply(classes.size());
-            arch = arch.with(Activations.parse("--activation", a.activation()),
-                    Activations.parseInit("--init", a.init()));
-            Preprocessing pre = spec.name().equals("mini-vgg")
+            VggArchitecture arch = spec.architecture().build(classes.size(), a)
+                    .with(Activations.parse("--activation", a.activation()), Activations.parseInit("--init", a.init()));
+            Preprocessing pre = spec.preprocessingFromData()
                     ? datasetMeanStd(arch.input(), train, decoder, seeds) : spec.preprocessing();
             return new Loaded(arch.build(seeds.value("init-backbone")), pre, spec.name(), null);
         }
@@ -128,10 +126,8 @@ public final class BackboneLoader {
         return (w.file() != null && w.file().endsWith(".zip")) || (w.url() != null && w.url().endsWith(".zip"));
     }
 
-    private Path pretrainedWeights(String name, WeightsSettings w) {
-        boolean vgg19 = name.equals("vgg19");
-        WeightsSource src = isZooZip(w) ? (vgg19 ? WeightsSource.dl4jVgg19() : WeightsSource.dl4jVgg16())
-                : vgg19 ? WeightsSource.kerasVgg19(true) : WeightsSource.kerasVgg16(true);
+    private Path pretrainedWeights(WeightsSource source, WeightsSettings w) {
+        WeightsSource src = source;
         if (w.url() != null) {
             src = src.withUrl(w.url());
         }

@@ -32,15 +32,17 @@ public final class Backbones {
         InputShape imagenet = new InputShape(224, 224, 3);
         register(new BackboneSpec("vgg16", "VGG16 (Simonyan & Zisserman 2014) with ImageNet weights, 224x224 BGR "
                 + "input minus the ImageNet mean; weights downloaded once and cached (553 MB)",
-                VggArchitecture::vgg16, Preprocessing.vgg(imagenet), "block4_pool", "fc2", true));
+                (classes, a) -> VggArchitecture.vgg16(classes), Preprocessing.vgg(imagenet), false, "block4_pool",
+                "fc2", new BackboneSpec.PretrainedWeights(WeightsSource.kerasVgg16(true), WeightsSource.dl4jVgg16())));
         register(new BackboneSpec("vgg19", "VGG19 with ImageNet weights, 224x224 BGR input minus the ImageNet mean; "
                 + "weights downloaded once and cached (575 MB)",
-                VggArchitecture::vgg19, Preprocessing.vgg(imagenet), "block4_pool", "fc2", true));
+                (classes, a) -> VggArchitecture.vgg19(classes), Preprocessing.vgg(imagenet), false, "block4_pool",
+                "fc2", new BackboneSpec.PretrainedWeights(WeightsSource.kerasVgg19(true), WeightsSource.dl4jVgg19())));
         InputShape mini = new InputShape(64, 64, 3);
         register(new BackboneSpec("mini-vgg", "the project's small VGG (4 blocks, batch norm, 64x64 input), randomly "
                 + "initialised: for training from scratch (`finetune4j pretrain`)",
-                classes -> VggArchitecture.miniVgg(64, classes, true), Preprocessing.vgg(mini), "block3_pool",
-                "fc2", false));
+                (classes, a) -> VggArchitecture.miniVgg(a.inputSize(), classes, a.batchNorm()),
+                Preprocessing.vgg(mini), true, "block3_pool", "fc2", null));
     }
 
     private Backbones() {
@@ -140,7 +142,7 @@ public final class Backbones {
     public static List<LayerInfo> layers(String model, Path modelsDir) {
         Optional<BackboneSpec> spec = find(model);
         if (spec.isPresent()) {
-            VggArchitecture a = spec.get().architecture().apply(1000);
+            VggArchitecture a = spec.get().architecture().build(1000, ArchitectureSettings.defaults());
             return LayerInfo.of(a.configuration(0), Layout.inputType(a.input()));
         }
         Path bundle = findBundle(model, modelsDir).orElseThrow(() -> unknown(model, modelsDir));

@@ -141,8 +141,7 @@ public final class Trainer {
                             cfg.optimizer().toUpdater(cfg.stage2().learningRate()));
                     log.accept("stage 2: layers above " + cfg.stage2().unfreeze() + " unfrozen, learning rate "
                             + cfg.stage2().learningRate());
-                    state = new CheckpointState(2, state.epochIndex(), 0, 0, 0, 0, 0, 0, state.history(),
-                            state.bestScore(), 0, false);
+                    state = state.startStage(2);
                     bestParams = graph.params().dup();
                 }
             }

@@ -104,14 +104,14 @@ public final class TrainingLoop {
                           EpochListener listener, TrainingAccuracy accuracy) {
         CheckpointState s = state;
         INDArray best = bestParams;
-        while (s.stageEpoch() < stage.epochs() && !s.stopped()) {
+        while (s.stageEpoch() < stage.epochs() && !s.stopping().stopped()) {
             int epochIndex = s.epochIndex();
             double lr = stage.optimizer().learningRateAt(s.stageEpoch(), stage.epochs());
             graph.setLearningRate(lr);
             long started = System.nanoTime();
-            double lossSum = s.lossSum();
-            long hits = s.hits();
-            long seen = s.seen();
+            double lossSum = s.progress().lossSum();
+            long hits = s.progress().hits();
+            long seen = s.progress().seen();
             int batchIndex = s.nextBatch();
             int batchesDone = batchIndex;
             for (Iterator<ImageBatches.Batch> it = train.epoch(epochIndex, batchIndex); it.hasNext(); ) {
@@ -127,9 +127,10 @@ public final class TrainingLoop {
                 }
                 batchesDone = b.index() + 1;
                 if (stop.get() && batchesDone < train.batchesPerEpoch()) {
-                    double secs = s.epochSeconds() + (System.nanoTime() - started) / 1e9;
+                    double secs = s.progress().seconds() + (System.nanoTime() - started) / 1e9;
                     CheckpointState partial = new CheckpointState(stage.stage(), epochIndex, s.stageEpoch(),
-                            batchesDone, lossSum, hits, seen, secs, s.history(), s.bestScore(), s.waited(), false);
+                            batchesDone, new CheckpointState.EpochProgress(lossSum, hits, seen, secs), s.history(),
+                            s.stopping());
                     if (checkpoints != null) {
                         checkpoints.save(graph, best, partial, runConfig);
                     }
@@ -138,14 +139,14 @@ public final class TrainingLoop {
             }
             double[] valStats = val == null || val.size() == 0 ? new double[] {Double.NaN, Double.NaN}
                     : evaluate(graph, val);
-            double secs = s.epochSeconds() + (System.nanoTime() - started) / 1e9;
+            double secs = s.progress().seconds() + (System.nanoTime() - started) / 1e9;
             EpochStats stats = new EpochStats(epochIndex + 1, stage.stage(), seen == 0 ? Double.NaN : lossSum / seen,
                     seen == 0 ? Double.NaN : (double) hits / seen, valStats[0], valStats[1], lr, secs,
                     seen / Math.max(secs, 1e-9));
             double score = stage.earlyStopping().score(stats);
             int bestEpoch = s.history().bestEpoch();
-            double bestScore = s.bestScore();
-            int waited = s.waited() + 1;
+            double bestScore = s.stopping().bestScore();
+            int waited = s.stopping().waited() + 1;
             if (best == null || stage.earlyStopping().improves(score, bestScore)) {
                 best = graph.params().dup();
                 bestEpoch = stats.epoch();
@@ -154,8 +155,8 @@ public final class TrainingLoop {
             }
             History h = s.history().plus(stats, bestEpoch);
             boolean stopped = stage.earlyStopping().patience() > 0 && waited >= stage.earlyStopping().patience();
-            s = new CheckpointState(stage.stage(), epochIndex + 1, s.stageEpoch() + 1, 0, 0, 0, 0, 0, h, bestScore,
-                    waited, stopped);
+            s = new CheckpointState(stage.stage(), epochIndex + 1, s.stageEpoch() + 1, 0,
+                    CheckpointState.EpochProgress.none(), h, new CheckpointState.Stopping(bestScore, waited, stopped));
             if (checkpoints != null) {
                 checkpoints.save(graph, best, s, runConfig);
             }

@@ -81,7 +81,7 @@ public final class FeaturesObjective implements Objective {
         }
         long started = System.nanoTime();
         ClassifierConfig cc = configFor(p.c());
-        Seeds seeds = Seeds.of(run.seed());
+        Seeds seeds = features.seeds();
         LinearClassifier clf = LinearClassifier.of(cc, seeds.value("classifier"));
         CrossValidation.Point point = CrossValidation.run(features.train(), features.data().classes().size(), clf,
                 cc, seeds, Math.max(1, run.data().threads())).best();
