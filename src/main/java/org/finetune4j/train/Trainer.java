@@ -124,38 +124,32 @@ public final class Trainer {
                      false, seeds, threads, badImages);
              ImageBatches test = new ImageBatches(split.test(), classes.size(), preprocessing, decoder, null, batch,
                      false, seeds, threads, badImages)) {
-            TrainingLoop.Outcome outcome = null;
-            if (state.stage() == 1) {
-                TrainingLoop.Stage s1 = new TrainingLoop.Stage(1, cfg.schedule().epochs(), cfg.optimizer(),
-                        cfg.schedule().earlyStopping());
-                outcome = new TrainingLoop(s1, seeds).run(graph, train, val, state, bestParams, checkpoints,
-                        runConfig, stop, listener);
+            List<TrainingLoop.Stage> stages = new ArrayList<>(List.of(new TrainingLoop.Stage(1,
+                    cfg.schedule().epochs(), cfg.optimizer(), cfg.schedule().earlyStopping())));
+            if (cfg.stage2() != null) {
+                stages.add(new TrainingLoop.Stage(2, cfg.stage2().epochs(),
+                        cfg.optimizer().withLearningRate(cfg.stage2().learningRate()), cfg.schedule().earlyStopping()));
+            }
+            for (TrainingLoop.Stage stage : stages) {
+                if (stage.stage() < state.stage()) {
+                    continue;   // finished before the checkpoint this run resumed from
+                }
+                if (stage.stage() > state.stage()) {
+                    graph = FineTuner.unfreezeAbove(graph, cfg.stage2().unfreeze(),
+                            cfg.optimizer().toUpdater(cfg.stage2().learningRate()));
+                    log.accept("stage 2: layers above " + cfg.stage2().unfreeze() + " unfrozen, learning rate "
+                            + cfg.stage2().learningRate());
+                    state = state.startStage(stage.stage());
+                    bestParams = graph.params().dup();
+                }
+                TrainingLoop.Outcome outcome = new TrainingLoop(stage, seeds).run(graph, train, val, state,
+                        bestParams, checkpoints, runConfig, stop, listener);
                 if (outcome.interrupted()) {
                     return interrupted(outcome, data, started, checkpoints, graph);
                 }
                 graph = outcome.graph();
                 state = outcome.state();
                 bestParams = outcome.bestParams();
-                if (cfg.stage2() != null) {
-                    graph = FineTuner.unfreezeAbove(graph, cfg.stage2().unfreeze(),
-                            cfg.optimizer().toUpdater(cfg.stage2().learningRate()));
-                    log.accept("stage 2: layers above " + cfg.stage2().unfreeze() + " unfrozen, learning rate "
-                            + cfg.stage2().learningRate());
-                    state = state.startStage(2);
-                    bestParams = graph.params().dup();
-                }
-            }
-            if (state.stage() == 2 && cfg.stage2() != null) {
-                TrainingLoop.Stage s2 = new TrainingLoop.Stage(2, cfg.stage2().epochs(),
-                        cfg.optimizer().withLearningRate(cfg.stage2().learningRate()),
-                        cfg.schedule().earlyStopping());
-                outcome = new TrainingLoop(s2, seeds).run(graph, train, val, state, bestParams, checkpoints,
-                        runConfig, stop, listener);
-                if (outcome.interrupted()) {
-                    return interrupted(outcome, data, started, checkpoints, graph);
-                }
-                graph = outcome.graph();
-                state = outcome.state();
             }
             double[] testStats = test.size() == 0 ? new double[] {Double.NaN, Double.NaN}
                     : TrainingLoop.evaluate(graph, test);
