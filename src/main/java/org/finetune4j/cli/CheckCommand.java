@@ -10,7 +10,9 @@ import java.util.concurrent.Callable;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
+import org.finetune4j.stage.EvaluateStage;
 import org.finetune4j.report.Plots;
+import org.finetune4j.stage.TrainingFacts;
 import org.finetune4j.train.TrainConfig;
 import org.finetune4j.tune.Check;
 import org.finetune4j.tune.SanityChecks;
@@ -80,7 +82,7 @@ final class CheckCommand implements Callable<Integer> {
         Subject subject = Subject.prepare(cfg, train.modelsDir, common.log(err));
         SanityChecks.Result r = SanityChecks.run(subject, settings);
         double seconds = (System.nanoTime() - started) / 1e9;
-        String run = EvaluationRun.runName("check-" + dir.getFileName());
+        String run = EvaluateStage.runName("check-" + dir.getFileName());
         Path report = train.reportsDir.resolve(run);
         writeReport(report, cfg, r, seconds);
         if (common.json) {
@@ -92,7 +94,7 @@ final class CheckCommand implements Callable<Integer> {
         } else {
             out.print(table(r.checks()));
             out.printf(Locale.ROOT, "%s in %s; report: %s (check.json, overfit-loss.png, update-ratios.png)%n",
-                    r.hasFailure() ? "FAILED" : "ok", TrainingRun.duration(seconds), report);
+                    r.hasFailure() ? "FAILED" : "ok", TrainingFacts.duration(seconds), report);
         }
         out.flush();
         return r.hasFailure() ? Finetune4j.EXIT_FAILURE : Finetune4j.EXIT_OK;

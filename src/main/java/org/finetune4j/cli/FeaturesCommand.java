@@ -12,6 +12,7 @@ import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.features.FeatureCache;
 import org.finetune4j.features.FeatureSet;
 import org.finetune4j.features.FeatureTrainer;
+import org.finetune4j.stage.TrainingFacts;
 import org.finetune4j.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -130,7 +131,7 @@ final class FeaturesCommand implements Callable<Integer> {
                             + "rows%n", dir, f.extractor().layer(), f.extractor().pooling().name().equals("NONE") ? ""
                             : " + global " + f.extractor().pooling().name().toLowerCase(Locale.ROOT) + " pool",
                     f.extractor().dimension(), f.train().size(), f.val().size(), f.test().size());
-            out.println(FeatureTrainingRun.throughput(f.stats()));
+            out.println(TrainingFacts.throughput(f.stats()));
             out.printf(Locale.ROOT, "cache: %s (%d entries in %d key folders, %s)%n", cache.root(), stats.entries(),
                     stats.spaces(), bytes(stats.bytes()));
             if (outFile != null) {

@@ -8,9 +8,11 @@ import java.util.concurrent.Callable;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
+import org.finetune4j.stage.EvaluateStage;
 import org.finetune4j.report.Plots;
 import org.finetune4j.report.Progress;
 import org.finetune4j.report.VerticalMarker;
+import org.finetune4j.stage.TrainingFacts;
 import org.finetune4j.train.TrainConfig;
 import org.finetune4j.tune.LrRangeTest;
 import org.finetune4j.tune.Subject;
@@ -74,7 +76,7 @@ final class LrFindCommand implements Callable<Integer> {
             r = LrRangeTest.run(subject, settings, cfg.schedule().batchSize(), (step, lr, loss) -> p.step());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        String run = EvaluationRun.runName("lr-find-" + dir.getFileName());
+        String run = EvaluateStage.runName("lr-find-" + dir.getFileName());
         Path report = train.reportsDir.resolve(run);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("suggestion", r.suggestion());
@@ -113,7 +115,7 @@ final class LrFindCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "suggested learning rate: %.2g (minimum of the smoothed loss at %.2g, / 10; "
                     + "steepest descent at %.2g)%n", r.suggestion(), r.minLossLr(), r.steepestLr());
             out.printf(Locale.ROOT, "%d steps%s in %s%n", r.learningRates().length, r.diverged()
-                    ? " (stopped: the loss diverged)" : "", TrainingRun.duration(seconds));
+                    ? " (stopped: the loss diverged)" : "", TrainingFacts.duration(seconds));
             out.println("plot: " + png);
         }
         out.flush();

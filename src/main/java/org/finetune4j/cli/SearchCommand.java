@@ -13,6 +13,7 @@ import org.finetune4j.core.UsageException;
 import org.finetune4j.features.ClassifierConfig;
 import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.report.Plots;
+import org.finetune4j.stage.TrainingFacts;
 import org.finetune4j.train.TrainConfig;
 import org.finetune4j.tune.BestConfig;
 import org.finetune4j.tune.FeaturesObjective;
@@ -215,7 +216,7 @@ final class SearchCommand implements Callable<Integer> {
                         done, planned, t.stage(), describe(t.params()), scoreName, Double.isNaN(t.score().score()) ? "failed"
                                 : String.format(Locale.ROOT, "%.3f", t.score().score()), resumed
                                 ? "  (finished earlier)" : String.format(Locale.ROOT, "  %s  ETA %s",
-                                TrainingRun.duration(t.score().seconds()), TrainingRun.duration(
+                                TrainingFacts.duration(t.score().seconds()), TrainingFacts.duration(
                                         perTrial * (planned - done)))));
                 err.flush();
             }
@@ -270,7 +271,7 @@ final class SearchCommand implements Callable<Integer> {
                         + folder.resolve("best-config.yaml") + ")");
             }
             if (featurization != null) {
-                out.println(FeatureTrainingRun.throughput(featurization));
+                out.println(TrainingFacts.throughput(featurization));
             }
             out.println("folder: " + folder + " (trials.csv, trials-scatter.png)");
         }

@@ -95,9 +95,7 @@ final class TrainCommand implements Callable<Integer> {
                 train.schedule(), stage2, preparation.settings(dir, data, augment, train.threads), TrainConfig.ArchitectureSettings.defaults(), train.weights(), common.seed);
         if (mode.equals("features")) {
             return FeatureTrainingRun.run(cfg, extraction.config(augment, train.batchSize), classifier.config(),
-                    train.modelsDir, train.reportsDir, train.protocol, train.average, train.resume, common.quiet,
-                    common.json,
-                    spec.commandLine().getOut(),
+                    train.stageSettings(), common.quiet, common.json, spec.commandLine().getOut(),
                     spec.commandLine().getErr());
         }
         return TrainingRun.run(cfg, train, common.quiet, common.json, spec.commandLine().getOut(),

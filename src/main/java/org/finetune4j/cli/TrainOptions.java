@@ -2,6 +2,7 @@ package org.finetune4j.cli;
 
 import java.util.List;
 import org.finetune4j.eval.MultiCropEvaluator;
+import org.finetune4j.stage.TrainStage;
 import org.finetune4j.train.EarlyStopping;
 import org.finetune4j.train.HeadSpec;
 import org.finetune4j.train.OptimizerConfig;
@@ -104,6 +105,11 @@ public final class TrainOptions {
             + "at the end: probs (mean of the softmax probabilities) or log-probs (mean of the log-probabilities). "
             + "Default: ${DEFAULT-VALUE}.")
     String average = MultiCropEvaluator.Averaging.PROBABILITIES.key();
+
+    /** @return where the run reads and writes and how it evaluates at the end */
+    TrainStage.Settings stageSettings() {
+        return new TrainStage.Settings(modelsDir, reportsDir, protocol, average, resume);
+    }
 
     TrainConfig.WeightsSettings weights() {
         return new TrainConfig.WeightsSettings(weightsFile, weightsUrl, weightsCache);

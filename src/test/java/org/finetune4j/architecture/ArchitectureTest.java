@@ -30,8 +30,10 @@ class ArchitectureTest {
             Map.entry("train", Set.of("core", "data", "model", "augment", "report", "eval")),
             Map.entry("features", Set.of("core", "data", "model", "augment", "report", "train", "eval")),
             Map.entry("tune", Set.of("core", "data", "model", "augment", "report", "train", "features", "eval")),
+            Map.entry("stage", Set.of("core", "data", "model", "augment", "report", "train", "features", "eval",
+                    "tune")),
             Map.entry("cli", Set.of("core", "data", "model", "augment", "report", "train", "features", "eval",
-                    "tune")));
+                    "tune", "stage")));
 
     private static final Pattern IMPORT = Pattern.compile("^import (?:static )?org\\.finetune4j\\.(\\w+)\\.",
             Pattern.MULTILINE);
