@@ -1,5 +1,6 @@
 package org.finetune4j.cli;
 
+import org.finetune4j.model.ArchitectureSettings;
 import java.nio.file.Path;
 import org.finetune4j.train.TrainConfig;
 import picocli.CommandLine.Option;
@@ -44,7 +45,7 @@ public final class BackboneOptions {
     TrainConfig config(String name, Path data, CommonOptions common, DataOptions dataOptions,
                        PreparationOptions preparation, TrainOptions train) {
         return new TrainConfig(mode, model, name, freezeUntil, train.head(), train.optimizer(), train.schedule(),
-                null, preparation.settings(data, dataOptions, augment, train.threads), TrainConfig.ArchitectureSettings.defaults(),
+                null, preparation.settings(data, dataOptions, augment, train.threads), ArchitectureSettings.defaults(),
                 train.weights(), common.seed);
     }
 }

@@ -1,5 +1,7 @@
 package org.finetune4j.cli;
 
+import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.model.ArchitectureSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,7 +104,7 @@ final class FeaturesCommand implements Callable<Integer> {
                 org.finetune4j.train.HeadSpec.defaults(), org.finetune4j.train.OptimizerConfig.defaults(),
                 new TrainConfig.Schedule(1, batchSize, org.finetune4j.train.EarlyStopping.defaults()), null,
                 preparation.settings(dir, data, augment, threads),
-                TrainConfig.ArchitectureSettings.defaults(), new TrainConfig.WeightsSettings(weightsFile, weightsUrl,
+                ArchitectureSettings.defaults(), new WeightsSettings(weightsFile, weightsUrl,
                 weightsCache), common.seed);
         var err = spec.commandLine().getErr();
         FeatureTrainer.Featurized f = new FeatureTrainer(modelsDir, common.log(err), !common.quiet)

@@ -1,5 +1,6 @@
 package org.finetune4j.cli;
 
+import org.finetune4j.data.DataSettings;
 import java.nio.file.Path;
 import org.finetune4j.train.TrainConfig;
 import picocli.CommandLine.Option;
@@ -21,8 +22,8 @@ public final class PreparationOptions {
     boolean keepDuplicatesTogether;
 
     /** @return the data settings of a run with these options */
-    TrainConfig.DataSettings settings(Path dir, DataOptions data, String augment, int threads) {
-        return new TrainConfig.DataSettings(dir.toString(), data.splitConfig(), augment, data.onBadImage, threads,
+    DataSettings settings(Path dir, DataOptions data, String augment, int threads) {
+        return new DataSettings(dir.toString(), data.splitConfig(), augment, data.onBadImage, threads,
                 dropEmptyClasses, keepDuplicatesTogether);
     }
 }

@@ -1,5 +1,6 @@
 package org.finetune4j.cli;
 
+import org.finetune4j.model.ArchitectureSettings;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.finetune4j.train.HeadSpec;
@@ -43,15 +44,15 @@ final class PretrainCommand implements Callable<Integer> {
 
     @Option(names = "--init", paramLabel = "I", description = "Weight initialisation: he, he-uniform, xavier, "
             + "xavier-uniform, lecun, normal-0.01. Default: ${DEFAULT-VALUE} (for relu-like activations).")
-    String init = TrainConfig.ArchitectureSettings.defaults().init();
+    String init = ArchitectureSettings.defaults().init();
 
     @Option(names = "--activation", paramLabel = "A", description = "Hidden activation: relu, leakyrelu, elu, selu, "
             + "swish, tanh, sigmoid. Default: ${DEFAULT-VALUE}.")
-    String activation = TrainConfig.ArchitectureSettings.defaults().activation();
+    String activation = ArchitectureSettings.defaults().activation();
 
     @Option(names = "--input-size", paramLabel = "PX", description = "Square input size of mini-vgg (a multiple of "
             + "16). Default: ${DEFAULT-VALUE}.")
-    int inputSize = TrainConfig.ArchitectureSettings.defaults().inputSize();
+    int inputSize = ArchitectureSettings.defaults().inputSize();
 
     @Option(names = "--no-batch-norm", description = "Leave out batch normalisation after the convolutions.")
     boolean noBatchNorm;
@@ -66,7 +67,7 @@ final class PretrainCommand implements Callable<Integer> {
         HeadSpec head = new HeadSpec(null, train.headHidden, train.headActivation, train.dropout,
                 train.headBatchNorm);
         TrainConfig cfg = new TrainConfig("scratch", arch, name, null, head, train.optimizer(), train.schedule(),
-                null, preparation.settings(dir, data, augment, train.threads), new TrainConfig.ArchitectureSettings(activation, init, inputSize, !noBatchNorm),
+                null, preparation.settings(dir, data, augment, train.threads), new ArchitectureSettings(activation, init, inputSize, !noBatchNorm),
                 train.weights(), common.seed);
         return TrainingRun.run(cfg, train, common.quiet, common.json, spec.commandLine().getOut(),
                 spec.commandLine().getErr());

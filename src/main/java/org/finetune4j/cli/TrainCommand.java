@@ -1,5 +1,6 @@
 package org.finetune4j.cli;
 
+import org.finetune4j.model.ArchitectureSettings;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.finetune4j.core.UsageException;
@@ -92,7 +93,7 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = data.resolveData(spec, common);
         String bundleName = name != null ? name : dir.getFileName() + "-" + mode;
         TrainConfig cfg = new TrainConfig(mode, model, bundleName, freezeUntil, train.head(), train.optimizer(),
-                train.schedule(), stage2, preparation.settings(dir, data, augment, train.threads), TrainConfig.ArchitectureSettings.defaults(), train.weights(), common.seed);
+                train.schedule(), stage2, preparation.settings(dir, data, augment, train.threads), ArchitectureSettings.defaults(), train.weights(), common.seed);
         if (mode.equals("features")) {
             return FeatureTrainingRun.run(cfg, extraction.config(augment, train.batchSize), classifier.config(),
                     train.stageSettings(), common.quiet, common.json, spec.commandLine().getOut(),

@@ -1,5 +1,6 @@
 package org.finetune4j.cli;
 
+import org.finetune4j.model.WeightsSettings;
 import java.util.List;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.stage.TrainStage;
@@ -111,8 +112,8 @@ public final class TrainOptions {
         return new TrainStage.Settings(modelsDir, reportsDir, protocol, average, resume);
     }
 
-    TrainConfig.WeightsSettings weights() {
-        return new TrainConfig.WeightsSettings(weightsFile, weightsUrl, weightsCache);
+    WeightsSettings weights() {
+        return new WeightsSettings(weightsFile, weightsUrl, weightsCache);
     }
 
     OptimizerConfig optimizer() {

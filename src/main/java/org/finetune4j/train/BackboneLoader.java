@@ -1,5 +1,7 @@
 package org.finetune4j.train;
 
+import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.model.ArchitectureSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,7 +73,7 @@ public final class BackboneLoader {
                        Seeds seeds) {
         Optional<BackboneSpec> builtIn = Backbones.find(cfg.model());
         boolean scratch = cfg.mode().equals("scratch");
-        TrainConfig.ArchitectureSettings a = cfg.architecture();
+        ArchitectureSettings a = cfg.architecture();
         if (builtIn.isPresent()) {
             BackboneSpec spec = builtIn.get();
             if (spec.pretrained() && !scratch) {
@@ -150,11 +152,11 @@ public final class BackboneLoader {
     }
 
     /** DL4J's zoo zip is the source when the file or mirror URL names a {@code .zip}; otherwise Keras's HDF5. */
-    private static boolean isZooZip(TrainConfig.WeightsSettings w) {
+    private static boolean isZooZip(WeightsSettings w) {
         return (w.file() != null && w.file().endsWith(".zip")) || (w.url() != null && w.url().endsWith(".zip"));
     }
 
-    private Path pretrainedWeights(String name, TrainConfig.WeightsSettings w) {
+    private Path pretrainedWeights(String name, WeightsSettings w) {
         boolean vgg19 = name.equals("vgg19");
         WeightsSource src = isZooZip(w) ? (vgg19 ? WeightsSource.dl4jVgg19() : WeightsSource.dl4jVgg16())
                 : vgg19 ? WeightsSource.kerasVgg19(true) : WeightsSource.kerasVgg16(true);

@@ -4,7 +4,10 @@ import java.util.Locale;
 import org.finetune4j.core.Seeds;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.data.BadImagePolicy;
+import org.finetune4j.data.DataSettings;
 import org.finetune4j.data.SplitConfig;
+import org.finetune4j.model.ArchitectureSettings;
+import org.finetune4j.model.WeightsSettings;
 
 /**
  * Everything {@code train} and {@code pretrain} need: the resolved configuration, echoed at the start of a run and
@@ -75,55 +78,7 @@ public record TrainConfig(String mode, String model, String name, String freezeU
         }
     }
 
-    /**
-     * @param folder       the data folder as the user named it ({@code --data})
-     * @param split        split fractions
-     * @param augment      the augmentation recipe: a shipped name or a file ({@code --augment})
-     * @param onBadImage   the bad-image policy
-     * @param threads      decoding threads
-     * @param dropEmptyClasses       leave out a class with no usable training image instead of stopping
-     *                               ({@code --drop-empty-classes}); default false
-     * @param keepDuplicatesTogether put all copies of a byte-identical image into the same part of the split
-     *                               ({@code --keep-duplicates-together}); default false
-     */
-    public record DataSettings(String folder, SplitConfig split, String augment, BadImagePolicy onBadImage,
-                               int threads, boolean dropEmptyClasses, boolean keepDuplicatesTogether) {
 
-        /** Settings that stop on a class without usable images and leave duplicates where the split puts them. */
-        public DataSettings(String folder, SplitConfig split, String augment, BadImagePolicy onBadImage,
-                            int threads) {
-            this(folder, split, augment, onBadImage, threads, false, false);
-        }
-    }
-
-    /**
-     * @param activation hidden activation of a freshly built network ({@code --activation})
-     * @param init       weight initialisation ({@code --init}: he, xavier, …)
-     * @param inputSize  square input size of a freshly built mini VGG ({@code --input-size})
-     * @param batchNorm  batch normalisation in a freshly built mini VGG
-     */
-    public record ArchitectureSettings(String activation, String init, int inputSize, boolean batchNorm) {
-        /** @return relu, he, 64 px, batch norm on */
-        public static ArchitectureSettings defaults() {
-            return new ArchitectureSettings("relu", "he", 64, true);
-        }
-    }
-
-    /**
-     * Where {@code vgg16}/{@code vgg19} weights come from.
-     *
-     * @param file     a Keras weights file the user already has ({@code --weights}), checked against the published
-     *                 checksum; null to use the cache
-     * @param url      a mirror of the Keras weights file ({@code --weights-url}); null for Keras's own URL
-     * @param cacheDir the download cache ({@code --weights-cache}); null for {@code $FINETUNE4J_CACHE} or
-     *                 {@code ~/.finetune4j/weights}
-     */
-    public record WeightsSettings(String file, String url, String cacheDir) {
-        /** @return no file, Keras's URL, the default cache */
-        public static WeightsSettings defaults() {
-            return new WeightsSettings(null, null, null);
-        }
-    }
 
     /** @return the default root seed */
     public static long defaultSeed() {

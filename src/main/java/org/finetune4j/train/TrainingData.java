@@ -1,5 +1,6 @@
 package org.finetune4j.train;
 
+import org.finetune4j.data.DataSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
@@ -57,7 +58,7 @@ public record TrainingData(ImageFolder folder, List<String> classes, Split split
      * @throws DataException if a class has no usable training image and {@code dropEmptyClasses} is off, or fewer
      *                       than two classes are left
      */
-    public static TrainingData prepare(TrainConfig.DataSettings settings, Seeds seeds, Consumer<String> log) {
+    public static TrainingData prepare(DataSettings settings, Seeds seeds, Consumer<String> log) {
         ImageFolder folder = ImageFolder.scan(Path.of(settings.folder()));
         folder.warnings().forEach(w -> log.accept("warning: " + w));
         StratifiedSplitter.SplitResult splitResult = StratifiedSplitter.split(folder, settings.split(), seeds);

@@ -1,5 +1,6 @@
 package org.finetune4j.cli;
 
+import org.finetune4j.data.DataSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -64,7 +65,7 @@ class TuneCommandsTest {
         var fixture = TuneFixtures.config(tmp.resolve("data"), 1e-3, 5);
         var base = new org.finetune4j.train.TrainConfig(fixture.mode(), fixture.model(), fixture.name(),
                 fixture.freezeUntil(), fixture.head(), fixture.optimizer(), fixture.schedule(), fixture.stage2(),
-                new org.finetune4j.train.TrainConfig.DataSettings(fixture.data().folder(),
+                new DataSettings(fixture.data().folder(),
                         new org.finetune4j.data.SplitConfig(0.2, 0.1), fixture.data().augment(),
                         fixture.data().onBadImage(), fixture.data().threads()),
                 fixture.architecture(), fixture.weights(), fixture.seed());

@@ -1,5 +1,8 @@
 package org.finetune4j.train;
 
+import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.model.ArchitectureSettings;
+import org.finetune4j.data.DataSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -29,9 +32,9 @@ class FineTuneBeatsScratchTest {
     private TrainConfig config(String mode, Path data, long seed) {
         return new TrainConfig(mode, "mini-vgg-shapes", mode + "-" + seed, null, HeadSpec.defaults(),
                 OptimizerConfig.defaults(), new TrainConfig.Schedule(12, 32, new EarlyStopping("val-loss", 0, 0)),
-                null, new TrainConfig.DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
-                BadImagePolicy.SKIP, 2), TrainConfig.ArchitectureSettings.defaults(),
-                TrainConfig.WeightsSettings.defaults(), seed);
+                null, new DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
+                BadImagePolicy.SKIP, 2), ArchitectureSettings.defaults(),
+                WeightsSettings.defaults(), seed);
     }
 
     @Test

@@ -1,5 +1,8 @@
 package org.finetune4j.train;
 
+import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.model.ArchitectureSettings;
+import org.finetune4j.data.DataSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -43,9 +46,9 @@ class TrainerTest {
         return new TrainConfig("finetune", "tiny-backbone", name, freezeUntil,
                 new HeadSpec(null, List.of(8), "relu", 0.3, false), OptimizerConfig.defaults().withLearningRate(1e-2),
                 new TrainConfig.Schedule(epochs, 8, new EarlyStopping("val-loss", patience, 0)), null,
-                new TrainConfig.DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
+                new DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
                         BadImagePolicy.SKIP, 2),
-                TrainConfig.ArchitectureSettings.defaults(), TrainConfig.WeightsSettings.defaults(), 42);
+                ArchitectureSettings.defaults(), WeightsSettings.defaults(), 42);
     }
 
     private Trainer trainer() {

@@ -1,5 +1,6 @@
 package org.finetune4j.train;
 
+import org.finetune4j.data.DataSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -23,8 +24,8 @@ class TrainingDataTest {
     @TempDir
     Path tmp;
 
-    private static TrainConfig.DataSettings settings(Path data, boolean drop, boolean together) {
-        return new TrainConfig.DataSettings(data.toString(), SplitConfig.defaults(), "none", BadImagePolicy.SKIP, 2,
+    private static DataSettings settings(Path data, boolean drop, boolean together) {
+        return new DataSettings(data.toString(), SplitConfig.defaults(), "none", BadImagePolicy.SKIP, 2,
                 drop, together);
     }
 

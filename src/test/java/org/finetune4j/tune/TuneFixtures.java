@@ -1,5 +1,8 @@
 package org.finetune4j.tune;
 
+import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.model.ArchitectureSettings;
+import org.finetune4j.data.DataSettings;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
@@ -71,7 +74,7 @@ public final class TuneFixtures {
         return new TrainConfig("finetune", "tiny-backbone", "t", "none", new HeadSpec(null, List.of(), "relu", 0.0,
                 false), OptimizerConfig.defaults().withLearningRate(lr).withRegularization(0, 0),
                 new TrainConfig.Schedule(epochs, 8, new EarlyStopping("val-loss", 0, 0)), null,
-                new TrainConfig.DataSettings(data.toString(), SplitConfig.defaults(), "none", BadImagePolicy.SKIP, 2),
-                TrainConfig.ArchitectureSettings.defaults(), TrainConfig.WeightsSettings.defaults(), 42);
+                new DataSettings(data.toString(), SplitConfig.defaults(), "none", BadImagePolicy.SKIP, 2),
+                ArchitectureSettings.defaults(), WeightsSettings.defaults(), 42);
     }
 }

@@ -1,0 +1,25 @@
+package org.finetune4j.data;
+
+/**
+ * Which images a run reads and how: the folder, the split, the augmentation recipe, the bad-image policy, the
+ * decoding threads, and what to do with empty classes and duplicates.
+ *
+ * @param folder       the data folder as the user named it ({@code --data})
+ * @param split        split fractions
+ * @param augment      the augmentation recipe: a shipped name or a file ({@code --augment})
+ * @param onBadImage   the bad-image policy
+ * @param threads      decoding threads
+ * @param dropEmptyClasses       leave out a class with no usable training image instead of stopping
+ *                               ({@code --drop-empty-classes}); default false
+ * @param keepDuplicatesTogether put all copies of a byte-identical image into the same part of the split
+ *                               ({@code --keep-duplicates-together}); default false
+ */
+public record DataSettings(String folder, SplitConfig split, String augment, BadImagePolicy onBadImage,
+                           int threads, boolean dropEmptyClasses, boolean keepDuplicatesTogether) {
+
+    /** Settings that stop on a class without usable images and leave duplicates where the split puts them. */
+    public DataSettings(String folder, SplitConfig split, String augment, BadImagePolicy onBadImage,
+                        int threads) {
+        this(folder, split, augment, onBadImage, threads, false, false);
+    }
+}
