@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
@@ -18,10 +17,7 @@ import org.finetune4j.tune.Check;
 import org.finetune4j.tune.SanityChecks;
 import org.finetune4j.tune.Subject;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j check}: sanity checks of a training setup before a long run. */
 @Command(name = "check", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
@@ -32,25 +28,7 @@ import picocli.CommandLine.Spec;
                 + "Prints pass/warn/fail with the numbers and, for warn/fail, the usual causes; writes "
                 + "eval/reports/check-<data>-<time>/ (check.json, overfit-loss.png, update-ratios.png).",
             "Exit code: 0 when no check failed (warnings allowed), 1 when a check failed, 2 for bad options."})
-final class CheckCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    DataOptions data;
-
-    @Mixin
-    BackboneOptions backbone;
-
-    @Mixin
-    PreparationOptions preparation;
-
-    @Mixin
-    TrainOptions train;
+final class CheckCommand extends BackboneCommand {
 
     @Option(names = "--check-images", paramLabel = "N", description = "Training images the initial loss and the "
             + "input statistics are measured on. Default: ${DEFAULT-VALUE}.")
@@ -69,10 +47,10 @@ final class CheckCommand implements Callable<Integer> {
         backbone.requireGradientTraining("check");
         SanityChecks.Settings settings = new SanityChecks.Settings(checkImages, overfitImages, overfitIterations,
                 SanityChecks.Settings.defaults().regularizationUp());
-        Path dir = data.resolveData(spec, common);
-        TrainConfig cfg = backbone.config(dir.getFileName() + "-check", dir, common, data, preparation, train);
-        var err = spec.commandLine().getErr();
-        var out = spec.commandLine().getOut();
+        Path dir = resolveData();
+        TrainConfig cfg = config(dir.getFileName() + "-check", dir);
+        var err = err();
+        var out = out();
         if (!common.quiet) {
             err.println("finetune4j: checking model " + cfg.model() + " on " + cfg.data().folder() + " (seed "
                     + cfg.seed() + ", lr " + cfg.optimizer().learningRate() + ") ...");

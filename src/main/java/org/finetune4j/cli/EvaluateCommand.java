@@ -2,15 +2,11 @@ package org.finetune4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.stage.EvaluateStage;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j evaluate}: multi-crop evaluation of a trained bundle, with a report. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
@@ -18,13 +14,7 @@ import picocli.CommandLine.Spec;
                 + "and, in the same pass, with the single centre crop, so the protocol's gain is visible: top-1 and "
                 + "top-5 accuracy, per-class precision, recall and F1, the confusion matrix and the most confidently "
                 + "wrong images. Writes eval/reports/<run>/ (metrics.json, report.md, report.html, PNG plots)."})
-final class EvaluateCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
+final class EvaluateCommand extends RunCommand {
 
     @Option(names = "--model", paramLabel = "M", required = true,
             description = "A trained bundle: its name under models/ or its folder.")
@@ -62,7 +52,7 @@ final class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         EvaluateStage stage = new EvaluateStage(new EvaluateStage.Settings(model, data, protocol, average, batchSize,
                 topWrong, modelsDir, reportsDir, common.seed));
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = err();
         EvaluateStage.Result r = stage.run(plan -> {
             if (!common.quiet) {
                 err.println("finetune4j: evaluating " + plan.bundle() + " on " + plan.images() + " images of "
@@ -71,7 +61,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 err.flush();
             }
         }, !common.quiet);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (common.json) {
             out.println(EvaluationTable.json(r.evaluation(), r.report()));
         } else {

@@ -1,13 +1,11 @@
 package org.finetune4j.cli;
 
-import org.finetune4j.model.WeightsSettings;
 import org.finetune4j.model.ArchitectureSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.features.ExtractionConfig;
@@ -18,9 +16,7 @@ import org.finetune4j.stage.TrainingFacts;
 import org.finetune4j.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j features}: extract and cache the features of a folder's images, or clear the cache. */
 @Command(name = "features", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
@@ -30,16 +26,7 @@ import picocli.CommandLine.Spec;
                 + "reads them back without network work. Prints throughput and cache statistics. `train --mode "
                 + "features` uses the same cache.",
             "--clear empties the cache and says how much was freed; --out FILE writes the features as CSV."})
-final class FeaturesCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    DataOptions data;
+final class FeaturesCommand extends DataCommand {
 
     @Mixin
     ExtractionOptions extraction;
@@ -47,20 +34,15 @@ final class FeaturesCommand implements Callable<Integer> {
     @Mixin
     PreparationOptions preparation;
 
-    @Option(names = "--model", paramLabel = "M", description = "The backbone: vgg16, vgg19, a bundle name under "
-            + "models/ or a bundle folder. Default: ${DEFAULT-VALUE}.")
-    String model = "mini-vgg-shapes";
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--augment", paramLabel = "RECIPE", description = "Recipe of the --augment-copies views of "
-            + "training images. Default: ${DEFAULT-VALUE}.")
-    String augment = "flip-crop";
+    @Mixin
+    AugmentOption augment;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Images per forward pass. Default: "
             + "${DEFAULT-VALUE}.")
     int batchSize = ExtractionConfig.defaults().batchSize();
-
-    @Option(names = "--threads", paramLabel = "N", description = "Decoding threads. Default: ${DEFAULT-VALUE}.")
-    int threads = 2;
 
     @Option(names = "--clear", description = "Empty the feature cache (--cache or the default) and exit.")
     boolean clear;
@@ -69,14 +51,8 @@ final class FeaturesCommand implements Callable<Integer> {
             + "path, label, view, then one column per value.")
     Path outFile;
 
-    @Option(names = "--weights", paramLabel = "FILE", description = "vgg16/vgg19: a weights file you already have.")
-    String weightsFile;
-
-    @Option(names = "--weights-url", paramLabel = "URL", description = "vgg16/vgg19: a mirror of the weights file.")
-    String weightsUrl;
-
-    @Option(names = "--weights-cache", paramLabel = "DIR", description = "Where downloaded weights are kept.")
-    String weightsCache;
+    @Mixin
+    WeightsOptions weights;
 
     @Option(names = "--models-dir", paramLabel = "DIR", description = "Where bundle backbones are looked up. "
             + "Default: ${DEFAULT-VALUE}.")
@@ -84,9 +60,9 @@ final class FeaturesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ExtractionConfig ex = extraction.config(augment, batchSize);
+        ExtractionConfig ex = extraction.config(augment.augment, batchSize);
         FeatureCache cache = ex.cache();
-        var out = spec.commandLine().getOut();
+        var out = out();
         if (clear) {
             FeatureCache.Stats freed = cache.clear();
             if (common.json) {
@@ -99,14 +75,13 @@ final class FeaturesCommand implements Callable<Integer> {
             out.flush();
             return Finetune4j.EXIT_OK;
         }
-        Path dir = data.resolveData(spec, common);
-        TrainConfig run = new TrainConfig("features", model, dir.getFileName() + "-features", null,
+        Path dir = resolveData();
+        TrainConfig run = new TrainConfig("features", model.model, dir.getFileName() + "-features", null,
                 org.finetune4j.train.HeadSpec.defaults(), org.finetune4j.train.OptimizerConfig.defaults(),
                 new TrainConfig.Schedule(1, batchSize, org.finetune4j.train.EarlyStopping.defaults()), null,
-                preparation.settings(dir, data, augment, threads),
-                ArchitectureSettings.defaults(), new WeightsSettings(weightsFile, weightsUrl,
-                weightsCache), common.seed);
-        var err = spec.commandLine().getErr();
+                preparation.settings(dir, data, augment.augment),
+                ArchitectureSettings.defaults(), weights.settings(), common.seed);
+        var err = err();
         FeatureTrainer.Featurized f = new FeatureTrainer(modelsDir, common.log(err), !common.quiet)
                 .featurize(run, ex);
         if (outFile != null) {

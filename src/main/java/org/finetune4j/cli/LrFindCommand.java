@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
@@ -17,10 +16,7 @@ import org.finetune4j.train.TrainConfig;
 import org.finetune4j.tune.LrRangeTest;
 import org.finetune4j.tune.Subject;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j lr-find}: the learning-rate range test. */
 @Command(name = "lr-find", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
@@ -30,25 +26,7 @@ import picocli.CommandLine.Spec;
                 + "the rate at the minimum of the smoothed loss divided by 10 (the rate of steepest descent is shown "
                 + "too). Writes the loss-vs-learning-rate plot to eval/reports/lr-find-<data>-<time>/lr-find.png. "
                 + "The weights are thrown away."})
-final class LrFindCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    DataOptions data;
-
-    @Mixin
-    BackboneOptions backbone;
-
-    @Mixin
-    PreparationOptions preparation;
-
-    @Mixin
-    TrainOptions train;
+final class LrFindCommand extends BackboneCommand {
 
     @Option(names = "--start-lr", paramLabel = "X", description = "First learning rate. Default: ${DEFAULT-VALUE}.")
     double startLr = LrRangeTest.Settings.defaults().startLr();
@@ -65,10 +43,10 @@ final class LrFindCommand implements Callable<Integer> {
         backbone.requireGradientTraining("lr-find");
         LrRangeTest.Settings settings = new LrRangeTest.Settings(startLr, endLr, iterations,
                 LrRangeTest.Settings.defaults().beta());
-        Path dir = data.resolveData(spec, common);
-        TrainConfig cfg = backbone.config(dir.getFileName() + "-lr-find", dir, common, data, preparation, train);
-        var err = spec.commandLine().getErr();
-        var out = spec.commandLine().getOut();
+        Path dir = resolveData();
+        TrainConfig cfg = config(dir.getFileName() + "-lr-find", dir);
+        var err = err();
+        var out = out();
         long started = System.nanoTime();
         Subject subject = Subject.prepare(cfg, train.modelsDir, common.log(err));
         LrRangeTest.Result r;

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.UsageException;
@@ -25,9 +24,7 @@ import org.finetune4j.tune.Trial;
 import org.finetune4j.tune.TrialParams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code finetune4j search}: coarse-to-fine random search over learning rate and regularisation (fine-tuning
@@ -47,25 +44,7 @@ import picocli.CommandLine.Spec;
                 + "features (the cache train --mode features uses), so trials take a fraction of a second; the "
                 + "scatter plots C against the cross-validation accuracy, and best-config.yaml holds the best C as "
                 + "a one-value --c-grid."})
-final class SearchCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    DataOptions data;
-
-    @Mixin
-    BackboneOptions backbone;
-
-    @Mixin
-    PreparationOptions preparation;
-
-    @Mixin
-    TrainOptions train;
+final class SearchCommand extends BackboneCommand {
 
     @Mixin
     ExtractionOptions extraction;
@@ -157,15 +136,15 @@ final class SearchCommand implements Callable<Integer> {
         }
         HyperparameterSearch.Settings settings = new HyperparameterSearch.Settings(Math.min(coarseTrials, maxTrials),
                 maxTrials, seconds(timeBudget), topK, 1.5);
-        Path dir = data.resolveData(spec, common);
+        Path dir = resolveData();
         String searchName = name != null ? name : "search-" + dir.getFileName();
         if (searchName.isBlank() || searchName.contains("/") || searchName.startsWith(".")) {
             throw new UsageException("--name " + searchName + ": expected a plain folder name, e.g. search-photos.");
         }
-        TrainConfig base = backbone.config(searchName, dir, common, data, preparation, train);
+        TrainConfig base = config(searchName, dir);
         Path folder = train.reportsDir.resolve(searchName);
-        var err = spec.commandLine().getErr();
-        var out = spec.commandLine().getOut();
+        var err = err();
+        var out = out();
         ObjectNode options = Json.mapper().createObjectNode();
         ObjectNode baseNode = Json.mapper().valueToTree(base);
         baseNode.remove("name");
