@@ -1,7 +1,7 @@
 package org.finetune4j.cli;
 
 import java.nio.file.Path;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Mixin;
 
 /**

@@ -2,7 +2,8 @@ package org.finetune4j.cli;
 
 import java.nio.file.Path;
 import org.finetune4j.model.ArchitectureSettings;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -59,7 +60,7 @@ public final class BackboneOptions {
      */
     TrainConfig config(String name, Path data, CommonOptions common, DataOptions dataOptions,
                        PreparationOptions preparation, TrainOptions train, TrainConfig.StageTwo stage2) {
-        return new TrainConfig(mode, model(), name, freezeUntil, train.head(), train.optimizer(), train.schedule(),
+        return new TrainConfig(Mode.parse(mode), model(), name, freezeUntil, train.head(), train.optimizer(), train.schedule(),
                 stage2, preparation.settings(data, dataOptions, augment()), ArchitectureSettings.defaults(),
                 train.weights.settings(), common.seed);
     }

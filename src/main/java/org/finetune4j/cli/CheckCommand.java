@@ -12,7 +12,7 @@ import org.finetune4j.core.RunInfo;
 import org.finetune4j.stage.EvaluateStage;
 import org.finetune4j.report.Plots;
 import org.finetune4j.stage.TrainingFacts;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.TrainConfig;
 import org.finetune4j.tune.Check;
 import org.finetune4j.tune.SanityChecks;
 import org.finetune4j.tune.Subject;

@@ -17,7 +17,7 @@ import org.finetune4j.features.FeatureTrainConfig;
 import org.finetune4j.features.FeatureTrainResult;
 import org.finetune4j.stage.TrainStage;
 import org.finetune4j.stage.TrainingFacts;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.TrainConfig;
 
 /** Runs {@code train --mode features}: echoes the configuration, runs the {@link TrainStage}, prints. */
 final class FeatureTrainingRun {

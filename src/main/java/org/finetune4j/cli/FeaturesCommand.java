@@ -13,7 +13,8 @@ import org.finetune4j.features.FeatureCache;
 import org.finetune4j.features.FeatureSet;
 import org.finetune4j.features.FeatureTrainer;
 import org.finetune4j.stage.TrainingFacts;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,9 +77,9 @@ final class FeaturesCommand extends DataCommand {
             return Finetune4j.EXIT_OK;
         }
         Path dir = resolveData();
-        TrainConfig run = new TrainConfig("features", model.model, dir.getFileName() + "-features", null,
-                org.finetune4j.train.HeadSpec.defaults(), org.finetune4j.train.OptimizerConfig.defaults(),
-                new TrainConfig.Schedule(1, batchSize, org.finetune4j.train.EarlyStopping.defaults()), null,
+        TrainConfig run = new TrainConfig(Mode.FEATURES, model.model, dir.getFileName() + "-features", null,
+                org.finetune4j.run.HeadSpec.defaults(), org.finetune4j.run.OptimizerConfig.defaults(),
+                new TrainConfig.Schedule(1, batchSize, org.finetune4j.run.EarlyStopping.defaults()), null,
                 preparation.settings(dir, data, augment.augment),
                 ArchitectureSettings.defaults(), weights.settings(), common.seed);
         var err = err();

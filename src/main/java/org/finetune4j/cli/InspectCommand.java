@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import org.finetune4j.core.Json;
+import org.finetune4j.core.Progress;
 import org.finetune4j.data.BadImage;
 import org.finetune4j.data.BadImageException;
 import org.finetune4j.data.BadImagePolicy;
@@ -12,7 +13,6 @@ import org.finetune4j.data.DatasetReport;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.ImageFolder;
 import org.finetune4j.data.SplitConfig;
-import org.finetune4j.report.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -2,8 +2,9 @@ package org.finetune4j.cli;
 
 import org.finetune4j.model.ArchitectureSettings;
 import java.nio.file.Path;
-import org.finetune4j.train.HeadSpec;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.HeadSpec;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,7 +48,7 @@ final class PretrainCommand extends TrainingCommand {
         Path dir = resolveData();
         HeadSpec head = new HeadSpec(null, train.headHidden, train.headActivation, train.dropout,
                 train.headBatchNorm);
-        TrainConfig cfg = new TrainConfig("scratch", arch, name, null, head, train.optimizer(), train.schedule(),
+        TrainConfig cfg = new TrainConfig(Mode.SCRATCH, arch, name, null, head, train.optimizer(), train.schedule(),
                 null, preparation.settings(dir, data, augment.augment), new ArchitectureSettings(activation, init, inputSize, !noBatchNorm),
                 train.weights.settings(), common.seed);
         return TrainingRun.run(cfg, train, common.quiet, common.json, out(), err());

@@ -2,11 +2,11 @@ package org.finetune4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.finetune4j.core.Progress;
 import org.finetune4j.data.ShapesConfig;
 import org.finetune4j.data.ShapesGenerator;
 import org.finetune4j.data.ShapesResult;
 import org.finetune4j.data.ShapesSet;
-import org.finetune4j.report.Progress;
 
 /** Generates the synthetic sample sets on first use when a command names one of them (e.g. the default data). */
 final class SampleData {

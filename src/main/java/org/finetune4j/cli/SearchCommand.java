@@ -13,7 +13,7 @@ import org.finetune4j.features.ClassifierConfig;
 import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.report.Plots;
 import org.finetune4j.stage.TrainingFacts;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.TrainConfig;
 import org.finetune4j.tune.BestConfig;
 import org.finetune4j.tune.FeaturesObjective;
 import org.finetune4j.tune.FineTuneObjective;

@@ -2,7 +2,7 @@ package org.finetune4j.cli;
 
 import java.nio.file.Path;
 import org.finetune4j.core.UsageException;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

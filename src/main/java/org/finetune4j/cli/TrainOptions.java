@@ -3,10 +3,10 @@ package org.finetune4j.cli;
 import java.util.List;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.stage.TrainStage;
-import org.finetune4j.train.EarlyStopping;
-import org.finetune4j.train.HeadSpec;
-import org.finetune4j.train.OptimizerConfig;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.EarlyStopping;
+import org.finetune4j.run.HeadSpec;
+import org.finetune4j.run.OptimizerConfig;
+import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 

@@ -14,10 +14,10 @@ import org.finetune4j.data.BadImage;
 import org.finetune4j.stage.LearningCurvesPlot;
 import org.finetune4j.stage.TrainStage;
 import org.finetune4j.stage.TrainingFacts;
-import org.finetune4j.train.EpochStats;
-import org.finetune4j.train.History;
-import org.finetune4j.train.TrainConfig;
-import org.finetune4j.train.TrainResult;
+import org.finetune4j.run.EpochStats;
+import org.finetune4j.run.History;
+import org.finetune4j.run.TrainConfig;
+import org.finetune4j.run.TrainResult;
 
 /** Runs the {@link TrainStage} for a command: echoes the configuration, prints epoch lines, handles Ctrl-C. */
 final class TrainingRun {

@@ -1,6 +1,7 @@
 package org.finetune4j.features;
 
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.TrainConfig;
 
 /**
  * Everything {@code train --mode features} needs: the common run settings (data, backbone, bundle name, seed,
@@ -13,7 +14,7 @@ import org.finetune4j.train.TrainConfig;
  */
 public record FeatureTrainConfig(TrainConfig run, ExtractionConfig extraction, ClassifierConfig classifier) {
     public FeatureTrainConfig {
-        if (!run.mode().equals("features")) {
+        if (run.mode() != Mode.FEATURES) {
             throw new IllegalArgumentException("mode must be features, got " + run.mode());
         }
     }

@@ -1,6 +1,6 @@
 package org.finetune4j.features;
 
-import org.finetune4j.train.TrainResult;
+import org.finetune4j.run.TrainResult;
 
 /**
  * What {@code train --mode features} produced.

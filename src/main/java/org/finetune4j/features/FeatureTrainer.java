@@ -15,20 +15,21 @@ import org.finetune4j.augment.Augmenter;
 import org.finetune4j.augment.ImageSize;
 import org.finetune4j.augment.Recipe;
 import org.finetune4j.augment.RecipeLoader;
-import org.finetune4j.core.Backend;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
 import org.finetune4j.core.Seeds;
 import org.finetune4j.data.LabeledImage;
+import org.finetune4j.data.TrainingData;
+import org.finetune4j.model.BackboneLoader;
 import org.finetune4j.model.BackboneSpec;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
-import org.finetune4j.train.BackboneLoader;
-import org.finetune4j.train.History;
-import org.finetune4j.train.TrainConfig;
-import org.finetune4j.train.TrainResult;
-import org.finetune4j.train.TrainingData;
+import org.finetune4j.run.History;
+import org.finetune4j.run.PreparedRun;
+import org.finetune4j.run.RunSetup;
+import org.finetune4j.run.TrainConfig;
+import org.finetune4j.run.TrainResult;
 
 /**
  * {@code train --mode features} end to end: data (the same scan, split and screening as {@code train}), backbone,
@@ -74,13 +75,12 @@ public final class FeatureTrainer {
 
     /** Prepares data and backbone and extracts (or reads from the cache) the features of every split. */
     public Featurized featurize(TrainConfig run, ExtractionConfig ex) {
-        Backend.setUp();
-        Seeds seeds = Seeds.of(run.seed());
-        seeds.applyToNd4j();
         Recipe recipe = ex.augmentCopies() > 0 ? RecipeLoader.load(ex.augment()) : null;
-        TrainingData data = TrainingData.prepare(run.data(), seeds, log);
-        BackboneLoader.Loaded backbone = new BackboneLoader(modelsDir, log).load(run, data.classes(),
-                data.split().train(), data.decoder(), seeds);
+        RunSetup setup = new RunSetup(modelsDir, log);
+        PreparedRun prepared = setup.prepare(run);
+        Seeds seeds = prepared.seeds();
+        TrainingData data = prepared.data();
+        BackboneLoader.Loaded backbone = setup.backbone(prepared);
         String layer = ex.layer() != null ? ex.layer() : defaultLayer(run.model(), backbone.graph());
         FeatureExtractor fx = FeatureExtractor.of(backbone.graph(), backbone.preprocessing(), layer, ex.pool(),
                 ex.cache());

@@ -20,7 +20,7 @@ import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
-import org.finetune4j.report.Progress;
+import org.finetune4j.core.Progress;
 import org.finetune4j.report.ReportContent;
 import org.finetune4j.report.ReportWriter;
 

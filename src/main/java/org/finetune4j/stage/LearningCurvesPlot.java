@@ -3,9 +3,9 @@ package org.finetune4j.stage;
 import java.nio.file.Path;
 import org.finetune4j.report.LearningCurves;
 import org.finetune4j.report.Plots;
-import org.finetune4j.train.EarlyStopping;
-import org.finetune4j.train.EpochStats;
-import org.finetune4j.train.History;
+import org.finetune4j.run.EarlyStopping;
+import org.finetune4j.run.EpochStats;
+import org.finetune4j.run.History;
 
 /** Turns a training {@link History} into the plain curves {@link Plots} draws (report knows nothing of training). */
 public final class LearningCurvesPlot {

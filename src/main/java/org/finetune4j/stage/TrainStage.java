@@ -20,8 +20,8 @@ import org.finetune4j.features.FeatureTrainResult;
 import org.finetune4j.features.FeatureTrainer;
 import org.finetune4j.report.Plots;
 import org.finetune4j.report.VerticalMarker;
-import org.finetune4j.train.TrainConfig;
-import org.finetune4j.train.TrainResult;
+import org.finetune4j.run.TrainConfig;
+import org.finetune4j.run.TrainResult;
 import org.finetune4j.train.Trainer;
 import org.finetune4j.train.TrainingLoop;
 

@@ -11,7 +11,7 @@ import org.finetune4j.model.BundleStore;
 import org.finetune4j.report.LearningCurves;
 import org.finetune4j.report.ReportContent;
 import org.finetune4j.report.ReportWriter;
-import org.finetune4j.train.TrainResult;
+import org.finetune4j.run.TrainResult;
 
 /**
  * The end of {@code train}: evaluates the new bundle on its held-out test split with the chosen protocol and turns

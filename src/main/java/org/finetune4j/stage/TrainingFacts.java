@@ -7,9 +7,9 @@ import java.util.Map;
 import org.finetune4j.features.FeatureExtractor;
 import org.finetune4j.features.FeatureTrainConfig;
 import org.finetune4j.features.FeatureTrainResult;
-import org.finetune4j.train.EpochStats;
-import org.finetune4j.train.TrainConfig;
-import org.finetune4j.train.TrainResult;
+import org.finetune4j.run.EpochStats;
+import org.finetune4j.run.TrainConfig;
+import org.finetune4j.run.TrainResult;
 
 /** The short "name: value" facts a training report shows, and the wording of durations and throughput. */
 public final class TrainingFacts {

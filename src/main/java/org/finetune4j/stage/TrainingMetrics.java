@@ -5,9 +5,9 @@ import java.util.List;
 import org.finetune4j.core.RunInfo;
 import org.finetune4j.data.BadImage;
 import org.finetune4j.data.DatasetReport;
-import org.finetune4j.train.EpochStats;
-import org.finetune4j.train.TrainConfig;
-import org.finetune4j.train.TrainResult;
+import org.finetune4j.run.EpochStats;
+import org.finetune4j.run.TrainConfig;
+import org.finetune4j.run.TrainResult;
 
 /**
  * What a fine-tuning (or scratch) run writes to its report's {@code metrics.json}, one component a key

@@ -1,5 +1,7 @@
 package org.finetune4j.train;
 
+import org.finetune4j.run.History;
+
 /**
  * Where a run is, so that {@code --resume} can continue it exactly.
  *

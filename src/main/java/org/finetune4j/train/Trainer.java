@@ -14,8 +14,6 @@ import org.finetune4j.augment.Augmenter;
 import org.finetune4j.augment.ImageSize;
 import org.finetune4j.augment.Recipe;
 import org.finetune4j.augment.RecipeLoader;
-import org.finetune4j.core.Backend;
-import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
 import org.finetune4j.core.Seeds;
 import org.finetune4j.core.UsageException;
@@ -23,10 +21,19 @@ import org.finetune4j.data.BadImageLog;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.LabeledImage;
 import org.finetune4j.data.Split;
+import org.finetune4j.data.TrainingData;
+import org.finetune4j.model.BackboneLoader;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.InputShape;
 import org.finetune4j.model.ModelBundle;
 import org.finetune4j.model.Preprocessing;
+import org.finetune4j.run.EpochStats;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.PreparedRun;
+import org.finetune4j.run.ResolvedRun;
+import org.finetune4j.run.RunSetup;
+import org.finetune4j.run.TrainConfig;
+import org.finetune4j.run.TrainResult;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -58,56 +65,50 @@ public final class Trainer {
      */
     public TrainResult run(TrainConfig cfg, boolean resume, Supplier<Boolean> stop,
                            TrainingLoop.EpochListener listener) {
-        if (cfg.mode().equals("features")) {
+        if (cfg.mode() == Mode.FEATURES) {
             throw new IllegalArgumentException("mode features is run by features.FeatureTrainer, not Trainer");
         }
         long started = System.nanoTime();
-        Backend.setUp();   // oneDNN layer helpers: decided per layer when a network is built, so before any
-        Seeds seeds = Seeds.of(cfg.seed());
-        seeds.applyToNd4j();
-        Recipe recipe = RecipeLoader.load(cfg.data().augment());
+        Recipe recipe = RecipeLoader.load(cfg.data().augment());   // a bad recipe fails before any work
         Checkpoints checkpoints = new Checkpoints(modelsDir.resolve(cfg.name() + ".checkpoint"));
         if (!resume && checkpoints.exists()) {
             throw new UsageException("--name " + cfg.name() + ": an interrupted run left a checkpoint at "
                     + checkpoints.dir() + ". Add --resume to continue it, or delete that folder to start over.");
         }
-
-        TrainingData data = TrainingData.prepare(cfg.data(), seeds, log);
+        RunSetup setup = new RunSetup(modelsDir, log);
+        PreparedRun run = setup.prepare(cfg);
+        Seeds seeds = run.seeds();
+        TrainingData data = run.data();
         ImageDecoder decoder = data.decoder();
         BadImageLog badImages = data.badImages();
         Split split = data.split();
         List<String> classes = data.classes();
 
-        BackboneLoader loader = new BackboneLoader(modelsDir, log);
-        // resolved before the comparison with a checkpoint: a run started with the default freeze point resumes with
-        // the same command line (the checkpoint records the resolved layer)
-        String freezeUntil = BackboneLoader.resolveFreezeUntil(cfg, loader.defaultFreezeUntil(cfg));
-        JsonNode runConfig = runConfig(cfg, classes, freezeUntil);
+        // the freeze point is resolved before the comparison with a checkpoint: a run started with the default one
+        // resumes with the same command line (the checkpoint records the resolved layer)
+        ResolvedRun resolved = run.resolved();
         ComputationGraph graph;
-        Preprocessing preprocessing;
-        String backboneName;
         CheckpointState state = CheckpointState.start();
         INDArray bestParams = null;
         if (resume) {
             Checkpoints.Saved saved = checkpoints.load();
-            checkResumable(saved.runConfig(), runConfig, checkpoints.dir());
-            runConfig = saved.runConfig();
+            ResolvedRun savedRun = ResolvedRun.fromJson(saved.runConfig());
+            checkResumable(savedRun, resolved, checkpoints.dir());
+            resolved = savedRun;
             graph = saved.graph();
             state = saved.state();
             bestParams = saved.bestParams();
-            preprocessing = Json.mapper().convertValue(saved.runConfig().get("preprocessing"), Preprocessing.class);
-            backboneName = saved.runConfig().path("backbone").asText();
             log.accept("resuming " + cfg.name() + " at epoch " + (state.epochIndex() + 1) + ", batch "
                     + state.nextBatch() + " (stage " + state.stage() + ")");
         } else {
-            BackboneLoader.Loaded backbone = loader.load(cfg, classes, split.train(), decoder, seeds);
-            preprocessing = backbone.preprocessing();
-            backboneName = backbone.name();
-            graph = FineTuner.build(backbone.graph(), preprocessing.input(), freezeUntil, cfg.head(),
-                    classes.size(), cfg.optimizer(), seeds.value("init"));
-            ((ObjectNode) runConfig).set("preprocessing", Json.mapper().valueToTree(preprocessing));
-            ((ObjectNode) runConfig).put("backbone", backboneName);
+            BackboneLoader.Loaded backbone = setup.backbone(run);
+            graph = FineTuner.build(backbone.graph(), backbone.preprocessing().input(), run.freezeUntil(),
+                    cfg.head(), classes.size(), cfg.optimizer(), seeds.value("init"));
+            resolved = resolved.withBackbone(backbone.name(), backbone.preprocessing());
         }
+        Preprocessing preprocessing = resolved.preprocessing();
+        String backboneName = resolved.backbone();
+        JsonNode runConfig = resolved.toJson();
 
         InputShape input = preprocessing.input();
         log.accept("config: " + resolvedView(runConfig, input));
@@ -170,8 +171,7 @@ public final class Trainer {
             }
             metrics.values().removeIf(v -> v == null || v.isNaN());
             ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, cfg.name(), classes, preprocessing,
-                    backboneName, runConfig.path("freeze-until").isNull() ? null
-                    : runConfig.path("freeze-until").asText(null), null, cfg.mode(), runConfig,
+                    backboneName, resolved.config().freezeUntil(), null, cfg.mode().key(), runConfig,
                     data.fingerprint(), metrics, split.test().stream().map(LabeledImage::relativePath).toList(),
                     cfg.data().folder(), RunInfo.current(cfg.seed()), null);
             Path dir = modelsDir.resolve(cfg.name());
@@ -208,32 +208,13 @@ public final class Trainer {
         return shown.toString();
     }
 
-    private static JsonNode runConfig(TrainConfig cfg, List<String> classes, String freezeUntil) {
-        ObjectNode node = Json.mapper().valueToTree(cfg);
-        node.put("freeze-until", freezeUntil);
-        node.set("labels", Json.mapper().valueToTree(classes));
-        // through text and back, so that numbers compare as they will after a checkpoint is read (42 is an int)
-        try {
-            return Json.mapper().readTree(Json.mapper().writeValueAsString(node));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("the run configuration cannot be written as JSON", e);
-        }
-    }
-
-    private static void checkResumable(JsonNode saved, JsonNode now, Path where) {
-        List<String> savedLabels = Json.mapper().convertValue(saved.get("labels"), List.class);
-        List<String> labels = Json.mapper().convertValue(now.get("labels"), List.class);
-        if (!labels.equals(savedLabels)) {
-            throw new UsageException("--resume: the data's classes " + labels + " differ from the checkpoint's "
-                    + savedLabels + " (" + where + "). Expected the same classes; resume with the data the run "
+    private static void checkResumable(ResolvedRun saved, ResolvedRun now, Path where) {
+        if (!now.labels().equals(saved.labels())) {
+            throw new UsageException("--resume: the data's classes " + now.labels() + " differ from the checkpoint's "
+                    + saved.labels() + " (" + where + "). Expected the same classes; resume with the data the run "
                     + "started with, or start a new run under another --name.");
         }
-        List<String> differences = new ArrayList<>();
-        now.fieldNames().forEachRemaining(k -> {
-            if (!k.equals("labels") && !now.get(k).equals(saved.get(k))) {
-                differences.add(k);
-            }
-        });
+        List<String> differences = now.optionsDifferingFrom(saved);
         if (!differences.isEmpty()) {
             throw new UsageException("--resume: options differ from the interrupted run's: " + differences
                     + ". Expected the same options (" + where + "/state.json has them); resume with them, or start "

@@ -6,7 +6,7 @@ import java.util.Map;
 import org.finetune4j.features.ClassifierConfig;
 import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.features.ScalingConfig;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.TrainConfig;
 
 /**
  * The best configuration of a search as a file {@code train --config FILE} reads: keys are {@code train}'s option

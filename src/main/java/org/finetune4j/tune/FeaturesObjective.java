@@ -11,7 +11,7 @@ import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.features.FeatureExtractor;
 import org.finetune4j.features.FeatureTrainer;
 import org.finetune4j.features.LinearClassifier;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.TrainConfig;
 
 /**
  * Scores a trial of a features-mode search: the seeded stratified k-fold cross-validation accuracy of the linear

@@ -7,10 +7,10 @@ import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.DataException;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.model.Backbones;
-import org.finetune4j.train.EpochStats;
-import org.finetune4j.train.HeadSpec;
-import org.finetune4j.train.TrainConfig;
-import org.finetune4j.train.TrainResult;
+import org.finetune4j.run.EpochStats;
+import org.finetune4j.run.HeadSpec;
+import org.finetune4j.run.TrainConfig;
+import org.finetune4j.run.TrainResult;
 import org.finetune4j.train.Trainer;
 
 /**

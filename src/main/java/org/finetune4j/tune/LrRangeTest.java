@@ -5,8 +5,8 @@ import java.util.Iterator;
 import java.util.Locale;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.finetune4j.core.UsageException;
+import org.finetune4j.run.OptimizerConfig;
 import org.finetune4j.train.ImageBatches;
-import org.finetune4j.train.OptimizerConfig;
 
 /**
  * The learning-rate range test (Smith, "Cyclical Learning Rates for Training Neural Networks", 2017; fastai's

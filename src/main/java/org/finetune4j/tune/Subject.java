@@ -5,19 +5,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.finetune4j.core.Backend;
 import org.finetune4j.core.Seeds;
 import org.finetune4j.data.BadImageLog;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.LabeledImage;
+import org.finetune4j.data.TrainingData;
+import org.finetune4j.model.BackboneLoader;
 import org.finetune4j.model.Preprocessing;
-import org.finetune4j.train.BackboneLoader;
+import org.finetune4j.run.HeadSpec;
+import org.finetune4j.run.OptimizerConfig;
+import org.finetune4j.run.PreparedRun;
+import org.finetune4j.run.RunSetup;
+import org.finetune4j.run.TrainConfig;
 import org.finetune4j.train.FineTuner;
-import org.finetune4j.train.HeadSpec;
 import org.finetune4j.train.ImageBatches;
-import org.finetune4j.train.OptimizerConfig;
-import org.finetune4j.train.TrainConfig;
-import org.finetune4j.train.TrainingData;
 
 /**
  * What the sanity checks and the learning-rate range test probe: a training setup as {@code train} would build it
@@ -52,20 +53,18 @@ public record Subject(List<String> classes, List<LabeledImage> train, Preprocess
     }
 
     /**
-     * Prepares the data and the backbone as {@code train} does ({@link TrainingData#prepare}, {@link BackboneLoader},
-     * {@link FineTuner#build}).
+     * Prepares the data and the backbone as {@code train} does ({@link RunSetup}, {@link FineTuner#build}).
      *
      * @param modelsDir where bundle backbones are found
      * @param log       receives one-line notes for the user
      */
     public static Subject prepare(TrainConfig cfg, Path modelsDir, Consumer<String> log) {
-        Backend.setUp();
-        Seeds seeds = Seeds.of(cfg.seed());
-        seeds.applyToNd4j();
-        TrainingData data = TrainingData.prepare(cfg.data(), seeds, log);
-        BackboneLoader.Loaded backbone = new BackboneLoader(modelsDir, log).load(cfg, data.classes(),
-                data.split().train(), data.decoder(), seeds);
-        String freezeUntil = BackboneLoader.resolveFreezeUntil(cfg, backbone.defaultFreezeUntil());
+        RunSetup setup = new RunSetup(modelsDir, log);
+        PreparedRun run = setup.prepare(cfg);
+        Seeds seeds = run.seeds();
+        TrainingData data = run.data();
+        BackboneLoader.Loaded backbone = setup.backbone(run);
+        String freezeUntil = run.freezeUntil();
         int classes = data.classes().size();
         Network network = (optimizer, head) -> {
             seeds.applyToNd4j("init");

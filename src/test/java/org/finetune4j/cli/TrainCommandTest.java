@@ -9,9 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.finetune4j.core.Json;
+import org.finetune4j.run.EarlyStopping;
+import org.finetune4j.run.EpochStats;
+import org.finetune4j.run.History;
 import org.finetune4j.testing.Cli;
-import org.finetune4j.testing.TestFolders;
 import org.finetune4j.testing.TestBundles;
+import org.finetune4j.testing.TestFolders;
 import org.junit.jupiter.api.BeforeEach;
 import org.finetune4j.stage.LearningCurvesPlot;
 import org.junit.jupiter.api.Test;
@@ -116,13 +119,13 @@ class TrainCommandTest {
 
     @Test
     void learningCurvesNameTheMetricThatChoseTheBestEpoch() {
-        org.finetune4j.train.History h = org.finetune4j.train.History.empty()
-                .plus(new org.finetune4j.train.EpochStats(1, 1, 0.9, 0.5, 0.6, 0.25, 1e-3, 10, 1), 1)
-                .plus(new org.finetune4j.train.EpochStats(2, 1, 0.7, 0.6, 0.8, 0.417, 1e-3, 10, 1), 1);
-        org.finetune4j.train.EarlyStopping byLoss = org.finetune4j.train.EarlyStopping.defaults();
+        org.finetune4j.run.History h = org.finetune4j.run.History.empty()
+                .plus(new org.finetune4j.run.EpochStats(1, 1, 0.9, 0.5, 0.6, 0.25, 1e-3, 10, 1), 1)
+                .plus(new org.finetune4j.run.EpochStats(2, 1, 0.7, 0.6, 0.8, 0.417, 1e-3, 10, 1), 1);
+        org.finetune4j.run.EarlyStopping byLoss = org.finetune4j.run.EarlyStopping.defaults();
         assertThat(LearningCurvesPlot.curves(h, byLoss).bestEpochBy()).isEqualTo("val loss");
         assertThat(LearningCurvesPlot.bestEpochPhrase(h, byLoss)).isEqualTo("best epoch 1 of 2 by val loss 0.600");
-        org.finetune4j.train.EarlyStopping byAcc = new org.finetune4j.train.EarlyStopping("val-accuracy", 5, 0);
+        org.finetune4j.run.EarlyStopping byAcc = new org.finetune4j.run.EarlyStopping("val-accuracy", 5, 0);
         assertThat(LearningCurvesPlot.bestEpochPhrase(h, byAcc)).isEqualTo("best epoch 1 of 2 by val accuracy 0.250");
     }
 

@@ -1,6 +1,5 @@
 package org.finetune4j.cli;
 
-import org.finetune4j.data.DataSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +9,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.finetune4j.core.Json;
+import org.finetune4j.data.DataSettings;
+import org.finetune4j.run.TrainConfig;
 import org.finetune4j.testing.Cli;
 import org.finetune4j.tune.BestConfig;
 import org.finetune4j.tune.Trial;
@@ -63,7 +64,7 @@ class TuneCommandsTest {
         Trial best = new Trial(4, "fine", new TrialParams(0.0031234567891, 2.5e-5, 0.35, 64, "block2_pool", null),
                 new TrialScore(0.9, 0.3, Double.NaN, 1, null));
         var fixture = TuneFixtures.config(tmp.resolve("data"), 1e-3, 5);
-        var base = new org.finetune4j.train.TrainConfig(fixture.mode(), fixture.model(), fixture.name(),
+        var base = new org.finetune4j.run.TrainConfig(fixture.mode(), fixture.model(), fixture.name(),
                 fixture.freezeUntil(), fixture.head(), fixture.optimizer(), fixture.schedule(), fixture.stage2(),
                 new DataSettings(fixture.data().folder(),
                         new org.finetune4j.data.SplitConfig(0.2, 0.1), fixture.data().augment(),

@@ -1,8 +1,5 @@
 package org.finetune4j.features;
 
-import org.finetune4j.model.WeightsSettings;
-import org.finetune4j.model.ArchitectureSettings;
-import org.finetune4j.data.DataSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -15,17 +12,21 @@ import java.util.Map;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.data.BadImagePolicy;
+import org.finetune4j.data.DataSettings;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.SplitConfig;
+import org.finetune4j.model.ArchitectureSettings;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.Preprocessing;
+import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.run.EarlyStopping;
+import org.finetune4j.run.HeadSpec;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.OptimizerConfig;
+import org.finetune4j.run.TrainConfig;
+import org.finetune4j.testing.TestBundles;
 import org.finetune4j.testing.TestFolders;
 import org.finetune4j.testing.TestImages;
-import org.finetune4j.train.EarlyStopping;
-import org.finetune4j.train.HeadSpec;
-import org.finetune4j.train.OptimizerConfig;
-import org.finetune4j.train.TrainConfig;
-import org.finetune4j.testing.TestBundles;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +51,7 @@ class FeatureTrainerTest {
     }
 
     private TrainConfig run(String name) {
-        return new TrainConfig("features", "tiny-backbone", name, null, HeadSpec.defaults(), OptimizerConfig.defaults(),
+        return new TrainConfig(Mode.FEATURES, "tiny-backbone", name, null, HeadSpec.defaults(), OptimizerConfig.defaults(),
                 new TrainConfig.Schedule(1, 8, EarlyStopping.defaults()), null,
                 new DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
                         BadImagePolicy.SKIP, 2),

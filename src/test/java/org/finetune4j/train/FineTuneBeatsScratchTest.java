@@ -1,18 +1,24 @@
 package org.finetune4j.train;
 
-import org.finetune4j.model.WeightsSettings;
-import org.finetune4j.model.ArchitectureSettings;
-import org.finetune4j.data.DataSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.finetune4j.data.BadImagePolicy;
+import org.finetune4j.data.DataSettings;
 import org.finetune4j.data.ShapesConfig;
 import org.finetune4j.data.ShapesGenerator;
 import org.finetune4j.data.SplitConfig;
+import org.finetune4j.model.ArchitectureSettings;
 import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.run.EarlyStopping;
+import org.finetune4j.run.HeadSpec;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.OptimizerConfig;
+import org.finetune4j.run.TrainConfig;
+import org.finetune4j.run.TrainResult;
 import org.finetune4j.testing.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +36,7 @@ class FineTuneBeatsScratchTest {
     private static final Path SHIPPED = Path.of("models");
 
     private TrainConfig config(String mode, Path data, long seed) {
-        return new TrainConfig(mode, "mini-vgg-shapes", mode + "-" + seed, null, HeadSpec.defaults(),
+        return new TrainConfig(Mode.parse(mode), "mini-vgg-shapes", mode + "-" + seed, null, HeadSpec.defaults(),
                 OptimizerConfig.defaults(), new TrainConfig.Schedule(12, 32, new EarlyStopping("val-loss", 0, 0)),
                 null, new DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
                 BadImagePolicy.SKIP, 2), ArchitectureSettings.defaults(),

@@ -1,8 +1,5 @@
 package org.finetune4j.train;
 
-import org.finetune4j.model.WeightsSettings;
-import org.finetune4j.model.ArchitectureSettings;
-import org.finetune4j.data.DataSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,11 +11,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.data.BadImagePolicy;
+import org.finetune4j.data.DataSettings;
 import org.finetune4j.data.SplitConfig;
+import org.finetune4j.model.ArchitectureSettings;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.VggArchitecture;
-import org.finetune4j.testing.TestFolders;
+import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.run.EarlyStopping;
+import org.finetune4j.run.EpochStats;
+import org.finetune4j.run.HeadSpec;
+import org.finetune4j.run.History;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.OptimizerConfig;
+import org.finetune4j.run.TrainConfig;
+import org.finetune4j.run.TrainResult;
 import org.finetune4j.testing.TestBundles;
+import org.finetune4j.testing.TestFolders;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +51,7 @@ class TrainerTest {
     }
 
     private TrainConfig config(String name, int epochs, String freezeUntil, int patience) {
-        return new TrainConfig("finetune", "tiny-backbone", name, freezeUntil,
+        return new TrainConfig(Mode.FINETUNE, "tiny-backbone", name, freezeUntil,
                 new HeadSpec(null, List.of(8), "relu", 0.3, false), OptimizerConfig.defaults().withLearningRate(1e-2),
                 new TrainConfig.Schedule(epochs, 8, new EarlyStopping("val-loss", patience, 0)), null,
                 new DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
@@ -65,7 +73,7 @@ class TrainerTest {
         org.finetune4j.testing.TestFolders.copyTree(Path.of("models", "mini-vgg-shapes"),
                 models.resolve("mini-vgg-shapes"));
         TrainConfig base = config("resolved", 1, null, 0);
-        TrainConfig cfg = new TrainConfig("finetune", "mini-vgg-shapes", "resolved", null, base.head(),
+        TrainConfig cfg = new TrainConfig(Mode.FINETUNE, "mini-vgg-shapes", "resolved", null, base.head(),
                 base.optimizer(), base.schedule(), null, base.data(), base.architecture(), base.weights(), 42);
         List<String> log = new java.util.ArrayList<>();
         TrainResult r = new Trainer(models, log::add).run(cfg, false, () -> false, (s, h, t) -> { });

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.finetune4j.run.HeadSpec;
+import org.finetune4j.run.OptimizerConfig;
 import org.finetune4j.testing.TestBundles;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -7,7 +7,8 @@ import org.finetune4j.core.Seeds;
 import org.finetune4j.features.ClassifierConfig;
 import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.features.ScalingConfig;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +22,7 @@ class FeaturesObjectiveTest {
         Path models = TuneFixtures.backbone(tmp.resolve("models"));
         Path data = TuneFixtures.colourFolder(tmp.resolve("data"), 10);
         TrainConfig base = TuneFixtures.config(data, 1e-3, 1);
-        TrainConfig run = new TrainConfig("features", base.model(), "t", null, base.head(), base.optimizer(),
+        TrainConfig run = new TrainConfig(Mode.FEATURES, base.model(), "t", null, base.head(), base.optimizer(),
                 base.schedule(), null, base.data(), base.architecture(), base.weights(), base.seed());
         ExtractionConfig ex = new ExtractionConfig("block2_pool", "avg", tmp.resolve("cache").toString(), null, 0, 8);
         // L1 at a tiny C zeroes every weight: a constant prediction, chance accuracy

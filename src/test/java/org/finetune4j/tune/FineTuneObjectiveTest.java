@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.Seeds;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.run.TrainConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,24 +1,25 @@
 package org.finetune4j.tune;
 
-import org.finetune4j.model.WeightsSettings;
-import org.finetune4j.model.ArchitectureSettings;
-import org.finetune4j.data.DataSettings;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.finetune4j.data.BadImagePolicy;
+import org.finetune4j.data.DataSettings;
 import org.finetune4j.data.SplitConfig;
+import org.finetune4j.model.ArchitectureSettings;
 import org.finetune4j.model.InputShape;
 import org.finetune4j.model.Preprocessing;
 import org.finetune4j.model.VggArchitecture;
-import org.finetune4j.testing.TestImages;
-import org.finetune4j.train.EarlyStopping;
-import org.finetune4j.train.HeadSpec;
-import org.finetune4j.train.OptimizerConfig;
-import org.finetune4j.train.TrainConfig;
+import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.run.EarlyStopping;
+import org.finetune4j.run.HeadSpec;
+import org.finetune4j.run.Mode;
+import org.finetune4j.run.OptimizerConfig;
+import org.finetune4j.run.TrainConfig;
 import org.finetune4j.testing.TestBundles;
+import org.finetune4j.testing.TestImages;
 
 /** A tiny backbone bundle and a tiny learnable data set (class = dominant colour, plus noise) for tune tests. */
 public final class TuneFixtures {
@@ -71,7 +72,7 @@ public final class TuneFixtures {
 
     /** The base configuration: tiny backbone, nothing frozen, head from fc1, Adam at {@code lr}, no L2. */
     public static TrainConfig config(Path data, double lr, int epochs) {
-        return new TrainConfig("finetune", "tiny-backbone", "t", "none", new HeadSpec(null, List.of(), "relu", 0.0,
+        return new TrainConfig(Mode.FINETUNE, "tiny-backbone", "t", "none", new HeadSpec(null, List.of(), "relu", 0.0,
                 false), OptimizerConfig.defaults().withLearningRate(lr).withRegularization(0, 0),
                 new TrainConfig.Schedule(epochs, 8, new EarlyStopping("val-loss", 0, 0)), null,
                 new DataSettings(data.toString(), SplitConfig.defaults(), "none", BadImagePolicy.SKIP, 2),

@@ -1,6 +1,5 @@
-package org.finetune4j.train;
+package org.finetune4j.data;
 
-import org.finetune4j.data.DataSettings;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
@@ -16,17 +15,6 @@ import org.finetune4j.core.Fingerprint;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.ParallelMap;
 import org.finetune4j.core.Seeds;
-import org.finetune4j.data.BadImage;
-import org.finetune4j.data.BadImageFilter;
-import org.finetune4j.data.BadImageLog;
-import org.finetune4j.data.DatasetReport;
-import org.finetune4j.data.Duplicates;
-import org.finetune4j.data.ImageDecoder;
-import org.finetune4j.data.ImageFolder;
-import org.finetune4j.data.LabeledImage;
-import org.finetune4j.data.Split;
-import org.finetune4j.data.SplitName;
-import org.finetune4j.data.StratifiedSplitter;
 
 /**
  * A run's data, ready to use: the scanned folder, its classes, the seeded stratified split with bad files screened

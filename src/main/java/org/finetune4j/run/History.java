@@ -1,4 +1,4 @@
-package org.finetune4j.train;
+package org.finetune4j.run;
 
 import java.util.ArrayList;
 import java.util.List;

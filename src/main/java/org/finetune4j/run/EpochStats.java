@@ -1,4 +1,4 @@
-package org.finetune4j.train;
+package org.finetune4j.run;
 
 /**
  * What one epoch measured; validation values are NaN when there is no validation split.

@@ -1,6 +1,5 @@
-package org.finetune4j.train;
+package org.finetune4j.data;
 
-import org.finetune4j.data.DataSettings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,9 +10,6 @@ import java.util.List;
 import java.util.Map;
 import org.finetune4j.core.DataException;
 import org.finetune4j.core.Seeds;
-import org.finetune4j.data.BadImagePolicy;
-import org.finetune4j.data.LabeledImage;
-import org.finetune4j.data.SplitConfig;
 import org.finetune4j.testing.TestFolders;
 import org.finetune4j.testing.TestImages;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,11 @@
-package org.finetune4j.train;
+package org.finetune4j.run;
 
 import java.util.Locale;
 import org.finetune4j.core.Seeds;
 import org.finetune4j.core.UsageException;
-import org.finetune4j.data.BadImagePolicy;
 import org.finetune4j.data.DataSettings;
-import org.finetune4j.data.SplitConfig;
 import org.finetune4j.model.ArchitectureSettings;
+import org.finetune4j.model.BackboneChoice;
 import org.finetune4j.model.WeightsSettings;
 
 /**
@@ -28,13 +27,13 @@ import org.finetune4j.model.WeightsSettings;
  * @param weights       where the pretrained weights of {@code vgg16}/{@code vgg19} come from
  * @param seed          the root seed
  */
-public record TrainConfig(String mode, String model, String name, String freezeUntil, HeadSpec head,
+public record TrainConfig(Mode mode, String model, String name, String freezeUntil, HeadSpec head,
                           OptimizerConfig optimizer, Schedule schedule, StageTwo stage2, DataSettings data,
                           ArchitectureSettings architecture, WeightsSettings weights, long seed) {
 
     public TrainConfig {
-        if (!mode.equals("finetune") && !mode.equals("scratch") && !mode.equals("features")) {
-            throw new UsageException("--mode " + mode + ": unknown mode. Expected finetune, scratch or features.");
+        if (mode == null) {
+            throw new UsageException("--mode: missing. Expected " + java.util.Arrays.toString(Mode.values()) + ".");
         }
         if (name == null || name.isBlank() || name.contains("/") || name.startsWith(".")) {
             throw new UsageException("--name " + name + ": expected a plain folder name for models/<name>, e.g. "
@@ -79,6 +78,17 @@ public record TrainConfig(String mode, String model, String name, String freezeU
     }
 
 
+
+    /** @return this configuration with another freeze point (a resolved one, say) */
+    public TrainConfig withFreezeUntil(String layer) {
+        return new TrainConfig(mode, model, name, layer, head, optimizer, schedule, stage2, data, architecture, weights,
+                seed);
+    }
+
+    /** @return which backbone the run starts from and how it is made */
+    public BackboneChoice backbone() {
+        return new BackboneChoice(model, mode == Mode.SCRATCH, architecture, weights);
+    }
 
     /** @return the default root seed */
     public static long defaultSeed() {

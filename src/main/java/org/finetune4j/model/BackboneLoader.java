@@ -1,7 +1,5 @@
-package org.finetune4j.train;
+package org.finetune4j.model;
 
-import org.finetune4j.model.WeightsSettings;
-import org.finetune4j.model.ArchitectureSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,22 +8,12 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.finetune4j.core.Progress;
 import org.finetune4j.core.Seeds;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.data.BadImageException;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.LabeledImage;
-import org.finetune4j.model.BackboneSpec;
-import org.finetune4j.model.Backbones;
-import org.finetune4j.model.BundleStore;
-import org.finetune4j.model.Dl4jZooWeights;
-import org.finetune4j.model.InputShape;
-import org.finetune4j.model.KerasVggWeights;
-import org.finetune4j.model.Preprocessing;
-import org.finetune4j.model.VggArchitecture;
-import org.finetune4j.model.WeightsCache;
-import org.finetune4j.model.WeightsSource;
-import org.finetune4j.report.Progress;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -34,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@code scratch}, the same architecture freshly initialised. Used by training, feature extraction and the checks.
  * <pre>{@code
  * BackboneLoader.Loaded b = new BackboneLoader(Path.of("models"), System.err::println)
- *         .load(cfg, classes, split.train(), decoder, seeds);
+ *         .load(config.backbone(), classes, split.train(), decoder, seeds);
  * }</pre>
  */
 public final class BackboneLoader {
@@ -64,15 +52,15 @@ public final class BackboneLoader {
     }
 
     /**
-     * @param cfg     the run's configuration ({@code model}, {@code mode}, {@code weights}, {@code architecture})
+     * @param cfg     the backbone, whether fresh, how a fresh network is built, where weights come from
      * @param classes the target classes
      * @param train   the training split (a fresh mini VGG takes its mean/std from it)
      * @return the backbone with its preprocessing; for {@code scratch}, freshly initialised
      */
-    public Loaded load(TrainConfig cfg, List<String> classes, List<LabeledImage> train, ImageDecoder decoder,
+    public Loaded load(BackboneChoice cfg, List<String> classes, List<LabeledImage> train, ImageDecoder decoder,
                        Seeds seeds) {
         Optional<BackboneSpec> builtIn = Backbones.find(cfg.model());
-        boolean scratch = cfg.mode().equals("scratch");
+        boolean scratch = cfg.fresh();
         ArchitectureSettings a = cfg.architecture();
         if (builtIn.isPresent()) {
             BackboneSpec spec = builtIn.get();
@@ -115,30 +103,14 @@ public final class BackboneLoader {
     }
 
     /**
-     * The freeze point a run uses, resolved: nothing for mode {@code scratch} or {@code --freeze-until none}, the
-     * user's layer, or else the backbone's default. Training, the checks and the search all freeze by this rule, and
-     * it is the value bundles and checkpoints record, so that {@code --resume} compares resolved values.
-     *
-     * @param cfg             the run's configuration
-     * @param backboneDefault the backbone's default freeze point, or null (nothing frozen)
-     * @return the last frozen layer, or null for none
-     */
-    public static String resolveFreezeUntil(TrainConfig cfg, String backboneDefault) {
-        if (cfg.mode().equals("scratch") || "none".equals(cfg.freezeUntil())) {
-            return null;
-        }
-        return cfg.freezeUntil() != null ? cfg.freezeUntil() : backboneDefault;
-    }
-
-    /**
      * The backbone's default freeze point without loading any weights: the registry's for a built-in backbone, and
      * for a bundle the registry's default of the architecture it was trained from (read from its {@code bundle.json}).
      *
-     * @param cfg the run's configuration ({@code model}, {@code mode})
-     * @return the default freeze point, or null when the backbone has none (or the mode freezes nothing)
+     * @param cfg the backbone
+     * @return the default freeze point, or null when the backbone has none (or is built fresh)
      */
-    public String defaultFreezeUntil(TrainConfig cfg) {
-        if (cfg.mode().equals("scratch")) {
+    public String defaultFreezeUntil(BackboneChoice cfg) {
+        if (cfg.fresh()) {
             return null;
         }
         Optional<BackboneSpec> builtIn = Backbones.find(cfg.model());

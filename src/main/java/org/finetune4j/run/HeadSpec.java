@@ -1,8 +1,9 @@
-package org.finetune4j.train;
+package org.finetune4j.run;
 
 import java.util.List;
 import java.util.Locale;
 import org.finetune4j.core.UsageException;
+import org.finetune4j.model.Activations;
 
 /**
  * The new classifier put on a backbone: optional hidden dense layers, then a softmax layer for the target classes.

@@ -1,4 +1,4 @@
-package org.finetune4j.train;
+package org.finetune4j.model;
 
 import java.util.Locale;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package org.finetune4j.report;
+package org.finetune4j.core;
 
 import java.io.PrintStream;
 import java.time.temporal.ChronoUnit;

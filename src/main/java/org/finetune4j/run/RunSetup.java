@@ -1,0 +1,78 @@
+package org.finetune4j.run;
+
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.finetune4j.core.Backend;
+import org.finetune4j.core.Seeds;
+import org.finetune4j.data.TrainingData;
+import org.finetune4j.model.BackboneLoader;
+
+/**
+ * The one way a run is set up, whatever its mode: the native backend, the seeds, the freeze point resolved from the
+ * backbone's default, the data scanned, split and screened; then, when the mode needs it, the backbone.
+ * <pre>{@code
+ * RunSetup setup = new RunSetup(Path.of("models"), System.err::println);
+ * PreparedRun run = setup.prepare(config);
+ * BackboneLoader.Loaded backbone = setup.backbone(run);
+ * }</pre>
+ */
+public final class RunSetup {
+
+    private final Path modelsDir;
+    private final Consumer<String> log;
+    private final BackboneLoader loader;
+
+    /**
+     * @param modelsDir where bundle backbones are found
+     * @param log       receives one-line notes for the user (skipped files, downloads)
+     */
+    public RunSetup(Path modelsDir, Consumer<String> log) {
+        this.modelsDir = modelsDir;
+        this.log = log;
+        this.loader = new BackboneLoader(modelsDir, log);
+    }
+
+    /** @return where bundle backbones are found */
+    public Path modelsDir() {
+        return modelsDir;
+    }
+
+    /**
+     * Sets the run up. The backend first (DL4J decides per layer, when a network is built, whether it gets a oneDNN
+     * helper), then ND4J seeded, the freeze point resolved (an unknown {@code --model} fails here, before the data
+     * is read), and the data prepared.
+     *
+     * @throws org.finetune4j.core.UsageException  for an unknown backbone
+     * @throws org.finetune4j.core.DataException   for unusable data
+     */
+    public PreparedRun prepare(TrainConfig cfg) {
+        Backend.setUp();
+        Seeds seeds = Seeds.of(cfg.seed());
+        seeds.applyToNd4j();
+        String freezeUntil = freezeUntil(cfg, loader.defaultFreezeUntil(cfg.backbone()));
+        TrainingData data = TrainingData.prepare(cfg.data(), seeds, log);
+        return new PreparedRun(cfg.withFreezeUntil(freezeUntil), seeds, data, freezeUntil, Backend.describe());
+    }
+
+    /** @return the run's backbone, loaded (pretrained weights fetched once into the cache) or freshly built */
+    public BackboneLoader.Loaded backbone(PreparedRun run) {
+        TrainingData data = run.data();
+        return loader.load(run.config().backbone(), data.classes(), data.split().train(), data.decoder(),
+                run.seeds());
+    }
+
+    /**
+     * The freeze point a run uses: nothing for mode {@code scratch} or {@code --freeze-until none}, the user's layer,
+     * or else the backbone's default. It is what bundles and checkpoints record, so {@code --resume} compares
+     * resolved values.
+     *
+     * @param backboneDefault the backbone's default freeze point, or null (nothing frozen)
+     * @return the last frozen layer, or null for none
+     */
+    public static String freezeUntil(TrainConfig cfg, String backboneDefault) {
+        if (cfg.mode() == Mode.SCRATCH || "none".equals(cfg.freezeUntil())) {
+            return null;
+        }
+        return cfg.freezeUntil() != null ? cfg.freezeUntil() : backboneDefault;
+    }
+}
