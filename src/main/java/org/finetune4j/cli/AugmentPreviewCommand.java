@@ -17,7 +17,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code finetune4j augment-preview}: a PNG grid of what an augmentation recipe does to a few images. */
-@Command(name = "augment-preview", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "augment-preview",
         description = {"Draws a PNG grid: one row per image (taken in turn from each class), the original and then "
                 + "the augmented versions the network would see in epochs 0, 1, 2, ... at the input size of "
                 + "--model (what `train` would feed it), labelled with the class and the parameters each step drew."})

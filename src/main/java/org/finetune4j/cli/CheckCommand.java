@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code finetune4j check}: sanity checks of a training setup before a long run. */
-@Command(name = "check", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "check",
         description = {"Checks a training setup in a minute or two, with train's options: (1) the initial loss "
                 + "with regularisation off against -ln(1/C); (2) turning regularisation up raises the loss; (3) the "
                 + "network overfits a tiny subset (20 images) to ~100%% training accuracy; (4) per-layer "

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code finetune4j evaluate}: multi-crop evaluation of a trained bundle, with a report. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "evaluate",
         description = {"Evaluates a trained bundle on labelled images with a multi-crop protocol (eval/README.md) "
                 + "and, in the same pass, with the single centre crop, so the protocol's gain is visible: top-1 and "
                 + "top-5 accuracy, per-class precision, recall and F1, the confusion matrix and the most confidently "

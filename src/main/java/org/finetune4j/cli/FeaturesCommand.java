@@ -20,7 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code finetune4j features}: extract and cache the features of a folder's images, or clear the cache. */
-@Command(name = "features", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "features",
         description = {"Runs the frozen backbone up to --layer on every image of a folder (train, val and test "
                 + "splits, the same split `train` uses for the seed) and caches the feature vectors on disk, keyed "
                 + "by model, layer, pooling, preprocessing, view and image content; a second run on the same data "

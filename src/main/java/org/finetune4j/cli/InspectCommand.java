@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code finetune4j inspect}: what is in a folder of images, and what is wrong with it. */
-@Command(name = "inspect", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "inspect",
         description = {"Counts images per class and per split, gives image size statistics, lists bad files with "
                 + "reasons, warns of class imbalance, and finds byte-identical duplicates, including those that "
                 + "straddle the train/validation/test split (a data leak). Every file is decoded once."})

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code finetune4j layers}: the layers of a backbone or bundle, to pick a freeze point or feature layer. */
-@Command(name = "layers", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "layers",
         description = {"Lists a backbone's or bundle's layers: name, type, output shape, parameter count, and "
                 + "whether it is frozen. Built-in backbones need only their architecture (offline, no weights)."})
 final class LayersCommand extends ToolCommand {

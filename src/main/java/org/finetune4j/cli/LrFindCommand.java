@@ -19,7 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code finetune4j lr-find}: the learning-rate range test. */
-@Command(name = "lr-find", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "lr-find",
         description = {"Learning-rate range test (Smith 2017, fastai's LRFinder) with train's options: trains from "
                 + "the initial weights while the learning rate grows exponentially from --start-lr to --end-lr, one "
                 + "step per batch, stops when the smoothed loss exceeds 4x its minimum, and suggests a learning rate: "

@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code finetune4j predict}: top-k labels for images with a trained bundle. */
-@Command(name = "predict", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "predict",
         description = {"Classifies images with a trained bundle: the top-k labels with probabilities per image. "
                 + "Folders are searched recursively for images. A bad image is reported and the others go on; the "
                 + "exit code is 1 if any image could not be classified."})

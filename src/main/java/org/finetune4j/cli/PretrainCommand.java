@@ -10,7 +10,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code finetune4j pretrain}: train a VGG-style network from scratch, to be a backbone. */
-@Command(name = "pretrain", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "pretrain",
         description = {"Trains a VGG-style network from scratch (random initialisation, nothing frozen, the "
                 + "dataset's own mean/std normalisation) and writes it as a bundle that can be a backbone for "
                 + "`train`. This is how models/mini-vgg-shapes was made from data/shapes-source "

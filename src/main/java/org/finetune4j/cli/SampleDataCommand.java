@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code finetune4j sample-data}: writes the synthetic sample sets. */
-@Command(name = "sample-data", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "sample-data",
         description = {"Writes the synthetic sample sets, deterministically from --seed (same seed, byte-identical "
                 + "PNGs on the same JDK): shapes-source (20 classes of shapes, the large source set) and "
                 + "shapes-target (10 different shape classes with few images each, the small target set). "

@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
  * {@code finetune4j search}: coarse-to-fine random search over learning rate and regularisation (fine-tuning
  * trials), or over the linear classifier's C with cross-validated trials ({@code --mode features}).
  */
-@Command(name = "search", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "search",
         description = {"Coarse-to-fine random search with train's options as the base: a coarse stage samples the "
                 + "learning rate and L2 penalty log-uniformly (and optionally dropout, head width, freeze point); "
                 + "the region of the best coarse trials seeds a narrower fine stage. Each trial is a short training "

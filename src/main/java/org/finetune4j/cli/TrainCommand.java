@@ -8,7 +8,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code finetune4j train}: fine-tune a pretrained backbone (or train its architecture from scratch). */
-@Command(name = "train", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "train",
         description = {"Fine-tunes a pretrained backbone on a folder of labelled images: freezes the layers up to "
                 + "--freeze-until, replaces the old classifier with a new head for your classes, trains with "
                 + "augmentation, early stopping and a checkpoint every epoch, evaluates on the held-out test split, "
