@@ -3,7 +3,9 @@ package org.finetune4j.augment;
 import org.bytedeco.javacv.OpenCVFrameConverter;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.datavec.image.data.ImageWritable;
+import org.bytedeco.opencv.opencv_core.Scalar;
 import org.datavec.image.transform.ImageTransform;
+import org.datavec.image.transform.WarpImageTransform;
 
 /**
  * Runs a DataVec {@link ImageTransform} on an OpenCV matrix, deterministically.
@@ -24,5 +26,20 @@ final class DataVecTransforms {
         OpenCVFrameConverter.ToMat converter = new OpenCVFrameConverter.ToMat();
         ImageWritable out = transform.transform(new ImageWritable(converter.convert(image)), null);
         return converter.convert(out.getFrame());
+    }
+
+    /**
+     * Moves the image's four corners by fixed offsets (a perspective warp, the same size as the input), filling
+     * uncovered pixels per {@code border}.
+     *
+     * @param corners eight offsets in pixels, (dx, dy) of the top-left, top-right, bottom-right and bottom-left
+     *                corners in that order, as {@code WarpImageTransform} takes them
+     * @return a new matrix
+     */
+    static Mat warp(Mat image, Border border, float... corners) {
+        WarpImageTransform t = new WarpImageTransform(corners[0], corners[1], corners[2], corners[3], corners[4],
+                corners[5], corners[6], corners[7]);
+        t.borderMode(border.openCvCode()).borderValue(new Scalar(0, 0, 0, 0));
+        return apply(t, image);
     }
 }

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.finetune4j.core.EditDistance;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.ShippedYaml;
 import org.finetune4j.core.UsageException;
@@ -263,36 +264,7 @@ public final class RecipeLoader {
 
     /** @return {@code " (did you mean X?)"} for a close known word, else empty */
     private static String suggestion(String word, List<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : known) {
-            int d = distance(word.toLowerCase(Locale.ROOT), k);
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k;
-            }
-        }
-        return best != null && bestDistance <= Math.max(1, word.length() / 3) ? " (did you mean \"" + best + "\"?)"
-                : "";
-    }
-
-    /** Levenshtein distance. */
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] tmp = prev;
-            prev = cur;
-            cur = tmp;
-        }
-        return prev[b.length()];
+        return EditDistance.closest(word.toLowerCase(Locale.ROOT), known, Math.max(1, word.length() / 3))
+                .map(best -> " (did you mean \"" + best + "\"?)").orElse("");
     }
 }

@@ -4,8 +4,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Scalar;
-import org.datavec.image.transform.WarpImageTransform;
 
 /**
  * Shears the image about its center, keeping its size: x' = x + tan(a)·(y - h/2) and y' = y + tan(b)·(x - w/2); pixels
@@ -55,18 +53,12 @@ public record Shear(Range xDegrees, Range yDegrees, Border border) implements Au
     @Override
     public Mat apply(Mat image, StepParams params) {
         Params p = StepParams.as(Params.class, params, NAME);
-        float w = image.cols();
-        float h = image.rows();
-        float sx = (float) Math.tan(Math.toRadians(p.xDegrees()));
-        float sy = (float) Math.tan(Math.toRadians(p.yDegrees()));
-        // corners in DataVec's order: top-left, top-right, bottom-right, bottom-left; offset = shear of the corner
-        float top = -sx * h / 2;
-        float bottom = sx * h / 2;
-        float left = -sy * w / 2;
-        float right = sy * w / 2;
-        WarpImageTransform t = new WarpImageTransform(top, left, top, right, bottom, right, bottom, left);
-        t.borderMode(border.openCvCode()).borderValue(new Scalar(0, 0, 0, 0));
-        return DataVecTransforms.apply(t, image);
+        // the offset of each corner is its shear: the top and bottom rows move by ∓tan(a)·h/2, the left and right
+        // columns by ∓tan(b)·w/2
+        float halfDx = (float) Math.tan(Math.toRadians(p.xDegrees())) * image.rows() / 2;
+        float halfDy = (float) Math.tan(Math.toRadians(p.yDegrees())) * image.cols() / 2;
+        return DataVecTransforms.warp(image, border, -halfDx, -halfDy, -halfDx, halfDy, halfDx, halfDy, halfDx,
+                -halfDy);
     }
 
     @Override

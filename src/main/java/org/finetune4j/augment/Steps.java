@@ -27,8 +27,9 @@ public final class Steps {
     private static final Map<String, StepType> TYPES = new LinkedHashMap<>();
 
     static {
-        add(HorizontalFlip.NAME, 0.5, List.of(), f -> new HorizontalFlip());
-        add(VerticalFlip.NAME, 0.5, List.of(), f -> new VerticalFlip());
+        for (Flip.Axis axis : Flip.Axis.values()) {
+            add(axis.stepName(), 0.5, List.of(), f -> new Flip(axis));
+        }
         add(RandomCrop.NAME, 1, List.of(), f -> RandomCrop.Settings.defaults());
         add(ScaleShortSide.NAME, 1, List.of("short-side-px", "reference-input-px"), f -> {
             ScaleShortSide.Settings d = ScaleShortSide.Settings.defaults();

@@ -4,8 +4,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Scalar;
-import org.datavec.image.transform.WarpImageTransform;
 
 /**
  * Shifts the image by a whole number of pixels, keeping its size; uncovered pixels are filled per {@link Border}.
@@ -58,9 +56,7 @@ public record Translate(Range xFraction, Range yFraction, Border border) impleme
         Params p = StepParams.as(Params.class, params, NAME);
         float dx = p.dxPx();
         float dy = p.dyPx();
-        WarpImageTransform t = new WarpImageTransform(dx, dy, dx, dy, dx, dy, dx, dy);
-        t.borderMode(border.openCvCode()).borderValue(new Scalar(0, 0, 0, 0));
-        return DataVecTransforms.apply(t, image);
+        return DataVecTransforms.warp(image, border, dx, dy, dx, dy, dx, dy, dx, dy);
     }
 
     @Override

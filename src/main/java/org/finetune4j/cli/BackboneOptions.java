@@ -60,8 +60,10 @@ public final class BackboneOptions {
      */
     TrainConfig config(String name, Path data, CommonOptions common, DataOptions dataOptions,
                        PreparationOptions preparation, TrainOptions train, TrainConfig.StageTwo stage2) {
-        return new TrainConfig(Mode.parse(mode), model(), name, freezeUntil, train.head(), train.optimizer(), train.schedule(),
-                stage2, preparation.settings(data, dataOptions, augment()), ArchitectureSettings.defaults(),
-                train.weights.settings(), common.seed);
+        return new TrainConfig(Mode.parse(mode), name,
+                new TrainConfig.BackboneSettings(model(), freezeUntil, ArchitectureSettings.defaults(),
+                        train.weights.settings()),
+                new TrainConfig.FineTuneSettings(train.head(), train.optimizer(), train.schedule(), stage2),
+                preparation.settings(data, dataOptions, augment()), common.seed);
     }
 }

@@ -13,7 +13,10 @@ import org.finetune4j.features.FeatureCache;
 import org.finetune4j.features.FeatureSet;
 import org.finetune4j.features.FeatureTrainer;
 import org.finetune4j.stage.TrainingFacts;
+import org.finetune4j.run.EarlyStopping;
+import org.finetune4j.run.HeadSpec;
 import org.finetune4j.run.Mode;
+import org.finetune4j.run.OptimizerConfig;
 import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,11 +80,12 @@ final class FeaturesCommand extends DataCommand {
             return Finetune4j.EXIT_OK;
         }
         Path dir = resolveData();
-        TrainConfig run = new TrainConfig(Mode.FEATURES, model.model, dir.getFileName() + "-features", null,
-                org.finetune4j.run.HeadSpec.defaults(), org.finetune4j.run.OptimizerConfig.defaults(),
-                new TrainConfig.Schedule(1, batchSize, org.finetune4j.run.EarlyStopping.defaults()), null,
-                preparation.settings(dir, data, augment.augment),
-                ArchitectureSettings.defaults(), weights.settings(), common.seed);
+        TrainConfig run = new TrainConfig(Mode.FEATURES, dir.getFileName() + "-features",
+                new TrainConfig.BackboneSettings(model.model, null, ArchitectureSettings.defaults(),
+                        weights.settings()),
+                new TrainConfig.FineTuneSettings(HeadSpec.defaults(), OptimizerConfig.defaults(),
+                        new TrainConfig.Schedule(1, batchSize, EarlyStopping.defaults()), null),
+                preparation.settings(dir, data, augment.augment), common.seed);
         var err = err();
         FeatureTrainer.Featurized f = new FeatureTrainer(modelsDir, common.log(err), !common.quiet)
                 .featurize(run, ex);

@@ -48,9 +48,11 @@ final class PretrainCommand extends TrainingCommand {
         Path dir = resolveData();
         HeadSpec head = new HeadSpec(null, train.headHidden, train.headActivation, train.dropout,
                 train.headBatchNorm);
-        TrainConfig cfg = new TrainConfig(Mode.SCRATCH, arch, name, null, head, train.optimizer(), train.schedule(),
-                null, preparation.settings(dir, data, augment.augment), new ArchitectureSettings(activation, init, inputSize, !noBatchNorm),
-                train.weights.settings(), common.seed);
+        TrainConfig cfg = new TrainConfig(Mode.SCRATCH, name,
+                new TrainConfig.BackboneSettings(arch, null, new ArchitectureSettings(activation, init, inputSize,
+                        !noBatchNorm), train.weights.settings()),
+                new TrainConfig.FineTuneSettings(head, train.optimizer(), train.schedule(), null),
+                preparation.settings(dir, data, augment.augment), common.seed);
         return TrainingRun.run(cfg, train, common.quiet, common.json, out(), err());
     }
 }

@@ -153,7 +153,8 @@ final class SearchCommand extends BackboneCommand {
         ClassifierConfig classifierConfig = features ? classifier.config() : null;
         if (features) {
             // what a linear classifier on features does not use; changing it must not block a resume
-            baseNode.remove(List.of("freeze-until", "head", "optimizer", "schedule", "stage2"));
+            baseNode.remove("fine-tune");
+            ((ObjectNode) baseNode.get("backbone")).remove("freeze-until");
             options.set("extraction", Json.mapper().valueToTree(extractionConfig));
             ObjectNode classifierNode = Json.mapper().valueToTree(classifierConfig);
             classifierNode.remove("c-grid");

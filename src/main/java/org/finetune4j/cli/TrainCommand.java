@@ -56,8 +56,8 @@ final class TrainCommand extends BackboneCommand {
         String bundleName = name != null ? name : dir.getFileName() + "-" + backbone.mode;
         TrainConfig cfg = backbone.config(bundleName, dir, common, data, preparation, train, stage2);
         if (backbone.mode.equals("features")) {
-            return FeatureTrainingRun.run(cfg, extraction.config(backbone.augment(), train.batchSize), classifier.config(),
-                    train.stageSettings(), common.quiet, common.json, out(), err());
+            return FeatureTrainingRun.run(cfg, extraction.config(backbone.augment(), train.batchSize),
+                    classifier.config(), train.stageSettings(), common.quiet, common.json, out(), err());
         }
         return TrainingRun.run(cfg, train, common.quiet, common.json, out(), err());
     }

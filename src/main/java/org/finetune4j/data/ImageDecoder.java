@@ -331,15 +331,13 @@ public final class ImageDecoder {
         try {
             int c = img8.channels();
             Mat bgr;
-            if (c == 4) {
-                bgr = compositeOverWhite(img8);
+            if (c == 4 || c == 2) {
+                bgr = overWhite(img8);
             } else if (c == 3) {
                 bgr = img8.clone();
             } else if (c == 1) {
                 bgr = new Mat();
                 cvtColor(img8, bgr, COLOR_GRAY2BGR);
-            } else if (c == 2) {
-                bgr = grayAlphaOverWhite(img8);
             } else {
                 throw new BadImageException(name, "unsupported channel count " + c);
             }
@@ -371,35 +369,22 @@ public final class ImageDecoder {
         return out;
     }
 
-    private static Mat compositeOverWhite(Mat bgra) {
-        int rows = bgra.rows();
-        int cols = bgra.cols();
+    /**
+     * Composites an 8-bit image whose last channel is alpha (gray + alpha, or BGRA) over white: each colour value v
+     * becomes (v·a + 255·(255 - a)) / 255, rounded; gray is repeated into all three BGR channels.
+     */
+    private static Mat overWhite(Mat withAlpha) {
+        int rows = withAlpha.rows();
+        int cols = withAlpha.cols();
+        int alpha = withAlpha.channels() - 1;
         Mat out = new Mat(rows, cols, CV_8UC3);
-        try (UByteIndexer src = bgra.createIndexer(); UByteIndexer dst = out.createIndexer()) {
+        try (UByteIndexer src = withAlpha.createIndexer(); UByteIndexer dst = out.createIndexer()) {
             for (int y = 0; y < rows; y++) {
                 for (int x = 0; x < cols; x++) {
-                    int a = src.get(y, x, 3);
+                    int a = src.get(y, x, alpha);
                     for (int ch = 0; ch < 3; ch++) {
-                        int v = src.get(y, x, ch);
+                        int v = src.get(y, x, alpha == 1 ? 0 : ch);
                         dst.put(y, x, ch, (v * a + 255 * (255 - a) + 127) / 255);
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    private static Mat grayAlphaOverWhite(Mat grayAlpha) {
-        int rows = grayAlpha.rows();
-        int cols = grayAlpha.cols();
-        Mat out = new Mat(rows, cols, CV_8UC3);
-        try (UByteIndexer src = grayAlpha.createIndexer(); UByteIndexer dst = out.createIndexer()) {
-            for (int y = 0; y < rows; y++) {
-                for (int x = 0; x < cols; x++) {
-                    int a = src.get(y, x, 1);
-                    int v = (src.get(y, x, 0) * a + 255 * (255 - a) + 127) / 255;
-                    for (int ch = 0; ch < 3; ch++) {
-                        dst.put(y, x, ch, v);
                     }
                 }
             }

@@ -107,10 +107,7 @@ public final class ShapesGenerator {
      * @throws UncheckedIOException if a file cannot be written
      */
     public static ShapesResult generate(ShapesConfig cfg, Path outDir, Listener listener) {
-        long start = System.nanoTime();
-        ShapesResult.SetSummary source = writeSet(cfg, outDir, ShapesSet.SOURCE, listener);
-        ShapesResult.SetSummary target = writeSet(cfg, outDir, ShapesSet.TARGET, listener);
-        return new ShapesResult(cfg, source, target, (System.nanoTime() - start) / 1_000_000);
+        return bothSets(cfg, outDir, listener, ShapesGenerator::writeSet);
     }
 
     /**
@@ -136,9 +133,19 @@ public final class ShapesGenerator {
      * @throws UncheckedIOException if a file cannot be written
      */
     public static ShapesResult ensure(ShapesConfig cfg, Path outDir, Listener listener) {
+        return bothSets(cfg, outDir, listener, ShapesGenerator::ensureSet);
+    }
+
+    /** How one set is made: {@link #writeSet} always writes it, {@link #ensureSet} reuses a complete one. */
+    private interface SetMaker {
+        ShapesResult.SetSummary make(ShapesConfig cfg, Path outDir, ShapesSet set, Listener listener);
+    }
+
+    /** @return both sets, source first, made by {@code maker}, with the time taken */
+    private static ShapesResult bothSets(ShapesConfig cfg, Path outDir, Listener listener, SetMaker maker) {
         long start = System.nanoTime();
-        ShapesResult.SetSummary source = ensureSet(cfg, outDir, ShapesSet.SOURCE, listener);
-        ShapesResult.SetSummary target = ensureSet(cfg, outDir, ShapesSet.TARGET, listener);
+        ShapesResult.SetSummary source = maker.make(cfg, outDir, ShapesSet.SOURCE, listener);
+        ShapesResult.SetSummary target = maker.make(cfg, outDir, ShapesSet.TARGET, listener);
         return new ShapesResult(cfg, source, target, (System.nanoTime() - start) / 1_000_000);
     }
 

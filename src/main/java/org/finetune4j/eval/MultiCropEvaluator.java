@@ -3,6 +3,7 @@ package org.finetune4j.eval;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.finetune4j.core.UsageException;
@@ -213,8 +214,8 @@ public final class MultiCropEvaluator {
             }
             onImage.run();
         }
-        pass.flushCrops();
-        pass.flushCenters();
+        pass.cropBatch.flush();
+        pass.centerBatch.flush();
         List<Evaluation.ImageResult> results = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             if (pass.cropProbabilities[i] == null) {
@@ -231,9 +232,9 @@ public final class MultiCropEvaluator {
         Metrics centerMetrics = Metrics.of(labels, truth, results.stream()
                 .map(Evaluation.ImageResult::centerProbabilities).toArray(double[][]::new));
         int n = results.size();
-        double protocolSeconds = (pass.decodeNanos + pass.cropNanos + pass.forwardNanos) / 1e9;
+        double protocolSeconds = (pass.decodeNanos + pass.cropNanos + pass.cropBatch.forwardNanos) / 1e9;
         double centerSeconds = centerOnly ? protocolSeconds
-                : (pass.decodeNanos + pass.centerCropNanos + pass.centerForwardNanos) / 1e9;
+                : (pass.decodeNanos + pass.centerCropNanos + pass.centerBatch.forwardNanos) / 1e9;
         return new Evaluation(protocol.name(), protocol.source(), averaging.key(), crops, labels, results,
                 protocolMetrics, centerMetrics, rate(n, protocolSeconds), rate(n, centerSeconds),
                 (System.nanoTime() - started) / 1e9, bad);
@@ -249,15 +250,11 @@ public final class MultiCropEvaluator {
         final double[][] centerProbabilities;
         final int classes;
         final UnaryOperator<INDArray> network;
-        final List<Mat> pendingCrops = new ArrayList<>();
-        final List<int[]> pendingCropIds = new ArrayList<>();
-        final List<Mat> pendingCenters = new ArrayList<>();
-        final List<Integer> pendingCenterIds = new ArrayList<>();
+        final Batch cropBatch = new Batch();
+        final Batch centerBatch = new Batch();
         long decodeNanos;
         long cropNanos;
-        long forwardNanos;
         long centerCropNanos;
-        long centerForwardNanos;
 
         Pass(int images, int classes, UnaryOperator<INDArray> network) {
             this.cropProbabilities = new double[images][][];
@@ -268,56 +265,50 @@ public final class MultiCropEvaluator {
 
         void addCrops(int image, List<Mat> views) {
             // Keep an image's crops in one batch when they fit: flush first if they would spill over.
-            if (!pendingCrops.isEmpty() && pendingCrops.size() + views.size() > batchSize) {
-                flushCrops();
+            if (!cropBatch.views.isEmpty() && cropBatch.views.size() + views.size() > batchSize) {
+                cropBatch.flush();
             }
-            cropProbabilities[image] = new double[views.size()][];
+            double[][] probabilities = new double[views.size()][];
+            cropProbabilities[image] = probabilities;
             for (int k = 0; k < views.size(); k++) {
-                pendingCrops.add(views.get(k));
-                pendingCropIds.add(new int[] {image, k});
-                if (pendingCrops.size() >= batchSize) {
-                    flushCrops();
-                }
+                int crop = k;
+                cropBatch.add(views.get(k), p -> probabilities[crop] = p);
             }
         }
 
         void addCenter(int image, Mat center) {
-            pendingCenters.add(center);
-            pendingCenterIds.add(image);
-            if (pendingCenters.size() >= batchSize) {
-                flushCenters();
-            }
+            centerBatch.add(center, p -> centerProbabilities[image] = p);
         }
 
-        void flushCrops() {
-            if (pendingCrops.isEmpty()) {
-                return;
-            }
-            long t = System.nanoTime();
-            double[][] out = forward(pendingCrops);
-            forwardNanos += System.nanoTime() - t;
-            for (int r = 0; r < out.length; r++) {
-                int[] id = pendingCropIds.get(r);
-                cropProbabilities[id[0]][id[1]] = out[r];
-            }
-            pendingCrops.forEach(Mat::close);
-            pendingCrops.clear();
-            pendingCropIds.clear();
-        }
+        /** Views waiting for one forward pass, each with where its probabilities go; and the time passes took. */
+        final class Batch {
+            final List<Mat> views = new ArrayList<>();
+            final List<Consumer<double[]>> targets = new ArrayList<>();
+            long forwardNanos;
 
-        void flushCenters() {
-            if (pendingCenters.isEmpty()) {
-                return;
+            /** Queues a view (closed after its pass); runs the pass once the batch is full. */
+            void add(Mat view, Consumer<double[]> target) {
+                views.add(view);
+                targets.add(target);
+                if (views.size() >= batchSize) {
+                    flush();
+                }
             }
-            long t = System.nanoTime();
-            double[][] out = forward(pendingCenters);
-            centerForwardNanos += System.nanoTime() - t;
-            for (int r = 0; r < out.length; r++) {
-                centerProbabilities[pendingCenterIds.get(r)] = out[r];
+
+            void flush() {
+                if (views.isEmpty()) {
+                    return;
+                }
+                long t = System.nanoTime();
+                double[][] out = forward(views);
+                forwardNanos += System.nanoTime() - t;
+                for (int r = 0; r < out.length; r++) {
+                    targets.get(r).accept(out[r]);
+                }
+                views.forEach(Mat::close);
+                views.clear();
+                targets.clear();
             }
-            pendingCenters.forEach(Mat::close);
-            pendingCenters.clear();
-            pendingCenterIds.clear();
         }
 
         private double[][] forward(List<Mat> mats) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.finetune4j.core.EditDistance;
 import org.finetune4j.core.UsageException;
 
 /**
@@ -109,32 +110,10 @@ public final class Backbones {
                     + modelsDir + "/ or its folder; received " + model + ", and " + modelsDir + "/ holds no bundles. "
                     + "Train one first (`finetune4j train`), then " + command + " with it.");
         }
-        String closest = bundles.stream().min(java.util.Comparator.comparingInt(b -> editDistance(b, model)))
-                .orElseThrow();
-        boolean close = editDistance(closest, model) <= Math.max(2, model.length() / 3);
-        return new UsageException("--model " + model + ": no such bundle." + (close ? " Did you mean " + closest
-                + "?" : "") + " Expected a trained bundle's name under " + modelsDir + "/ or its folder; the "
-                + "bundles there: " + String.join(", ", bundles) + ".");
-    }
-
-    /** @return the Levenshtein distance between two names */
-    static int editDistance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        Optional<String> closest = EditDistance.closest(model, bundles, Math.max(2, model.length() / 3));
+        return new UsageException("--model " + model + ": no such bundle."
+                + closest.map(c -> " Did you mean " + c + "?").orElse("") + " Expected a trained bundle's name under "
+                + modelsDir + "/ or its folder; the bundles there: " + String.join(", ", bundles) + ".");
     }
 
     /**

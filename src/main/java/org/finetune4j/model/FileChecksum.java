@@ -1,16 +1,17 @@
 package org.finetune4j.model;
 
-import java.io.IOException;
-import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.zip.Adler32;
+import java.util.zip.CheckedOutputStream;
+import org.finetune4j.core.Fingerprint;
 import org.finetune4j.core.UsageException;
 
 /**
@@ -32,18 +33,20 @@ public record FileChecksum(Algorithm algorithm, String value) {
     /** A checksum algorithm. */
     public enum Algorithm {
         /** MD5, as hex; Keras's {@code get_file(..., file_hash=...)} uses it for 32-digit hashes. */
-        MD5("MD5", Pattern.compile("[0-9a-f]{32}")),
+        MD5("MD5", Pattern.compile("[0-9a-f]{32}"), "32 hex digits"),
         /** SHA-256, as hex. */
-        SHA256("SHA-256", Pattern.compile("[0-9a-f]{64}")),
+        SHA256("SHA-256", Pattern.compile("[0-9a-f]{64}"), "64 hex digits"),
         /** Adler32 of the whole file, as an unsigned decimal number, as DL4J's {@code ZooModel} checks it. */
-        ADLER32("Adler32", Pattern.compile("[0-9]{1,10}"));
+        ADLER32("Adler32", Pattern.compile("[0-9]{1,10}"), "a decimal number from 0 to 4294967295");
 
         private final String displayName;
         private final Pattern format;
+        private final String formatInWords;
 
-        Algorithm(String displayName, Pattern format) {
+        Algorithm(String displayName, Pattern format, String formatInWords) {
             this.displayName = displayName;
             this.format = format;
+            this.formatInWords = formatInWords;
         }
 
         /** @return the usual name, e.g. {@code SHA-256} */
@@ -53,46 +56,28 @@ public record FileChecksum(Algorithm algorithm, String value) {
 
         /** @return a fresh incremental computation of this checksum */
         Digest newDigest() {
+            OutputStream none = OutputStream.nullOutputStream();
             if (this == ADLER32) {
                 Adler32 adler = new Adler32();
-                return new Digest() {
-                    @Override
-                    public void update(byte[] bytes, int offset, int length) {
-                        adler.update(bytes, offset, length);
-                    }
-
-                    @Override
-                    public String value() {
-                        return Long.toString(adler.getValue());
-                    }
-                };
+                return new Digest(new CheckedOutputStream(none, adler), () -> Long.toString(adler.getValue()));
             }
-            MessageDigest md;
-            try {
-                md = MessageDigest.getInstance(displayName);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(displayName + " is required by every Java platform", e);
-            }
-            return new Digest() {
-                @Override
-                public void update(byte[] bytes, int offset, int length) {
-                    md.update(bytes, offset, length);
-                }
-
-                @Override
-                public String value() {
-                    return HexFormat.of().formatHex(md.digest());
-                }
-            };
+            MessageDigest md = Fingerprint.messageDigest(displayName);
+            return new Digest(new DigestOutputStream(none, md), () -> HexFormat.of().formatHex(md.digest()));
         }
     }
 
-    /** An incremental checksum computation: feed bytes, then read the value once. */
-    interface Digest {
-        void update(byte[] bytes, int offset, int length);
+    /**
+     * An incremental checksum computation: write the bytes into {@link #sink}, then read the {@link #value} once.
+     *
+     * @param sink   where the bytes go; it stores nothing and never fails
+     * @param result computes the value from what the sink has seen
+     */
+    record Digest(OutputStream sink, Supplier<String> result) {
 
         /** @return the checksum in the format of {@link FileChecksum#value()} */
-        String value();
+        String value() {
+            return result.get();
+        }
     }
 
     /**
@@ -107,13 +92,9 @@ public record FileChecksum(Algorithm algorithm, String value) {
         boolean valid = algorithm.format.matcher(value).matches()
                 && (algorithm != Algorithm.ADLER32 || Long.parseLong(value) <= 0xFFFF_FFFFL);
         if (!valid) {
-            String expected = switch (algorithm) {
-                case MD5 -> "32 hex digits";
-                case SHA256 -> "64 hex digits";
-                case ADLER32 -> "a decimal number from 0 to 4294967295";
-            };
-            throw new UsageException("checksum: not a valid " + algorithm.displayName + " value. Expected " + expected
-                    + "; received \"" + value + "\". Copy the checksum exactly as published.");
+            throw new UsageException("checksum: not a valid " + algorithm.displayName + " value. Expected "
+                    + algorithm.formatInWords + "; received \"" + value + "\". Copy the checksum exactly as "
+                    + "published.");
         }
     }
 
@@ -140,15 +121,7 @@ public record FileChecksum(Algorithm algorithm, String value) {
      */
     public String computeFor(Path file) {
         Digest digest = algorithm.newDigest();
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                digest.update(buffer, 0, n);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot read (" + e.getMessage() + ")", e);
-        }
+        Fingerprint.readInto(file, digest.sink());
         return digest.value();
     }
 

@@ -288,7 +288,7 @@ public record WeightsCache(Path folder, Duration connectTimeout, Duration readTi
                         break;
                     }
                     out.write(buffer, 0, n);
-                    digest.update(buffer, 0, n);
+                    digest.sink().write(buffer, 0, n);
                     received += n;
                     listener.onProgress(received, declared);
                 }

@@ -50,11 +50,8 @@ public record WeightsSource(String name, URI url, String fileName, FileChecksum 
      *                   ({@code _notop}, about 59 MB)
      */
     public static WeightsSource kerasVgg16(boolean includeTop) {
-        return includeTop
-                ? keras("vgg16 weights", "vgg16/vgg16_weights_tf_dim_ordering_tf_kernels.h5",
-                        "64373286793e3c8b2b4e3219cbf3544b")
-                : keras("vgg16 weights (no top)", "vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                        "6d6bbae143d832006294945121d1f1fc");
+        return kerasVgg("vgg16", includeTop ? "64373286793e3c8b2b4e3219cbf3544b" : "6d6bbae143d832006294945121d1f1fc",
+                includeTop);
     }
 
     /**
@@ -63,11 +60,18 @@ public record WeightsSource(String name, URI url, String fileName, FileChecksum 
      * @param includeTop true: the whole network, 1000 classes; false: the convolutional base only ({@code _notop})
      */
     public static WeightsSource kerasVgg19(boolean includeTop) {
-        return includeTop
-                ? keras("vgg19 weights", "vgg19/vgg19_weights_tf_dim_ordering_tf_kernels.h5",
-                        "cbe5617147190e668d6c5d5026f83318")
-                : keras("vgg19 weights (no top)", "vgg19/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5",
-                        "253f8cb515780f3b799900260a226db6");
+        return kerasVgg("vgg19", includeTop ? "cbe5617147190e668d6c5d5026f83318" : "253f8cb515780f3b799900260a226db6",
+                includeTop);
+    }
+
+    /**
+     * Keras's ImageNet weights of a VGG, named the way Keras publishes them: {@code vgg16/vgg16_weights_tf_dim_
+     * ordering_tf_kernels.h5}, with {@code _notop} before {@code .h5} for the convolutional base.
+     */
+    private static WeightsSource kerasVgg(String network, String md5, boolean includeTop) {
+        String noTop = includeTop ? "" : "_notop";
+        return keras(network + " weights" + (includeTop ? "" : " (no top)"),
+                network + "/" + network + "_weights_tf_dim_ordering_tf_kernels" + noTop + ".h5", md5);
     }
 
     /** DL4J's zoo VGG16 with ImageNet weights, a {@code ModelSerializer} zip checked with Adler32. */

@@ -12,7 +12,7 @@ import org.finetune4j.model.Preprocessing;
  * The configuration a run actually ran with: every option resolved (the freeze point too), the data's classes, and,
  * once the backbone is loaded, its name and preprocessing. It is what a checkpoint stores, what {@code --resume}
  * compares with the command line, and what a bundle records as its training configuration. Stored as JSON: the
- * {@link TrainConfig} keys, plus {@code labels}, {@code backbone} and {@code preprocessing}.
+ * {@link TrainConfig} keys, plus {@code labels}, {@code backbone-name} and {@code preprocessing}.
  *
  * @param config        the configuration, freeze point resolved
  * @param labels        the classes in output order
@@ -35,7 +35,7 @@ public record ResolvedRun(TrainConfig config, List<String> labels, String backbo
         ObjectNode node = Json.mapper().valueToTree(config);
         node.set("labels", Json.mapper().valueToTree(labels));
         if (backbone != null) {
-            node.put("backbone", backbone);
+            node.put("backbone-name", backbone);
         }
         if (preprocessing != null) {
             node.set("preprocessing", Json.mapper().valueToTree(preprocessing));
@@ -50,31 +50,35 @@ public record ResolvedRun(TrainConfig config, List<String> labels, String backbo
     /** Reads the JSON form back ({@link #toJson()}). */
     public static ResolvedRun fromJson(JsonNode node) {
         ObjectNode config = node.deepCopy();
-        config.remove(List.of("labels", "backbone", "preprocessing"));
+        config.remove(List.of("labels", "backbone-name", "preprocessing"));
         List<String> labels = new ArrayList<>();
         node.path("labels").forEach(l -> labels.add(l.asText()));
         Preprocessing pre = node.hasNonNull("preprocessing")
                 ? Json.mapper().convertValue(node.get("preprocessing"), Preprocessing.class) : null;
         return new ResolvedRun(Json.mapper().convertValue(config, TrainConfig.class), labels,
-                node.hasNonNull("backbone") ? node.get("backbone").asText() : null, pre);
+                node.hasNonNull("backbone-name") ? node.get("backbone-name").asText() : null, pre);
     }
 
     /**
-     * @return the options (top-level configuration keys, e.g. {@code schedule}, {@code freeze-until}) whose resolved
-     *         values differ between this run and {@code other}; labels, backbone and preprocessing are not compared
+     * @return the options whose resolved values differ between this run and {@code other}, as paths of the JSON form
+     *         (e.g. {@code fine-tune.schedule.epochs}, {@code backbone.freeze-until}); labels, backbone and
+     *         preprocessing are not compared
      */
     public List<String> optionsDifferingFrom(ResolvedRun other) {
         List<String> differing = new ArrayList<>();
-        if (config.equals(other.config)) {
-            return differing;
+        if (!config.equals(other.config)) {
+            collectDifferences("", Json.mapper().valueToTree(config), Json.mapper().valueToTree(other.config),
+                    differing);
         }
-        JsonNode mine = Json.mapper().valueToTree(config);
-        JsonNode theirs = Json.mapper().valueToTree(other.config);
-        mine.fieldNames().forEachRemaining(k -> {
-            if (!mine.get(k).equals(theirs.get(k))) {
-                differing.add(k);
-            }
-        });
         return differing;
+    }
+
+    private static void collectDifferences(String path, JsonNode mine, JsonNode theirs, List<String> out) {
+        if (mine.isObject() && theirs != null && theirs.isObject()) {
+            mine.fieldNames().forEachRemaining(k -> collectDifferences(path.isEmpty() ? k : path + "." + k,
+                    mine.get(k), theirs.get(k), out));
+        } else if (!mine.equals(theirs)) {
+            out.add(path);
+        }
     }
 }

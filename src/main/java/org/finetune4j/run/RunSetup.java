@@ -49,7 +49,7 @@ public final class RunSetup {
         Backend.setUp();
         Seeds seeds = Seeds.of(cfg.seed());
         seeds.applyToNd4j();
-        String freezeUntil = freezeUntil(cfg, loader.defaultFreezeUntil(cfg.backbone()));
+        String freezeUntil = freezeUntil(cfg, loader.defaultFreezeUntil(cfg.backboneChoice()));
         TrainingData data = TrainingData.prepare(cfg.data(), seeds, log);
         return new PreparedRun(cfg.withFreezeUntil(freezeUntil), seeds, data, freezeUntil, Backend.describe());
     }
@@ -57,7 +57,7 @@ public final class RunSetup {
     /** @return the run's backbone, loaded (pretrained weights fetched once into the cache) or freshly built */
     public BackboneLoader.Loaded backbone(PreparedRun run) {
         TrainingData data = run.data();
-        return loader.load(run.config().backbone(), data.classes(), data.split().train(), data.decoder(),
+        return loader.load(run.config().backboneChoice(), data.classes(), data.split().train(), data.decoder(),
                 run.seeds());
     }
 

@@ -9,27 +9,26 @@ import org.finetune4j.model.BackboneChoice;
 import org.finetune4j.model.WeightsSettings;
 
 /**
- * Everything {@code train} and {@code pretrain} need: the resolved configuration, echoed at the start of a run and
- * stored in the bundle and the report.
+ * Everything {@code train} and {@code pretrain} need: the configuration echoed at the start of a run and stored in the
+ * bundle and the report. {@link #defaults()} is the one place of every default the command line shows.
+ * <pre>{@code
+ * TrainConfig cfg = TrainConfig.defaults().withData(new DataSettings(...)).withFreezeUntil("block4_pool");
+ * }</pre>
  *
- * @param mode          {@code finetune} (new head on a pretrained backbone, early layers frozen) or {@code scratch}
- *                      (the same architecture, freshly initialised, nothing frozen) or {@code features} (frozen
- *                      backbone as feature extractor plus a linear classifier: {@code features.FeatureTrainer})
- * @param model         the backbone ({@code --model}): a built-in name or a bundle
- * @param name          the bundle to write, under {@code models/} ({@code --name})
- * @param freezeUntil   the last frozen layer, null for the backbone's default; {@code none} freezes nothing
- * @param head          the new head
- * @param optimizer     updater, learning rate, schedule, L1/L2
- * @param schedule      epochs, batch size and early stopping
- * @param stage2        the optional unfrozen second stage, or null
- * @param data          the data folder, split, augmentation and bad-image policy
- * @param architecture  for {@code pretrain} and {@code scratch}: initialisation and activation of a fresh network
- * @param weights       where the pretrained weights of {@code vgg16}/{@code vgg19} come from
- * @param seed          the root seed
+ * @param mode     {@code finetune} (new head on a pretrained backbone, early layers frozen) or {@code scratch}
+ *                 (the same architecture, freshly initialised, nothing frozen) or {@code features} (frozen
+ *                 backbone as feature extractor plus a linear classifier: {@code features.FeatureTrainer})
+ * @param name     the bundle to write, under {@code models/} ({@code --name})
+ * @param backbone the backbone, its freeze point, how a fresh one is built and where weights come from
+ * @param fineTune the new head, the optimiser, the schedule and the optional second stage
+ * @param data     the data folder, split, augmentation and bad-image policy
+ * @param seed     the root seed
  */
-public record TrainConfig(Mode mode, String model, String name, String freezeUntil, HeadSpec head,
-                          OptimizerConfig optimizer, Schedule schedule, StageTwo stage2, DataSettings data,
-                          ArchitectureSettings architecture, WeightsSettings weights, long seed) {
+public record TrainConfig(Mode mode, String name, BackboneSettings backbone, FineTuneSettings fineTune,
+                          DataSettings data, long seed) {
+
+    /** The model {@code train} fine-tunes when none is named: the shipped offline demo backbone. */
+    public static final String DEFAULT_MODEL = "mini-vgg-shapes";
 
     public TrainConfig {
         if (mode == null) {
@@ -42,11 +41,97 @@ public record TrainConfig(Mode mode, String model, String name, String freezeUnt
     }
 
     /**
+     * @return fine-tuning of {@value #DEFAULT_MODEL} on {@code data/shapes-target} with every default, bundle name
+     *         {@code shapes-target-finetune}
+     */
+    public static TrainConfig defaults() {
+        return new TrainConfig(Mode.FINETUNE, "shapes-target-finetune", BackboneSettings.defaults(),
+                FineTuneSettings.defaults(), DataSettings.defaults(), defaultSeed());
+    }
+
+    /**
+     * The backbone a run starts from.
+     *
+     * @param model        a built-in name or a bundle ({@code --model})
+     * @param freezeUntil  the last frozen layer, null for the backbone's default; {@code none} freezes nothing
+     * @param architecture for {@code pretrain} and {@code scratch}: initialisation and activation of a fresh network
+     * @param weights      where the pretrained weights of {@code vgg16}/{@code vgg19} come from
+     */
+    public record BackboneSettings(String model, String freezeUntil, ArchitectureSettings architecture,
+                                   WeightsSettings weights) {
+        /** @return {@value TrainConfig#DEFAULT_MODEL}, its default freeze point, default architecture and weights */
+        public static BackboneSettings defaults() {
+            return new BackboneSettings(DEFAULT_MODEL, null, ArchitectureSettings.defaults(),
+                    WeightsSettings.defaults());
+        }
+    }
+
+    /**
+     * What fine-tuning trains and how.
+     *
+     * @param head      the new head
+     * @param optimizer updater, learning rate, schedule, L1/L2
+     * @param schedule  epochs, batch size and early stopping
+     * @param stage2    the optional unfrozen second stage, or null
+     */
+    public record FineTuneSettings(HeadSpec head, OptimizerConfig optimizer, Schedule schedule, StageTwo stage2) {
+        /** @return the default head and optimiser, 15 epochs of batch 32 with default early stopping, one stage */
+        public static FineTuneSettings defaults() {
+            return new FineTuneSettings(HeadSpec.defaults(), OptimizerConfig.defaults(), Schedule.defaults(), null);
+        }
+    }
+
+    /** @return the backbone model ({@code --model}) */
+    public String model() {
+        return backbone.model();
+    }
+
+    /** @return the freeze point as given (null: the backbone's default) */
+    public String freezeUntil() {
+        return backbone.freezeUntil();
+    }
+
+    /** @return how a fresh network is built */
+    public ArchitectureSettings architecture() {
+        return backbone.architecture();
+    }
+
+    /** @return where pretrained weights come from */
+    public WeightsSettings weights() {
+        return backbone.weights();
+    }
+
+    /** @return the new head */
+    public HeadSpec head() {
+        return fineTune.head();
+    }
+
+    /** @return the optimiser */
+    public OptimizerConfig optimizer() {
+        return fineTune.optimizer();
+    }
+
+    /** @return epochs, batch size, early stopping */
+    public Schedule schedule() {
+        return fineTune.schedule();
+    }
+
+    /** @return the second stage, or null */
+    public StageTwo stage2() {
+        return fineTune.stage2();
+    }
+
+    /**
      * @param epochs        epochs of stage 1, at least 1 ({@code --epochs})
      * @param batchSize     images per batch, at least 1 ({@code --batch-size})
      * @param earlyStopping when to stop; the best epoch's weights are kept
      */
     public record Schedule(int epochs, int batchSize, EarlyStopping earlyStopping) {
+        /** @return 15 epochs of 32 images, default early stopping */
+        public static Schedule defaults() {
+            return new Schedule(15, 32, EarlyStopping.defaults());
+        }
+
         public Schedule {
             if (epochs < 1) {
                 throw new UsageException("--epochs " + epochs + ": expected at least 1.");
@@ -79,15 +164,30 @@ public record TrainConfig(Mode mode, String model, String name, String freezeUnt
 
 
 
+    /** @return this configuration with another mode */
+    public TrainConfig withMode(Mode other) {
+        return new TrainConfig(other, name, backbone, fineTune, data, seed);
+    }
+
+    /** @return this configuration with another bundle name */
+    public TrainConfig withName(String other) {
+        return new TrainConfig(mode, other, backbone, fineTune, data, seed);
+    }
+
     /** @return this configuration with another freeze point (a resolved one, say) */
     public TrainConfig withFreezeUntil(String layer) {
-        return new TrainConfig(mode, model, name, layer, head, optimizer, schedule, stage2, data, architecture, weights,
-                seed);
+        return new TrainConfig(mode, name, new BackboneSettings(backbone.model(), layer, backbone.architecture(),
+                backbone.weights()), fineTune, data, seed);
+    }
+
+    /** @return this configuration with other data settings */
+    public TrainConfig withData(DataSettings other) {
+        return new TrainConfig(mode, name, backbone, fineTune, other, seed);
     }
 
     /** @return which backbone the run starts from and how it is made */
-    public BackboneChoice backbone() {
-        return new BackboneChoice(model, mode == Mode.SCRATCH, architecture, weights);
+    public BackboneChoice backboneChoice() {
+        return new BackboneChoice(backbone.model(), mode == Mode.SCRATCH, backbone.architecture(), backbone.weights());
     }
 
     /** @return the default root seed */

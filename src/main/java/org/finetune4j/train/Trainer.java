@@ -198,7 +198,7 @@ public final class Trainer {
         ObjectNode shown = runConfig.deepCopy();
         shown.remove("labels");
         shown.remove("preprocessing");
-        if (shown.get("architecture") instanceof ObjectNode architecture) {
+        if (shown.path("backbone").get("architecture") instanceof ObjectNode architecture) {
             if (input.height() == input.width()) {
                 architecture.put("input-size", input.height());
             } else {

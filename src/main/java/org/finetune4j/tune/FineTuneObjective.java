@@ -60,11 +60,9 @@ public final class FineTuneObjective implements Objective {
         String model = Backbones.find(base.model()).isPresent() ? base.model()
                 : Backbones.findBundle(base.model(), modelsDir).map(Path::toString).orElse(base.model());
         TrainConfig.Schedule s = base.schedule();
-        return new TrainConfig(base.mode(), model, "trial-" + index,
-                p.freezeUntil() == null ? base.freezeUntil() : p.freezeUntil(), head,
-                base.optimizer().withLearningRate(p.learningRate()).withRegularization(base.optimizer().l1(), p.l2()),
-                new TrainConfig.Schedule(trialEpochs, s.batchSize(), s.earlyStopping()), null, base.data(),
-                base.architecture(), base.weights(), base.seed());
+        return new TrainConfig(base.mode(), "trial-" + index,
+                new TrainConfig.BackboneSettings(model, p.freezeUntil() == null ? base.freezeUntil() : p.freezeUntil(), base.architecture(), base.weights()),
+                new TrainConfig.FineTuneSettings(head, base.optimizer().withLearningRate(p.learningRate()).withRegularization(base.optimizer().l1(), p.l2()), new TrainConfig.Schedule(trialEpochs, s.batchSize(), s.earlyStopping()), null), base.data(), base.seed());
     }
 
     @Override

@@ -150,8 +150,8 @@ class AugmenterTest {
 
     @Test
     void aStepIsAppliedWithItsProbability() {
-        Recipe recipe = Recipe.of(Recipe.Fit.CENTER_CROP, new RecipeStep("hflip", 0.3, new HorizontalFlip(), 0),
-                new RecipeStep("vflip", 0, new VerticalFlip(), 0),
+        Recipe recipe = Recipe.of(Recipe.Fit.CENTER_CROP, new RecipeStep("hflip", 0.3, Flip.horizontal(), 0),
+                new RecipeStep("vflip", 0, Flip.vertical(), 0),
                 new RecipeStep("color-jitter", 1, ColorJitter.defaults(), 0));
         Augmenter augmenter = Augmenter.of(recipe, ImageSize.square(8), SEEDS);
         int flips = 0;

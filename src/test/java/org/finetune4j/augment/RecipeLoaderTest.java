@@ -257,9 +257,9 @@ class RecipeLoaderTest {
 
     @Test
     void probabilitiesAreValidatedInCodeToo() {
-        assertThatThrownBy(() -> new RecipeStep("hflip", 1.5, new HorizontalFlip(), 0))
+        assertThatThrownBy(() -> new RecipeStep("hflip", 1.5, Flip.horizontal(), 0))
                 .isInstanceOf(UsageException.class).hasMessageContaining("outside [0, 1]");
-        assertThatThrownBy(() -> new RecipeStep("hflip", Double.NaN, new HorizontalFlip(), 0))
+        assertThatThrownBy(() -> new RecipeStep("hflip", Double.NaN, Flip.horizontal(), 0))
                 .isInstanceOf(UsageException.class);
     }
 }

@@ -27,7 +27,8 @@ class StepGeometryTest {
 
     @Test
     void horizontalFlipMapsXToWidthMinusOneMinusX() {
-        try (Mat in = coordinates(7, 5); Mat out = new HorizontalFlip().apply(in, new HorizontalFlip.Params())) {
+        try (Mat in = coordinates(7, 5); Mat out = Flip.horizontal().apply(in,
+                new Flip.Params(Flip.Axis.HORIZONTAL))) {
             assertThat(ImageSize.of(out)).isEqualTo(new ImageSize(5, 7));
             for (int y = 0; y < 5; y++) {
                 for (int x = 0; x < 7; x++) {
@@ -39,7 +40,8 @@ class StepGeometryTest {
 
     @Test
     void verticalFlipMapsYToHeightMinusOneMinusY() {
-        try (Mat in = coordinates(7, 5); Mat out = new VerticalFlip().apply(in, new VerticalFlip.Params())) {
+        try (Mat in = coordinates(7, 5); Mat out = Flip.vertical().apply(in,
+                new Flip.Params(Flip.Axis.VERTICAL))) {
             for (int y = 0; y < 5; y++) {
                 for (int x = 0; x < 7; x++) {
                     assertThat(source(out, x, 4 - y)).containsExactly(x, y);
@@ -276,7 +278,7 @@ class StepGeometryTest {
 
     @Test
     void applyNeverChangesItsInput() {
-        List<AugmentStep> steps = List.of(new HorizontalFlip(), new VerticalFlip(), new RandomCrop(ImageSize
+        List<AugmentStep> steps = List.of(Flip.horizontal(), Flip.vertical(), new RandomCrop(ImageSize
                 .square(16)), new ScaleShortSide(20, 40), new ResizeCenterCrop(20, ImageSize.square(16)),
                 Translate.defaults(), Rotate.defaults(), Stretch.defaults(), Shear.defaults(),
                 LensDistortion.defaults(), ColorJitter.defaults());
@@ -296,8 +298,17 @@ class StepGeometryTest {
     @Test
     void parametersOfAnotherStepAreRejected() {
         try (Mat in = coordinates(8, 8)) {
-            assertThatThrownBy(() -> new HorizontalFlip().apply(in, new Rotate.Params(3)))
+            assertThatThrownBy(() -> Flip.horizontal().apply(in, new Rotate.Params(3)))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hflip");
+        }
+    }
+
+    @Test
+    void parametersOfTheOtherFlipAreRejected() {
+        try (Mat in = coordinates(8, 8)) {
+            assertThatThrownBy(() -> Flip.horizontal().apply(in, new Flip.Params(Flip.Axis.VERTICAL)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("hflip")
+                    .hasMessageContaining("vflip");
         }
     }
 }

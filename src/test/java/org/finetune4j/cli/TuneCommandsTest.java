@@ -64,12 +64,11 @@ class TuneCommandsTest {
         Trial best = new Trial(4, "fine", new TrialParams(0.0031234567891, 2.5e-5, 0.35, 64, "block2_pool", null),
                 new TrialScore(0.9, 0.3, Double.NaN, 1, null));
         var fixture = TuneFixtures.config(tmp.resolve("data"), 1e-3, 5);
-        var base = new org.finetune4j.run.TrainConfig(fixture.mode(), fixture.model(), fixture.name(),
-                fixture.freezeUntil(), fixture.head(), fixture.optimizer(), fixture.schedule(), fixture.stage2(),
-                new DataSettings(fixture.data().folder(),
+        var base = new TrainConfig(fixture.mode(), fixture.name(),
+                new TrainConfig.BackboneSettings(fixture.model(), fixture.freezeUntil(), fixture.architecture(), fixture.weights()),
+                new TrainConfig.FineTuneSettings(fixture.head(), fixture.optimizer(), fixture.schedule(), fixture.stage2()), new DataSettings(fixture.data().folder(),
                         new org.finetune4j.data.SplitConfig(0.2, 0.1), fixture.data().augment(),
-                        fixture.data().onBadImage(), fixture.data().threads()),
-                fixture.architecture(), fixture.weights(), fixture.seed());
+                        fixture.data().onBadImage(), fixture.data().threads()), fixture.seed());
         Path file = Files.writeString(tmp.resolve("best-config.yaml"), BestConfig.yaml(best, base, 10));
         TrainCommand t = parseTrain("train", "--config", file.toString());
         assertThat(t.train.learningRate).isEqualTo(0.0031234567891);
@@ -134,9 +133,9 @@ class TuneCommandsTest {
         assertThat(train.exitCode()).as(train.err()).isZero();
         JsonNode cfg = Json.mapper().readTree(find(reports.resolve("train"), "metrics.json").toFile()).path("config");
         JsonNode chosen = Json.yaml().readTree(best.toFile());
-        assertThat(cfg.path("optimizer").path("learning-rate").asDouble())
+        assertThat(cfg.path("fine-tune").path("optimizer").path("learning-rate").asDouble())
                 .isEqualTo(chosen.path("learning-rate").asDouble());
-        assertThat(cfg.path("optimizer").path("l2").asDouble()).isEqualTo(chosen.path("l2").asDouble());
+        assertThat(cfg.path("fine-tune").path("optimizer").path("l2").asDouble()).isEqualTo(chosen.path("l2").asDouble());
         assertThat(cfg.path("data").path("folder").asText()).isEqualTo(data.toString());
     }
 

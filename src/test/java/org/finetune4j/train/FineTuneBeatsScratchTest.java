@@ -36,11 +36,10 @@ class FineTuneBeatsScratchTest {
     private static final Path SHIPPED = Path.of("models");
 
     private TrainConfig config(String mode, Path data, long seed) {
-        return new TrainConfig(Mode.parse(mode), "mini-vgg-shapes", mode + "-" + seed, null, HeadSpec.defaults(),
-                OptimizerConfig.defaults(), new TrainConfig.Schedule(12, 32, new EarlyStopping("val-loss", 0, 0)),
-                null, new DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
-                BadImagePolicy.SKIP, 2), ArchitectureSettings.defaults(),
-                WeightsSettings.defaults(), seed);
+        return new TrainConfig(Mode.parse(mode), mode + "-" + seed,
+                new TrainConfig.BackboneSettings("mini-vgg-shapes", null, ArchitectureSettings.defaults(), WeightsSettings.defaults()),
+                new TrainConfig.FineTuneSettings(HeadSpec.defaults(), OptimizerConfig.defaults(), new TrainConfig.Schedule(12, 32, new EarlyStopping("val-loss", 0, 0)), null), new DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
+                BadImagePolicy.SKIP, 2), seed);
     }
 
     @Test

@@ -51,12 +51,10 @@ class TrainerTest {
     }
 
     private TrainConfig config(String name, int epochs, String freezeUntil, int patience) {
-        return new TrainConfig(Mode.FINETUNE, "tiny-backbone", name, freezeUntil,
-                new HeadSpec(null, List.of(8), "relu", 0.3, false), OptimizerConfig.defaults().withLearningRate(1e-2),
-                new TrainConfig.Schedule(epochs, 8, new EarlyStopping("val-loss", patience, 0)), null,
-                new DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
-                        BadImagePolicy.SKIP, 2),
-                ArchitectureSettings.defaults(), WeightsSettings.defaults(), 42);
+        return new TrainConfig(Mode.FINETUNE, name,
+                new TrainConfig.BackboneSettings("tiny-backbone", freezeUntil, ArchitectureSettings.defaults(), WeightsSettings.defaults()),
+                new TrainConfig.FineTuneSettings(new HeadSpec(null, List.of(8), "relu", 0.3, false), OptimizerConfig.defaults().withLearningRate(1e-2), new TrainConfig.Schedule(epochs, 8, new EarlyStopping("val-loss", patience, 0)), null), new DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
+                        BadImagePolicy.SKIP, 2), 42);
     }
 
     private Trainer trainer() {
@@ -73,8 +71,9 @@ class TrainerTest {
         org.finetune4j.testing.TestFolders.copyTree(Path.of("models", "mini-vgg-shapes"),
                 models.resolve("mini-vgg-shapes"));
         TrainConfig base = config("resolved", 1, null, 0);
-        TrainConfig cfg = new TrainConfig(Mode.FINETUNE, "mini-vgg-shapes", "resolved", null, base.head(),
-                base.optimizer(), base.schedule(), null, base.data(), base.architecture(), base.weights(), 42);
+        TrainConfig cfg = new TrainConfig(Mode.FINETUNE, "resolved",
+                new TrainConfig.BackboneSettings("mini-vgg-shapes", null, base.architecture(), base.weights()),
+                new TrainConfig.FineTuneSettings(base.head(), base.optimizer(), base.schedule(), null), base.data(), 42);
         List<String> log = new java.util.ArrayList<>();
         TrainResult r = new Trainer(models, log::add).run(cfg, false, () -> false, (s, h, t) -> { });
         String line = log.stream().filter(l -> l.startsWith("config: ")).findFirst().orElseThrow();
@@ -173,9 +172,9 @@ class TrainerTest {
     @Test
     void stageTwoUnfreezesTheLayersAboveTheGivenOneAndKeepsTheRestFrozen() {
         TrainConfig base = config("s2", 2, "block2_pool", 0);
-        TrainConfig cfg = new TrainConfig(base.mode(), base.model(), base.name(), base.freezeUntil(), base.head(),
-                base.optimizer(), base.schedule(), new TrainConfig.StageTwo("block1_pool", 2, 1e-3), base.data(),
-                base.architecture(), base.weights(), base.seed());
+        TrainConfig cfg = new TrainConfig(base.mode(), base.name(),
+                new TrainConfig.BackboneSettings(base.model(), base.freezeUntil(), base.architecture(), base.weights()),
+                new TrainConfig.FineTuneSettings(base.head(), base.optimizer(), base.schedule(), new TrainConfig.StageTwo("block1_pool", 2, 1e-3)), base.data(), base.seed());
         TrainResult r = trainer().run(cfg, false, () -> false, (s, h, t) -> { });
         ComputationGraph before = BundleStore.load(models.resolve("tiny-backbone")).graph();
         ComputationGraph after = BundleStore.load(r.bundleDir()).graph();

@@ -22,8 +22,9 @@ class FeaturesObjectiveTest {
         Path models = TuneFixtures.backbone(tmp.resolve("models"));
         Path data = TuneFixtures.colourFolder(tmp.resolve("data"), 10);
         TrainConfig base = TuneFixtures.config(data, 1e-3, 1);
-        TrainConfig run = new TrainConfig(Mode.FEATURES, base.model(), "t", null, base.head(), base.optimizer(),
-                base.schedule(), null, base.data(), base.architecture(), base.weights(), base.seed());
+        TrainConfig run = new TrainConfig(Mode.FEATURES, "t",
+                new TrainConfig.BackboneSettings(base.model(), null, base.architecture(), base.weights()),
+                new TrainConfig.FineTuneSettings(base.head(), base.optimizer(), base.schedule(), null), base.data(), base.seed());
         ExtractionConfig ex = new ExtractionConfig("block2_pool", "avg", tmp.resolve("cache").toString(), null, 0, 8);
         // L1 at a tiny C zeroes every weight: a constant prediction, chance accuracy
         ClassifierConfig cc = new ClassifierConfig("logreg", "l1", "squared-hinge", 3, java.util.List.of(1.0), 300,

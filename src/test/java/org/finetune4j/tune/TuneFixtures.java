@@ -72,10 +72,9 @@ public final class TuneFixtures {
 
     /** The base configuration: tiny backbone, nothing frozen, head from fc1, Adam at {@code lr}, no L2. */
     public static TrainConfig config(Path data, double lr, int epochs) {
-        return new TrainConfig(Mode.FINETUNE, "tiny-backbone", "t", "none", new HeadSpec(null, List.of(), "relu", 0.0,
-                false), OptimizerConfig.defaults().withLearningRate(lr).withRegularization(0, 0),
-                new TrainConfig.Schedule(epochs, 8, new EarlyStopping("val-loss", 0, 0)), null,
-                new DataSettings(data.toString(), SplitConfig.defaults(), "none", BadImagePolicy.SKIP, 2),
-                ArchitectureSettings.defaults(), WeightsSettings.defaults(), 42);
+        return new TrainConfig(Mode.FINETUNE, "t",
+                new TrainConfig.BackboneSettings("tiny-backbone", "none", ArchitectureSettings.defaults(), WeightsSettings.defaults()),
+                new TrainConfig.FineTuneSettings(new HeadSpec(null, List.of(), "relu", 0.0,
+                false), OptimizerConfig.defaults().withLearningRate(lr).withRegularization(0, 0), new TrainConfig.Schedule(epochs, 8, new EarlyStopping("val-loss", 0, 0)), null), new DataSettings(data.toString(), SplitConfig.defaults(), "none", BadImagePolicy.SKIP, 2), 42);
     }
 }
