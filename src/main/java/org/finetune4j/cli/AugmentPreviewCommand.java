@@ -3,7 +3,6 @@ package org.finetune4j.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.finetune4j.augment.AugmentPreview;
 import org.finetune4j.augment.ImageSize;
 import org.finetune4j.augment.Recipe;
@@ -15,30 +14,17 @@ import org.finetune4j.data.ImageFolder;
 import org.finetune4j.model.Backbones;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j augment-preview}: a PNG grid of what an augmentation recipe does to a few images. */
-@Command(name = "augment-preview", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "augment-preview",
         description = {"Draws a PNG grid: one row per image (taken in turn from each class), the original and then "
                 + "the augmented versions the network would see in epochs 0, 1, 2, ... at the input size of "
                 + "--model (what `train` would feed it), labelled with the class and the parameters each step drew."})
-final class AugmentPreviewCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+final class AugmentPreviewCommand extends DataCommand {
 
     @Mixin
-    CommonOptions common;
-
-    @Mixin
-    DataOptions data;
-
-    @Option(names = "--augment", paramLabel = "RECIPE",
-            description = "Recipe: a shipped name (none, flip-crop, resnet-scale, creative) or the path of a "
-                    + "YAML file (augment/README.md). Default: ${DEFAULT-VALUE}.")
-    String augment = "flip-crop";
+    AugmentOption augment;
 
     @Option(names = "--out", paramLabel = "GRID.png", required = true, description = "The PNG file to write.")
     Path out;
@@ -50,10 +36,8 @@ final class AugmentPreviewCommand implements Callable<Integer> {
             description = "Augmented versions per image (epochs 0..N-1). Default: ${DEFAULT-VALUE}.")
     int versions = AugmentPreview.Config.defaults().versions();
 
-    @Option(names = "--model", paramLabel = "M", description = "The backbone `train` would use: the crops are "
-            + "drawn at its input size. A bundle name under models/, a bundle folder, or a built-in name. Default: "
-            + "${DEFAULT-VALUE}.")
-    String model = "mini-vgg-shapes";
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--input-size", paramLabel = "N",
             description = "Square network input size in pixels, instead of --model's.")
@@ -66,11 +50,11 @@ final class AugmentPreviewCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         AugmentPreview.Config config = new AugmentPreview.Config(images, versions, inputSize(), data.onBadImage);
-        Recipe recipe = RecipeLoader.load(augment);          // the recipe is validated before any work
-        Path dir = data.resolveData(spec, common);
+        Recipe recipe = RecipeLoader.load(augment.augment);          // the recipe is validated before any work
+        Path dir = resolveData();
         ImageFolder folder = ImageFolder.scan(dir);
         AugmentPreview.Result result = AugmentPreview.write(out, folder, recipe, config, common.seeds());
-        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stdout = out();
         if (common.json) {
             stdout.println(Json.write(result));
         } else {
@@ -102,7 +86,7 @@ final class AugmentPreviewCommand implements Callable<Integer> {
             return ImageSize.parse(size, "--size");
         }
         if (inputSize == null) {
-            org.finetune4j.model.InputShape input = Backbones.input(model, Backbones.MODELS_DIR);
+            org.finetune4j.model.InputShape input = Backbones.input(model.model, Backbones.MODELS_DIR);
             return new ImageSize(input.height(), input.width());
         }
         int side = inputSize;

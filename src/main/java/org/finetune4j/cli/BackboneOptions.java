@@ -4,30 +4,32 @@ import java.nio.file.Path;
 import org.finetune4j.model.ArchitectureSettings;
 import org.finetune4j.run.Mode;
 import org.finetune4j.run.TrainConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code train}'s backbone and recipe options for the commands that probe a training setup ({@code check},
- * {@code lr-find}, {@code search}), with {@code train}'s defaults.
+ * The backbone and recipe options of {@code train} and of the commands that probe a training setup ({@code check},
+ * {@code lr-find}, {@code search}), with {@code train}'s defaults and wording ({@link HelpLayout} words them for the
+ * probes).
  */
 public final class BackboneOptions {
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "finetune or scratch, as for train; search "
-            + "also takes features (cross-validates the linear classifier's C on cached features). Default: "
+    @Option(names = "--mode", paramLabel = "MODE", description = "finetune (new head on the pretrained backbone, "
+            + "early layers frozen), scratch (the same architecture, freshly initialised) or features (frozen "
+            + "backbone as cached feature extractor + a linear classifier; see --classifier). Default: "
             + "${DEFAULT-VALUE}.")
     String mode = "finetune";
 
-    @Option(names = "--model", paramLabel = "M", description = "The backbone, as for train: a bundle name under "
-            + "models/, a bundle folder, or a built-in name. Default: ${DEFAULT-VALUE}.")
-    String model = "mini-vgg-shapes";
+    @Mixin
+    ModelOption model;
 
     @Option(names = "--freeze-until", paramLabel = "LAYER", description = "Freeze this layer and everything below "
-            + "it; `none` freezes nothing. Default: the backbone's.")
+            + "it; `none` freezes nothing. Default: the backbone's (mini-vgg: block3_pool, vgg16: block4_pool — the "
+            + "last conv block stays trainable).")
     String freezeUntil;
 
-    @Option(names = "--augment", paramLabel = "RECIPE", description = "Augmentation recipe (used by search trials; "
-            + "check and lr-find use the evaluation view). Default: ${DEFAULT-VALUE}.")
-    String augment = "flip-crop";
+    @Mixin
+    AugmentOption augment;
 
     /**
      * @param command the command's name, for the message
@@ -42,11 +44,26 @@ public final class BackboneOptions {
         }
     }
 
-    /** @return the configuration {@code train} would run with these options */
+    /** @return the model option's value */
+    String model() {
+        return model.model;
+    }
+
+    /** @return the recipe option's value */
+    String augment() {
+        return augment.augment;
+    }
+
+    /**
+     * @param stage2 the second stage, or null
+     * @return the configuration {@code train} would run with these options
+     */
     TrainConfig config(String name, Path data, CommonOptions common, DataOptions dataOptions,
-                       PreparationOptions preparation, TrainOptions train) {
+                       PreparationOptions preparation, TrainOptions train, TrainConfig.StageTwo stage2) {
         return new TrainConfig(Mode.parse(mode), name,
-                new TrainConfig.BackboneSettings(model, freezeUntil, ArchitectureSettings.defaults(), train.weights()),
-                new TrainConfig.FineTuneSettings(train.head(), train.optimizer(), train.schedule(), null), preparation.settings(data, dataOptions, augment, train.threads), common.seed);
+                new TrainConfig.BackboneSettings(model(), freezeUntil, ArchitectureSettings.defaults(),
+                        train.weights.settings()),
+                new TrainConfig.FineTuneSettings(train.head(), train.optimizer(), train.schedule(), stage2),
+                preparation.settings(data, dataOptions, augment()), common.seed);
     }
 }

@@ -6,23 +6,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.RunInfo;
+import org.finetune4j.stage.EvaluateStage;
 import org.finetune4j.report.Plots;
+import org.finetune4j.stage.TrainingFacts;
 import org.finetune4j.run.TrainConfig;
 import org.finetune4j.tune.Check;
 import org.finetune4j.tune.SanityChecks;
 import org.finetune4j.tune.Subject;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j check}: sanity checks of a training setup before a long run. */
-@Command(name = "check", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "check",
         description = {"Checks a training setup in a minute or two, with train's options: (1) the initial loss "
                 + "with regularisation off against -ln(1/C); (2) turning regularisation up raises the loss; (3) the "
                 + "network overfits a tiny subset (20 images) to ~100%% training accuracy; (4) per-layer "
@@ -30,25 +28,7 @@ import picocli.CommandLine.Spec;
                 + "Prints pass/warn/fail with the numbers and, for warn/fail, the usual causes; writes "
                 + "eval/reports/check-<data>-<time>/ (check.json, overfit-loss.png, update-ratios.png).",
             "Exit code: 0 when no check failed (warnings allowed), 1 when a check failed, 2 for bad options."})
-final class CheckCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    DataOptions data;
-
-    @Mixin
-    BackboneOptions backbone;
-
-    @Mixin
-    PreparationOptions preparation;
-
-    @Mixin
-    TrainOptions train;
+final class CheckCommand extends BackboneCommand {
 
     @Option(names = "--check-images", paramLabel = "N", description = "Training images the initial loss and the "
             + "input statistics are measured on. Default: ${DEFAULT-VALUE}.")
@@ -67,10 +47,10 @@ final class CheckCommand implements Callable<Integer> {
         backbone.requireGradientTraining("check");
         SanityChecks.Settings settings = new SanityChecks.Settings(checkImages, overfitImages, overfitIterations,
                 SanityChecks.Settings.defaults().regularizationUp());
-        Path dir = data.resolveData(spec, common);
-        TrainConfig cfg = backbone.config(dir.getFileName() + "-check", dir, common, data, preparation, train);
-        var err = spec.commandLine().getErr();
-        var out = spec.commandLine().getOut();
+        Path dir = resolveData();
+        TrainConfig cfg = config(dir.getFileName() + "-check", dir);
+        var err = err();
+        var out = out();
         if (!common.quiet) {
             err.println("finetune4j: checking model " + cfg.model() + " on " + cfg.data().folder() + " (seed "
                     + cfg.seed() + ", lr " + cfg.optimizer().learningRate() + ") ...");
@@ -80,7 +60,7 @@ final class CheckCommand implements Callable<Integer> {
         Subject subject = Subject.prepare(cfg, train.modelsDir, common.log(err));
         SanityChecks.Result r = SanityChecks.run(subject, settings);
         double seconds = (System.nanoTime() - started) / 1e9;
-        String run = EvaluationRun.runName("check-" + dir.getFileName());
+        String run = EvaluateStage.runName("check-" + dir.getFileName());
         Path report = train.reportsDir.resolve(run);
         writeReport(report, cfg, r, seconds);
         if (common.json) {
@@ -92,7 +72,7 @@ final class CheckCommand implements Callable<Integer> {
         } else {
             out.print(table(r.checks()));
             out.printf(Locale.ROOT, "%s in %s; report: %s (check.json, overfit-loss.png, update-ratios.png)%n",
-                    r.hasFailure() ? "FAILED" : "ok", TrainingRun.duration(seconds), report);
+                    r.hasFailure() ? "FAILED" : "ok", TrainingFacts.duration(seconds), report);
         }
         out.flush();
         return r.hasFailure() ? Finetune4j.EXIT_FAILURE : Finetune4j.EXIT_OK;

@@ -2,36 +2,19 @@ package org.finetune4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import org.finetune4j.core.RunInfo;
-import org.finetune4j.core.UsageException;
-import org.finetune4j.eval.CropProtocol;
-import org.finetune4j.eval.CropProtocolLoader;
-import org.finetune4j.eval.Evaluation;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.model.Backbones;
-import org.finetune4j.model.BundleStore;
-import org.finetune4j.report.ReportContent;
-import org.finetune4j.report.ReportWriter;
+import org.finetune4j.stage.EvaluateStage;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j evaluate}: multi-crop evaluation of a trained bundle, with a report. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "evaluate",
         description = {"Evaluates a trained bundle on labelled images with a multi-crop protocol (eval/README.md) "
                 + "and, in the same pass, with the single centre crop, so the protocol's gain is visible: top-1 and "
                 + "top-5 accuracy, per-class precision, recall and F1, the confusion matrix and the most confidently "
                 + "wrong images. Writes eval/reports/<run>/ (metrics.json, report.md, report.html, PNG plots)."})
-final class EvaluateCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
+final class EvaluateCommand extends RunCommand {
 
     @Option(names = "--model", paramLabel = "M", required = true,
             description = "A trained bundle: its name under models/ or its folder.")
@@ -67,40 +50,23 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (topWrong < 0) {
-            throw new UsageException("--top-wrong " + topWrong + ": expected 0 or more images.");
-        }
-        if (batchSize < 1) {
-            throw new UsageException("--batch-size " + batchSize + ": expected at least 1 crop per forward pass.");
-        }
-        MultiCropEvaluator.Averaging averaging = MultiCropEvaluator.Averaging.of(average);
-        CropProtocol p = CropProtocolLoader.load(protocol);
-        if (Backbones.find(model).isPresent()) {
-            throw new UsageException("--model " + model + ": a backbone, not a trained bundle; it knows no labels of "
-                    + "yours. Train a bundle first (`finetune4j train`), then evaluate it.");
-        }
-        Path dir = Backbones.findBundle(model, modelsDir).orElseThrow(() -> Backbones.unknownBundle(model, modelsDir, "evaluate"));
-        BundleStore.Loaded loaded = BundleStore.load(dir);
-        p.crops(loaded.bundle().preprocessing());
-        EvaluationRun.Images images = data != null ? EvaluationRun.fromFolder(data, loaded.bundle())
-                : EvaluationRun.fromBundle(loaded.bundle());
-        PrintWriter err = spec.commandLine().getErr();
-        if (!common.quiet) {
-            err.println("finetune4j: evaluating " + loaded.bundle().name() + " on " + images.images().size()
-                    + " images of " + images.description() + " with " + p.name() + " (" + p.cropCount()
-                    + (p.cropCount() == 1 ? " crop" : " crops") + " per image, " + averaging.key() + " averaging)");
-            err.flush();
-        }
-        Evaluation e = EvaluationRun.evaluate(loaded, images.images(), p, averaging, batchSize, common.quiet);
-        String run = EvaluationRun.runName(loaded.bundle().name() + "-" + p.name());
-        Path report = ReportWriter.write(reportsDir.resolve(run), new ReportContent(run, loaded.bundle(),
-                images.description(), e, topWrong, null, RunInfo.current(common.seed)));
-        PrintWriter out = spec.commandLine().getOut();
+        EvaluateStage stage = new EvaluateStage(new EvaluateStage.Settings(model, data, protocol, average, batchSize,
+                topWrong, modelsDir, reportsDir, common.seed));
+        PrintWriter err = err();
+        EvaluateStage.Result r = stage.run(plan -> {
+            if (!common.quiet) {
+                err.println("finetune4j: evaluating " + plan.bundle() + " on " + plan.images() + " images of "
+                        + plan.data() + " with " + plan.protocol() + " (" + plan.crops() + (plan.crops() == 1
+                        ? " crop" : " crops") + " per image, " + plan.averaging() + " averaging)");
+                err.flush();
+            }
+        }, !common.quiet);
+        PrintWriter out = out();
         if (common.json) {
-            out.println(EvaluationRun.json(e, report));
+            out.println(EvaluationTable.json(r.evaluation(), r.report()));
         } else {
-            EvaluationRun.printTable(e, out);
-            out.println("report: " + report + " (report.html, report.md, metrics.json, plots)");
+            EvaluationTable.printTable(r.evaluation(), out);
+            out.println("report: " + r.report() + " (report.html, report.md, metrics.json, plots)");
         }
         out.flush();
         return Finetune4j.EXIT_OK;

@@ -1,19 +1,18 @@
 package org.finetune4j.cli;
 
+import org.finetune4j.model.ArchitectureSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.features.FeatureCache;
 import org.finetune4j.features.FeatureSet;
 import org.finetune4j.features.FeatureTrainer;
-import org.finetune4j.model.ArchitectureSettings;
-import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.stage.TrainingFacts;
 import org.finetune4j.run.EarlyStopping;
 import org.finetune4j.run.HeadSpec;
 import org.finetune4j.run.Mode;
@@ -21,28 +20,17 @@ import org.finetune4j.run.OptimizerConfig;
 import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j features}: extract and cache the features of a folder's images, or clear the cache. */
-@Command(name = "features", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "features",
         description = {"Runs the frozen backbone up to --layer on every image of a folder (train, val and test "
                 + "splits, the same split `train` uses for the seed) and caches the feature vectors on disk, keyed "
                 + "by model, layer, pooling, preprocessing, view and image content; a second run on the same data "
                 + "reads them back without network work. Prints throughput and cache statistics. `train --mode "
                 + "features` uses the same cache.",
             "--clear empties the cache and says how much was freed; --out FILE writes the features as CSV."})
-final class FeaturesCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    DataOptions data;
+final class FeaturesCommand extends DataCommand {
 
     @Mixin
     ExtractionOptions extraction;
@@ -50,20 +38,15 @@ final class FeaturesCommand implements Callable<Integer> {
     @Mixin
     PreparationOptions preparation;
 
-    @Option(names = "--model", paramLabel = "M", description = "The backbone: vgg16, vgg19, a bundle name under "
-            + "models/ or a bundle folder. Default: ${DEFAULT-VALUE}.")
-    String model = "mini-vgg-shapes";
+    @Mixin
+    ModelOption model;
 
-    @Option(names = "--augment", paramLabel = "RECIPE", description = "Recipe of the --augment-copies views of "
-            + "training images. Default: ${DEFAULT-VALUE}.")
-    String augment = "flip-crop";
+    @Mixin
+    AugmentOption augment;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Images per forward pass. Default: "
             + "${DEFAULT-VALUE}.")
     int batchSize = ExtractionConfig.defaults().batchSize();
-
-    @Option(names = "--threads", paramLabel = "N", description = "Decoding threads. Default: ${DEFAULT-VALUE}.")
-    int threads = 2;
 
     @Option(names = "--clear", description = "Empty the feature cache (--cache or the default) and exit.")
     boolean clear;
@@ -72,14 +55,8 @@ final class FeaturesCommand implements Callable<Integer> {
             + "path, label, view, then one column per value.")
     Path outFile;
 
-    @Option(names = "--weights", paramLabel = "FILE", description = "vgg16/vgg19: a weights file you already have.")
-    String weightsFile;
-
-    @Option(names = "--weights-url", paramLabel = "URL", description = "vgg16/vgg19: a mirror of the weights file.")
-    String weightsUrl;
-
-    @Option(names = "--weights-cache", paramLabel = "DIR", description = "Where downloaded weights are kept.")
-    String weightsCache;
+    @Mixin
+    WeightsOptions weights;
 
     @Option(names = "--models-dir", paramLabel = "DIR", description = "Where bundle backbones are looked up. "
             + "Default: ${DEFAULT-VALUE}.")
@@ -87,9 +64,9 @@ final class FeaturesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ExtractionConfig ex = extraction.config(augment, batchSize);
+        ExtractionConfig ex = extraction.config(augment.augment, batchSize);
         FeatureCache cache = ex.cache();
-        var out = spec.commandLine().getOut();
+        var out = out();
         if (clear) {
             FeatureCache.Stats freed = cache.clear();
             if (common.json) {
@@ -102,12 +79,14 @@ final class FeaturesCommand implements Callable<Integer> {
             out.flush();
             return Finetune4j.EXIT_OK;
         }
-        Path dir = data.resolveData(spec, common);
+        Path dir = resolveData();
         TrainConfig run = new TrainConfig(Mode.FEATURES, dir.getFileName() + "-features",
-                new TrainConfig.BackboneSettings(model, null, ArchitectureSettings.defaults(), new WeightsSettings(weightsFile, weightsUrl,
-                weightsCache)),
-                new TrainConfig.FineTuneSettings(org.finetune4j.run.HeadSpec.defaults(), org.finetune4j.run.OptimizerConfig.defaults(), new TrainConfig.Schedule(1, batchSize, org.finetune4j.run.EarlyStopping.defaults()), null), preparation.settings(dir, data, augment, threads), common.seed);
-        var err = spec.commandLine().getErr();
+                new TrainConfig.BackboneSettings(model.model, null, ArchitectureSettings.defaults(),
+                        weights.settings()),
+                new TrainConfig.FineTuneSettings(HeadSpec.defaults(), OptimizerConfig.defaults(),
+                        new TrainConfig.Schedule(1, batchSize, EarlyStopping.defaults()), null),
+                preparation.settings(dir, data, augment.augment), common.seed);
+        var err = err();
         FeatureTrainer.Featurized f = new FeatureTrainer(modelsDir, common.log(err), !common.quiet)
                 .featurize(run, ex);
         if (outFile != null) {
@@ -134,7 +113,7 @@ final class FeaturesCommand implements Callable<Integer> {
                             + "rows%n", dir, f.extractor().layer(), f.extractor().pooling().name().equals("NONE") ? ""
                             : " + global " + f.extractor().pooling().name().toLowerCase(Locale.ROOT) + " pool",
                     f.extractor().dimension(), f.train().size(), f.val().size(), f.test().size());
-            out.println(FeatureTrainingRun.throughput(f.stats()));
+            out.println(TrainingFacts.throughput(f.stats()));
             out.printf(Locale.ROOT, "cache: %s (%d entries in %d key folders, %s)%n", cache.root(), stats.entries(),
                     stats.spaces(), bytes(stats.bytes()));
             if (outFile != null) {

@@ -43,6 +43,48 @@ final class HelpLayout {
                 "--freeze-choices", "--coarse-trials", "--max-trials", "--trial-epochs", "--time-budget"));
     }
 
+    /**
+     * Options a command shares with {@code train} (declared once, in train's words in their mixin) but describes in
+     * its own words: command → option → description.
+     */
+    private static final Map<String, Map<String, String>> WORDING = new LinkedHashMap<>();
+
+    static {
+        String probeMode = "finetune or scratch, as for train; search also takes features (cross-validates the linear "
+                + "classifier's C on cached features). Default: ${DEFAULT-VALUE}.";
+        String probeModel = "The backbone, as for train: a bundle name under models/, a bundle folder, or a built-in "
+                + "name. Default: ${DEFAULT-VALUE}.";
+        String probeFreeze = "Freeze this layer and everything below it; `none` freezes nothing. Default: the "
+                + "backbone's.";
+        String probeAugment = "Augmentation recipe (used by search trials; check and lr-find use the evaluation "
+                + "view). Default: ${DEFAULT-VALUE}.";
+        for (String probe : List.of("check", "lr-find", "search")) {
+            WORDING.put(probe, Map.of("--mode", probeMode, "--model", probeModel, "--freeze-until", probeFreeze,
+                    "--augment", probeAugment));
+        }
+        WORDING.put("features", Map.of(
+                "--model", "The backbone: vgg16, vgg19, a bundle name under models/ or a bundle folder. Default: "
+                        + "${DEFAULT-VALUE}.",
+                "--augment", "Recipe of the --augment-copies views of training images. Default: ${DEFAULT-VALUE}.",
+                "--threads", "Decoding threads. Default: ${DEFAULT-VALUE}.",
+                "--weights", "vgg16/vgg19: a weights file you already have.",
+                "--weights-url", "vgg16/vgg19: a mirror of the weights file.",
+                "--weights-cache", "Where downloaded weights are kept."));
+        WORDING.put("augment-preview", Map.of(
+                "--model", "The backbone `train` would use: the crops are drawn at its input size. A bundle name "
+                        + "under models/, a bundle folder, or a built-in name. Default: ${DEFAULT-VALUE}.",
+                "--augment", "Recipe: a shipped name (none, flip-crop, resnet-scale, creative) or the path of a YAML "
+                        + "file (augment/README.md). Default: ${DEFAULT-VALUE}."));
+        WORDING.put("pretrain", Map.of(
+                "--augment", "Augmentation recipe. Default: ${DEFAULT-VALUE}.",
+                "--epochs", "Epochs. Default: ${DEFAULT-VALUE}.",
+                "--head-hidden", "Sizes of the hidden fully connected layers on top of the convolutions; none for a "
+                        + "single softmax layer. Default: none.",
+                "--head-activation", "Activation of those fully connected layers. Default: ${DEFAULT-VALUE}.",
+                "--head-batch-norm", "Batch normalisation after each of those layers.",
+                "--dropout", "Drop probability before the classifier. Default: ${DEFAULT-VALUE}."));
+    }
+
     /** Options {@code check} and {@code lr-find} accept through shared mixins but never use. */
     private static final List<String> IGNORED_BY_PROBES = List.of("--resume", "--protocol", "--average", "--epochs",
             "--patience", "--early-stopping-metric", "--min-delta");
@@ -102,14 +144,8 @@ final class HelpLayout {
             }
             if (e.getKey().equals("pretrain")) {
                 drop(spec, List.of("--head-from"));
-                redescribe(spec, "--epochs", "Epochs. Default: ${DEFAULT-VALUE}.");
-                redescribe(spec, "--head-hidden", "Sizes of the hidden fully connected layers on top of the "
-                        + "convolutions; none for a single softmax layer. Default: none.");
-                redescribe(spec, "--head-activation", "Activation of those fully connected layers. Default: "
-                        + "${DEFAULT-VALUE}.");
-                redescribe(spec, "--head-batch-norm", "Batch normalisation after each of those layers.");
-                redescribe(spec, "--dropout", "Drop probability before the classifier. Default: ${DEFAULT-VALUE}.");
             }
+            WORDING.getOrDefault(e.getKey(), Map.of()).forEach((name, text) -> redescribe(spec, name, text));
             String[] examples = EXAMPLES.get(e.getKey());
             if (examples != null) {
                 String[] lines = new String[examples.length];

@@ -3,7 +3,6 @@ package org.finetune4j.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.Progress;
 import org.finetune4j.data.BadImage;
@@ -15,26 +14,14 @@ import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.ImageFolder;
 import org.finetune4j.data.SplitConfig;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j inspect}: what is in a folder of images, and what is wrong with it. */
-@Command(name = "inspect", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "inspect",
         description = {"Counts images per class and per split, gives image size statistics, lists bad files with "
                 + "reasons, warns of class imbalance, and finds byte-identical duplicates, including those that "
                 + "straddle the train/validation/test split (a data leak). Every file is decoded once."})
-final class InspectCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    DataOptions data;
+final class InspectCommand extends DataCommand {
 
     @Option(names = "--threads", paramLabel = "N",
             description = "Decoding threads. Default: the number of cores (${DEFAULT-VALUE}).")
@@ -43,7 +30,7 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SplitConfig splitConfig = data.splitConfig();   // options are validated before any work
-        Path dir = data.resolveData(spec, common);
+        Path dir = resolveData();
         ImageFolder folder = ImageFolder.scan(dir);
         DatasetReport report;
         try (Progress progress = Progress.start("inspecting", folder.images().size(), " img",
@@ -51,7 +38,7 @@ final class InspectCommand implements Callable<Integer> {
             report = new DatasetInspector(ImageDecoder.defaults(), threads)
                     .inspect(folder, splitConfig, common.seeds(), done -> progress.step());
         }
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (common.json) {
             out.println(Json.write(report));
         } else {

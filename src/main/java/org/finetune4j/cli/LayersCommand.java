@@ -4,24 +4,18 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import org.finetune4j.core.Json;
 import org.finetune4j.model.BackboneSpec;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.LayerInfo;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j layers}: the layers of a backbone or bundle, to pick a freeze point or feature layer. */
-@Command(name = "layers", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "layers",
         description = {"Lists a backbone's or bundle's layers: name, type, output shape, parameter count, and "
                 + "whether it is frozen. Built-in backbones need only their architecture (offline, no weights)."})
-final class LayersCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+final class LayersCommand extends ToolCommand {
 
     @Option(names = "--model", paramLabel = "M", required = true,
             description = "vgg16, vgg19, mini-vgg, a bundle name under models/, or a bundle folder.")
@@ -33,7 +27,7 @@ final class LayersCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<LayerInfo> layers = Backbones.layers(model, Backbones.MODELS_DIR);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json) {
             out.println(Json.write(layers));
             out.flush();

@@ -4,49 +4,29 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
-import org.finetune4j.core.Progress;
 import org.finetune4j.core.RunInfo;
+import org.finetune4j.stage.EvaluateStage;
 import org.finetune4j.report.Plots;
+import org.finetune4j.core.Progress;
 import org.finetune4j.report.VerticalMarker;
+import org.finetune4j.stage.TrainingFacts;
 import org.finetune4j.run.TrainConfig;
 import org.finetune4j.tune.LrRangeTest;
 import org.finetune4j.tune.Subject;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j lr-find}: the learning-rate range test. */
-@Command(name = "lr-find", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "lr-find",
         description = {"Learning-rate range test (Smith 2017, fastai's LRFinder) with train's options: trains from "
                 + "the initial weights while the learning rate grows exponentially from --start-lr to --end-lr, one "
                 + "step per batch, stops when the smoothed loss exceeds 4x its minimum, and suggests a learning rate: "
                 + "the rate at the minimum of the smoothed loss divided by 10 (the rate of steepest descent is shown "
                 + "too). Writes the loss-vs-learning-rate plot to eval/reports/lr-find-<data>-<time>/lr-find.png. "
                 + "The weights are thrown away."})
-final class LrFindCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    DataOptions data;
-
-    @Mixin
-    BackboneOptions backbone;
-
-    @Mixin
-    PreparationOptions preparation;
-
-    @Mixin
-    TrainOptions train;
+final class LrFindCommand extends BackboneCommand {
 
     @Option(names = "--start-lr", paramLabel = "X", description = "First learning rate. Default: ${DEFAULT-VALUE}.")
     double startLr = LrRangeTest.Settings.defaults().startLr();
@@ -63,10 +43,10 @@ final class LrFindCommand implements Callable<Integer> {
         backbone.requireGradientTraining("lr-find");
         LrRangeTest.Settings settings = new LrRangeTest.Settings(startLr, endLr, iterations,
                 LrRangeTest.Settings.defaults().beta());
-        Path dir = data.resolveData(spec, common);
-        TrainConfig cfg = backbone.config(dir.getFileName() + "-lr-find", dir, common, data, preparation, train);
-        var err = spec.commandLine().getErr();
-        var out = spec.commandLine().getOut();
+        Path dir = resolveData();
+        TrainConfig cfg = config(dir.getFileName() + "-lr-find", dir);
+        var err = err();
+        var out = out();
         long started = System.nanoTime();
         Subject subject = Subject.prepare(cfg, train.modelsDir, common.log(err));
         LrRangeTest.Result r;
@@ -74,7 +54,7 @@ final class LrFindCommand implements Callable<Integer> {
             r = LrRangeTest.run(subject, settings, cfg.schedule().batchSize(), (step, lr, loss) -> p.step());
         }
         double seconds = (System.nanoTime() - started) / 1e9;
-        String run = EvaluationRun.runName("lr-find-" + dir.getFileName());
+        String run = EvaluateStage.runName("lr-find-" + dir.getFileName());
         Path report = train.reportsDir.resolve(run);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("suggestion", r.suggestion());
@@ -113,7 +93,7 @@ final class LrFindCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "suggested learning rate: %.2g (minimum of the smoothed loss at %.2g, / 10; "
                     + "steepest descent at %.2g)%n", r.suggestion(), r.minLossLr(), r.steepestLr());
             out.printf(Locale.ROOT, "%d steps%s in %s%n", r.learningRates().length, r.diverged()
-                    ? " (stopped: the loss diverged)" : "", TrainingRun.duration(seconds));
+                    ? " (stopped: the loss diverged)" : "", TrainingFacts.duration(seconds));
             out.println("plot: " + png);
         }
         out.flush();

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.UsageException;
@@ -18,20 +17,15 @@ import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.Predictor;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j predict}: top-k labels for images with a trained bundle. */
-@Command(name = "predict", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "predict",
         description = {"Classifies images with a trained bundle: the top-k labels with probabilities per image. "
                 + "Folders are searched recursively for images. A bad image is reported and the others go on; the "
                 + "exit code is 1 if any image could not be classified."})
-final class PredictCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
+final class PredictCommand extends ToolCommand {
 
     @Option(names = "--model", paramLabel = "M", required = true,
             description = "A bundle: its name under models/ or its folder.")
@@ -88,7 +82,7 @@ final class PredictCommand implements Callable<Integer> {
                 ImageDecoder.DEFAULT_MAX_PIXELS);
         List<Predictor.Prediction> predictions = new Predictor(bundle, decoder).predict(files, names, topK,
                 batchSize);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json) {
             out.println(Json.write(predictions));
         } else {
@@ -107,7 +101,7 @@ final class PredictCommand implements Callable<Integer> {
         out.flush();
         long failed = predictions.stream().filter(p -> p.error() != null).count();
         if (failed > 0) {
-            PrintWriter err = spec.commandLine().getErr();
+            PrintWriter err = err();
             err.println("finetune4j: " + failed + " of " + predictions.size() + " file(s) could not be classified "
                     + "(listed above with the reason); the others were.");
             err.flush();

@@ -5,8 +5,8 @@ import org.finetune4j.data.DataSettings;
 import picocli.CommandLine.Option;
 
 /**
- * How the commands that train (or probe training) prepare their data beyond the split: classes without usable images
- * and byte-identical files across the split.
+ * How the commands that train (or probe training, or featurize) prepare their data beyond the split: classes without
+ * usable images, byte-identical files across the split, and the decoding threads.
  */
 public final class PreparationOptions {
 
@@ -20,8 +20,11 @@ public final class PreparationOptions {
             + "also trained on. The split is otherwise unchanged.")
     boolean keepDuplicatesTogether;
 
+    @Option(names = "--threads", paramLabel = "N", description = "Image decoding threads. Default: ${DEFAULT-VALUE}.")
+    int threads = 2;
+
     /** @return the data settings of a run with these options */
-    DataSettings settings(Path dir, DataOptions data, String augment, int threads) {
+    DataSettings settings(Path dir, DataOptions data, String augment) {
         return new DataSettings(dir.toString(), data.splitConfig(), augment, data.onBadImage, threads,
                 dropEmptyClasses, keepDuplicatesTogether);
     }

@@ -1,39 +1,21 @@
 package org.finetune4j.cli;
 
-import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.finetune4j.model.ArchitectureSettings;
+import java.nio.file.Path;
 import org.finetune4j.run.HeadSpec;
 import org.finetune4j.run.Mode;
 import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j pretrain}: train a VGG-style network from scratch, to be a backbone. */
-@Command(name = "pretrain", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "pretrain",
         description = {"Trains a VGG-style network from scratch (random initialisation, nothing frozen, the "
                 + "dataset's own mean/std normalisation) and writes it as a bundle that can be a backbone for "
                 + "`train`. This is how models/mini-vgg-shapes was made from data/shapes-source "
                 + "(models/README.md has the exact command)."})
-final class PretrainCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    DataOptions data;
-
-    @Mixin
-    TrainOptions train;
-
-    @Mixin
-    PreparationOptions preparation;
+final class PretrainCommand extends TrainingCommand {
 
     @Option(names = "--arch", paramLabel = "A", description = "Architecture: mini-vgg (or vgg16, vgg19: large). "
             + "Default: ${DEFAULT-VALUE}.")
@@ -58,19 +40,19 @@ final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--no-batch-norm", description = "Leave out batch normalisation after the convolutions.")
     boolean noBatchNorm;
 
-    @Option(names = "--augment", paramLabel = "RECIPE", description = "Augmentation recipe. Default: "
-            + "${DEFAULT-VALUE}.")
-    String augment = "flip-crop";
+    @Mixin
+    AugmentOption augment;
 
     @Override
     public Integer call() {
-        Path dir = data.resolveData(spec, common);
+        Path dir = resolveData();
         HeadSpec head = new HeadSpec(null, train.headHidden, train.headActivation, train.dropout,
                 train.headBatchNorm);
         TrainConfig cfg = new TrainConfig(Mode.SCRATCH, name,
-                new TrainConfig.BackboneSettings(arch, null, new ArchitectureSettings(activation, init, inputSize, !noBatchNorm), train.weights()),
-                new TrainConfig.FineTuneSettings(head, train.optimizer(), train.schedule(), null), preparation.settings(dir, data, augment, train.threads), common.seed);
-        return TrainingRun.run(cfg, train, common.quiet, common.json, spec.commandLine().getOut(),
-                spec.commandLine().getErr());
+                new TrainConfig.BackboneSettings(arch, null, new ArchitectureSettings(activation, init, inputSize,
+                        !noBatchNorm), train.weights.settings()),
+                new TrainConfig.FineTuneSettings(head, train.optimizer(), train.schedule(), null),
+                preparation.settings(dir, data, augment.augment), common.seed);
+        return TrainingRun.run(cfg, train, common.quiet, common.json, out(), err());
     }
 }

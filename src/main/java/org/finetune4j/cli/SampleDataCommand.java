@@ -3,29 +3,19 @@ package org.finetune4j.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import org.finetune4j.core.Json;
 import org.finetune4j.data.ShapesConfig;
 import org.finetune4j.data.ShapesResult;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j sample-data}: writes the synthetic sample sets. */
-@Command(name = "sample-data", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "sample-data",
         description = {"Writes the synthetic sample sets, deterministically from --seed (same seed, byte-identical "
                 + "PNGs on the same JDK): shapes-source (20 classes of shapes, the large source set) and "
                 + "shapes-target (10 different shape classes with few images each, the small target set). "
                 + "Complete sets with the same settings are reused unless --force is given."})
-final class SampleDataCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
+final class SampleDataCommand extends RunCommand {
 
     @Option(names = "--out", paramLabel = "DIR", description = "Where the sets go. Default: ${DEFAULT-VALUE}.")
     Path out = Path.of("data");
@@ -53,7 +43,7 @@ final class SampleDataCommand implements Callable<Integer> {
     public Integer call() {
         ShapesConfig cfg = new ShapesConfig(sourcePerClass, targetPerClass, minSidePx, maxSidePx, common.seed);
         ShapesResult r = SampleData.generate(cfg, out, force, common.quiet || common.json);
-        PrintWriter o = spec.commandLine().getOut();
+        PrintWriter o = out();
         if (common.json) {
             java.util.Map<String, Object> json = new java.util.LinkedHashMap<>();
             json.put("seed", cfg.seed());

@@ -6,13 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.features.ClassifierConfig;
 import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.report.Plots;
+import org.finetune4j.stage.TrainingFacts;
 import org.finetune4j.run.TrainConfig;
 import org.finetune4j.tune.BestConfig;
 import org.finetune4j.tune.FeaturesObjective;
@@ -24,15 +24,13 @@ import org.finetune4j.tune.Trial;
 import org.finetune4j.tune.TrialParams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code finetune4j search}: coarse-to-fine random search over learning rate and regularisation (fine-tuning
  * trials), or over the linear classifier's C with cross-validated trials ({@code --mode features}).
  */
-@Command(name = "search", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "search",
         description = {"Coarse-to-fine random search with train's options as the base: a coarse stage samples the "
                 + "learning rate and L2 penalty log-uniformly (and optionally dropout, head width, freeze point); "
                 + "the region of the best coarse trials seeds a narrower fine stage. Each trial is a short training "
@@ -46,25 +44,7 @@ import picocli.CommandLine.Spec;
                 + "features (the cache train --mode features uses), so trials take a fraction of a second; the "
                 + "scatter plots C against the cross-validation accuracy, and best-config.yaml holds the best C as "
                 + "a one-value --c-grid."})
-final class SearchCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    DataOptions data;
-
-    @Mixin
-    BackboneOptions backbone;
-
-    @Mixin
-    PreparationOptions preparation;
-
-    @Mixin
-    TrainOptions train;
+final class SearchCommand extends BackboneCommand {
 
     @Mixin
     ExtractionOptions extraction;
@@ -156,15 +136,15 @@ final class SearchCommand implements Callable<Integer> {
         }
         HyperparameterSearch.Settings settings = new HyperparameterSearch.Settings(Math.min(coarseTrials, maxTrials),
                 maxTrials, seconds(timeBudget), topK, 1.5);
-        Path dir = data.resolveData(spec, common);
+        Path dir = resolveData();
         String searchName = name != null ? name : "search-" + dir.getFileName();
         if (searchName.isBlank() || searchName.contains("/") || searchName.startsWith(".")) {
             throw new UsageException("--name " + searchName + ": expected a plain folder name, e.g. search-photos.");
         }
-        TrainConfig base = backbone.config(searchName, dir, common, data, preparation, train);
+        TrainConfig base = config(searchName, dir);
         Path folder = train.reportsDir.resolve(searchName);
-        var err = spec.commandLine().getErr();
-        var out = spec.commandLine().getOut();
+        var err = err();
+        var out = out();
         ObjectNode options = Json.mapper().createObjectNode();
         ObjectNode baseNode = Json.mapper().valueToTree(base);
         baseNode.remove("name");
@@ -216,7 +196,7 @@ final class SearchCommand implements Callable<Integer> {
                         done, planned, t.stage(), describe(t.params()), scoreName, Double.isNaN(t.score().score()) ? "failed"
                                 : String.format(Locale.ROOT, "%.3f", t.score().score()), resumed
                                 ? "  (finished earlier)" : String.format(Locale.ROOT, "  %s  ETA %s",
-                                TrainingRun.duration(t.score().seconds()), TrainingRun.duration(
+                                TrainingFacts.duration(t.score().seconds()), TrainingFacts.duration(
                                         perTrial * (planned - done)))));
                 err.flush();
             }
@@ -271,7 +251,7 @@ final class SearchCommand implements Callable<Integer> {
                         + folder.resolve("best-config.yaml") + ")");
             }
             if (featurization != null) {
-                out.println(FeatureTrainingRun.throughput(featurization));
+                out.println(TrainingFacts.throughput(featurization));
             }
             out.println("folder: " + folder + " (trials.csv, trials-scatter.png)");
         }

@@ -1,60 +1,25 @@
 package org.finetune4j.cli;
 
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import org.finetune4j.core.UsageException;
-import org.finetune4j.model.ArchitectureSettings;
-import org.finetune4j.run.Mode;
 import org.finetune4j.run.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code finetune4j train}: fine-tune a pretrained backbone (or train its architecture from scratch). */
-@Command(name = "train", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "train",
         description = {"Fine-tunes a pretrained backbone on a folder of labelled images: freezes the layers up to "
                 + "--freeze-until, replaces the old classifier with a new head for your classes, trains with "
                 + "augmentation, early stopping and a checkpoint every epoch, evaluates on the held-out test split, "
                 + "and writes a bundle (models/<name>/) and a report (eval/reports/<run>/). With no options it "
                 + "fine-tunes the shipped models/mini-vgg-shapes on data/shapes-target.",
             "Ctrl-C stops after the current batch and saves a checkpoint; run the same command with --resume."})
-final class TrainCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    CommonOptions common;
-
-    @Mixin
-    DataOptions data;
-
-    @Mixin
-    TrainOptions train;
-
-    @Mixin
-    PreparationOptions preparation;
-
-    @Option(names = "--mode", paramLabel = "MODE", description = "finetune (new head on the pretrained backbone, "
-            + "early layers frozen), scratch (the same architecture, freshly initialised) or features (frozen "
-            + "backbone as cached feature extractor + a linear classifier; see --classifier). Default: "
-            + "${DEFAULT-VALUE}.")
-    String mode = "finetune";
-
-    @Option(names = "--model", paramLabel = "M", description = "The backbone: a bundle name under models/ (e.g. "
-            + "mini-vgg-shapes), a bundle folder, or mini-vgg (with --mode scratch). Default: ${DEFAULT-VALUE}.")
-    String model = "mini-vgg-shapes";
+final class TrainCommand extends BackboneCommand {
 
     @Option(names = "--name", paramLabel = "NAME", description = "The bundle to write: models/<name>/. Default: "
             + "<data folder>-<mode>.")
     String name;
-
-    @Option(names = "--freeze-until", paramLabel = "LAYER", description = "Freeze this layer and everything below "
-            + "it; `none` freezes nothing. Default: the backbone's (mini-vgg: block3_pool, vgg16: block4_pool — the "
-            + "last conv block stays trainable).")
-    String freezeUntil;
 
     @Option(names = "--unfreeze", paramLabel = "LAYER", description = "Second stage: after stage 1, unfreeze the "
             + "layers above LAYER and train --stage2-epochs more at --stage2-lr.")
@@ -67,10 +32,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--stage2-lr", paramLabel = "X", description = "Learning rate of the second stage. Default: "
             + "${DEFAULT-VALUE}.")
     double stage2Lr = 1e-4;
-
-    @Option(names = "--augment", paramLabel = "RECIPE", description = "Augmentation recipe: none, flip-crop, "
-            + "resnet-scale, creative, or a YAML file (augment/README.md). Default: ${DEFAULT-VALUE}.")
-    String augment = "flip-crop";
 
     @Mixin
     ExtractionOptions extraction;
@@ -91,19 +52,13 @@ final class TrainCommand implements Callable<Integer> {
             throw new UsageException("--stage2-epochs: needs --unfreeze LAYER to say what the second stage "
                     + "unfreezes.");
         }
-        Path dir = data.resolveData(spec, common);
-        String bundleName = name != null ? name : dir.getFileName() + "-" + mode;
-        TrainConfig cfg = new TrainConfig(Mode.parse(mode), bundleName,
-                new TrainConfig.BackboneSettings(model, freezeUntil, ArchitectureSettings.defaults(), train.weights()),
-                new TrainConfig.FineTuneSettings(train.head(), train.optimizer(), train.schedule(), stage2), preparation.settings(dir, data, augment, train.threads), common.seed);
-        if (mode.equals("features")) {
-            return FeatureTrainingRun.run(cfg, extraction.config(augment, train.batchSize), classifier.config(),
-                    train.modelsDir, train.reportsDir, train.protocol, train.average, train.resume, common.quiet,
-                    common.json,
-                    spec.commandLine().getOut(),
-                    spec.commandLine().getErr());
+        Path dir = resolveData();
+        String bundleName = name != null ? name : dir.getFileName() + "-" + backbone.mode;
+        TrainConfig cfg = backbone.config(bundleName, dir, common, data, preparation, train, stage2);
+        if (backbone.mode.equals("features")) {
+            return FeatureTrainingRun.run(cfg, extraction.config(backbone.augment(), train.batchSize),
+                    classifier.config(), train.stageSettings(), common.quiet, common.json, out(), err());
         }
-        return TrainingRun.run(cfg, train, common.quiet, common.json, spec.commandLine().getOut(),
-                spec.commandLine().getErr());
+        return TrainingRun.run(cfg, train, common.quiet, common.json, out(), err());
     }
 }

@@ -2,11 +2,12 @@ package org.finetune4j.cli;
 
 import java.util.List;
 import org.finetune4j.eval.MultiCropEvaluator;
-import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.stage.TrainStage;
 import org.finetune4j.run.EarlyStopping;
 import org.finetune4j.run.HeadSpec;
 import org.finetune4j.run.OptimizerConfig;
 import org.finetune4j.run.TrainConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Training options shared by {@code train} and {@code pretrain}; defaults come from the config records. */
@@ -70,24 +71,12 @@ public final class TrainOptions {
             + "${DEFAULT-VALUE}.")
     double minDelta = EarlyStopping.defaults().minDelta();
 
-    @Option(names = "--threads", paramLabel = "N", description = "Image decoding threads. Default: ${DEFAULT-VALUE}.")
-    int threads = 2;
-
     @Option(names = "--resume", description = "Continue the interrupted run of the same --name from the checkpoint "
             + "it left in models/<name>.checkpoint/.")
     boolean resume;
 
-    @Option(names = "--weights", paramLabel = "FILE", description = "vgg16/vgg19: a Keras weights file you "
-            + "already have (e.g. vgg16_weights_tf_dim_ordering_tf_kernels.h5), instead of downloading it.")
-    String weightsFile;
-
-    @Option(names = "--weights-url", paramLabel = "URL", description = "vgg16/vgg19: a mirror of the Keras weights "
-            + "file. Default: Keras's own URL, given in models/README.md.")
-    String weightsUrl;
-
-    @Option(names = "--weights-cache", paramLabel = "DIR", description = "Where downloaded weights are kept. "
-            + "Default: $FINETUNE4J_CACHE, else ~/.finetune4j/weights.")
-    String weightsCache;
+    @Mixin
+    WeightsOptions weights;
 
     @Option(names = "--models-dir", paramLabel = "DIR", description = "Where bundles and checkpoints are written "
             + "and bundle backbones are looked up. Default: ${DEFAULT-VALUE}.")
@@ -106,8 +95,9 @@ public final class TrainOptions {
             + "Default: ${DEFAULT-VALUE}.")
     String average = MultiCropEvaluator.Averaging.PROBABILITIES.key();
 
-    WeightsSettings weights() {
-        return new WeightsSettings(weightsFile, weightsUrl, weightsCache);
+    /** @return where the run reads and writes and how it evaluates at the end */
+    TrainStage.Settings stageSettings() {
+        return new TrainStage.Settings(modelsDir, reportsDir, protocol, average, resume);
     }
 
     OptimizerConfig optimizer() {

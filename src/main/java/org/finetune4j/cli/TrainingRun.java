@@ -8,21 +8,18 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.finetune4j.core.AtomicFiles;
+import java.util.function.Consumer;
 import org.finetune4j.core.Json;
-import org.finetune4j.core.RunInfo;
 import org.finetune4j.data.BadImage;
-import org.finetune4j.eval.CropProtocol;
-import org.finetune4j.eval.CropProtocolLoader;
-import org.finetune4j.eval.Evaluation;
-import org.finetune4j.eval.MultiCropEvaluator;
+import org.finetune4j.stage.LearningCurvesPlot;
+import org.finetune4j.stage.TrainStage;
+import org.finetune4j.stage.TrainingFacts;
 import org.finetune4j.run.EpochStats;
 import org.finetune4j.run.History;
 import org.finetune4j.run.TrainConfig;
 import org.finetune4j.run.TrainResult;
-import org.finetune4j.train.Trainer;
 
-/** Runs a {@link Trainer} for a command: echoes the configuration, prints epoch lines, handles Ctrl-C, reports. */
+/** Runs the {@link TrainStage} for a command: echoes the configuration, prints epoch lines, handles Ctrl-C. */
 final class TrainingRun {
 
     /** Exit code when Ctrl-C stopped training (128 + SIGINT), after a checkpoint was saved. */
@@ -34,8 +31,7 @@ final class TrainingRun {
     static int run(TrainConfig cfg, TrainOptions options, boolean quiet, boolean json, PrintWriter out,
                    PrintWriter err) {
         boolean resume = options.resume;
-        CropProtocol protocol = CropProtocolLoader.load(options.protocol);
-        MultiCropEvaluator.Averaging averaging = MultiCropEvaluator.Averaging.of(options.average);
+        TrainStage stage = new TrainStage(options.stageSettings());   // a bad protocol fails before any work
         if (!quiet) {
             err.println("finetune4j: " + (resume ? "resuming " : "training ") + cfg.name() + ": mode " + cfg.mode()
                     + ", model " + cfg.model() + ", data " + cfg.data().folder() + ", seed " + cfg.seed());
@@ -56,11 +52,11 @@ final class TrainingRun {
             }
         }, "finetune4j-ctrl-c");
         Runtime.getRuntime().addShutdownHook(hook);
-        TrainResult r;
+        TrainStage.Result result;
         try {
-            java.util.function.Consumer<String> log = CommonOptions.log(quiet, err);
-            r = new Trainer(options.modelsDir, log).run(cfg, resume, stop::get,
-                    (stats, history, total) -> log.accept(epochLine(stats, history, total)));
+            Consumer<String> log = CommonOptions.log(quiet, err);
+            result = stage.fineTune(cfg, stop::get, (stats, history, total) -> log.accept(epochLine(stats, history,
+                    total)), log, !quiet);
         } finally {
             done.countDown();
             try {
@@ -69,17 +65,15 @@ final class TrainingRun {
                 // the JVM is exiting because of Ctrl-C: the hook is running and waits for `done`
             }
         }
+        TrainResult r = result.training();
         if (r.interrupted()) {
             err.println("finetune4j: interrupted; checkpoint saved in " + r.checkpoint() + ". Continue with the "
                     + "same command and --resume.");
             err.flush();
             return EXIT_INTERRUPTED;
         }
-        TrainingEvaluation.Written written = writeReport(cfg, r, options.reportsDir);
-        Evaluation evaluation = TrainingEvaluation.write(written, cfg, r, protocol, averaging, quiet);
-        Path report = written.dir();
-        printSummary(cfg, r, report, json, out);
-        TrainingEvaluation.print(evaluation, report, json, out);
+        printSummary(cfg, r, result.report(), json, out);
+        EvaluationTable.printAfterTraining(result.evaluation(), result.report(), json, out);
         return Finetune4j.EXIT_OK;
     }
 
@@ -96,32 +90,7 @@ final class TrainingRun {
     }
 
     static String duration(double seconds) {
-        long s = Math.round(seconds);
-        return s >= 60 ? (s / 60) + "m" + String.format(Locale.ROOT, "%02d", s % 60) + "s" : s + "s";
-    }
-
-    private static TrainingEvaluation.Written writeReport(TrainConfig cfg, TrainResult r, Path reportsDir) {
-        String run = EvaluationRun.runName(cfg.name());
-        Path dir = reportsDir.resolve(run);
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("run", run);
-        metrics.put("bundle", r.bundleDir().toString());
-        metrics.put("test-accuracy", nanToNull(r.testAccuracy()));
-        metrics.put("test-loss", nanToNull(r.testLoss()));
-        metrics.put("best-epoch", r.history().bestEpoch());
-        metrics.put("best-epoch-by", cfg.schedule().earlyStopping().metric());
-        metrics.put("diagnosis", r.history().diagnosis());
-        metrics.put("history", r.history().epochs());
-        metrics.put("frozen-layers", r.frozen());
-        metrics.put("bad-images", r.badImages());
-        metrics.put("leaks", r.leaks());
-        metrics.put("seconds", r.seconds());
-        metrics.put("config", cfg);
-        metrics.put("run-info", RunInfo.current(cfg.seed()));
-        AtomicFiles.writeString(dir.resolve("metrics.json"), Json.write(metrics));
-        LearningCurvesPlot.write(dir.resolve("learning-curves.png"), cfg.name(), r.history(),
-                cfg.schedule().earlyStopping());
-        return new TrainingEvaluation.Written(dir, metrics);
+        return TrainingFacts.duration(seconds);
     }
 
     private static Double nanToNull(double v) {

@@ -23,14 +23,14 @@ public record ReportContent(String run, ModelBundle bundle, String data, Evaluat
     /**
      * What a training run recorded, for the report's training section.
      *
-     * @param metrics  the training run's own metrics.json entries (test accuracy, history, config, ...), in order;
-     *                 written first in {@code metrics.json}
+     * @param metrics  the training run's own metrics (a record: test accuracy, history, config, ...); its JSON
+     *                 properties are written in {@code metrics.json} beside the evaluation's
      * @param facts    short "name: value" facts shown in the report (best epoch, diagnosis, duration, ...), in order
      * @param curves   learning curves, or null when no epoch ran
      * @param plots    further PNGs the run already wrote into the report folder (file name → caption), e.g. the
      *                 cross-validation plot of a features run; shown after the learning curves
      */
-    public record Training(Map<String, Object> metrics, List<Map.Entry<String, String>> facts, LearningCurves curves,
+    public record Training(Object metrics, List<Map.Entry<String, String>> facts, LearningCurves curves,
                            List<Map.Entry<String, String>> plots) {
         public Training {
             facts = List.copyOf(facts);
@@ -38,7 +38,7 @@ public record ReportContent(String run, ModelBundle bundle, String data, Evaluat
         }
 
         /** @return training facts with learning curves and no further plots */
-        public Training(Map<String, Object> metrics, List<Map.Entry<String, String>> facts, LearningCurves curves) {
+        public Training(Object metrics, List<Map.Entry<String, String>> facts, LearningCurves curves) {
             this(metrics, facts, curves, List.of());
         }
     }

@@ -3,7 +3,10 @@ package org.finetune4j.report;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_NEAREST;
 
+import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -101,12 +104,23 @@ public final class ReportWriter {
 
     // ------------------------------------------------------------------------------------------------ metrics.json
 
+    /** @return a record's JSON properties by their JSON names, the values as they are (so they serialise alike) */
+    static Map<String, Object> properties(Object value) {
+        ObjectMapper mapper = Json.mapper();
+        BeanDescription d = mapper.getSerializationConfig().introspect(mapper.constructType(value.getClass()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (BeanPropertyDefinition p : d.findProperties()) {
+            out.put(p.getName(), p.getAccessor().getValue(value));
+        }
+        return out;
+    }
+
     static Map<String, Object> metrics(ReportContent c, List<Evaluation.ImageResult> wrong) {
         Evaluation e = c.evaluation();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("run", c.run());
         if (c.training() != null) {
-            c.training().metrics().forEach(m::putIfAbsent);
+            properties(c.training().metrics()).forEach(m::putIfAbsent);
         }
         ModelBundle b = c.bundle();
         Map<String, Object> model = new LinkedHashMap<>();

@@ -38,7 +38,8 @@ class ArchitectureTest {
             Map.entry("features", BELOW_MODES),
             Map.entry("tune", union(BELOW_MODES, MODES)),
             Map.entry("report", union(BELOW_MODES, MODES, Set.of("tune"))),
-            Map.entry("cli", union(BELOW_MODES, MODES, Set.of("tune", "report"))));
+            Map.entry("stage", union(BELOW_MODES, MODES, Set.of("tune", "report"))),
+            Map.entry("cli", union(BELOW_MODES, MODES, Set.of("tune", "report", "stage"))));
 
     @SafeVarargs
     private static Set<String> union(Set<String>... sets) {

@@ -16,6 +16,7 @@ import org.finetune4j.testing.Cli;
 import org.finetune4j.testing.TestBundles;
 import org.finetune4j.testing.TestFolders;
 import org.junit.jupiter.api.BeforeEach;
+import org.finetune4j.stage.LearningCurvesPlot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

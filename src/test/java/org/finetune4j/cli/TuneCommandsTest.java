@@ -41,7 +41,7 @@ class TuneCommandsTest {
         assertThat(t.train.learningRate).isEqualTo(0.003);
         assertThat(t.train.l2).isEqualTo(1e-5);
         assertThat(t.train.epochs).as("the command line wins").isEqualTo(3);
-        assertThat(t.freezeUntil).isEqualTo("block3_pool");
+        assertThat(t.backbone.freezeUntil).isEqualTo("block3_pool");
         assertThat(t.train.headHidden).containsExactly(64, 32);
         assertThat(t.train.headBatchNorm).isTrue();
         assertThat(t.train.batchSize).as("not in the file: the built-in default").isEqualTo(32);
@@ -75,12 +75,12 @@ class TuneCommandsTest {
         assertThat(t.train.l2).isEqualTo(2.5e-5);
         assertThat(t.train.dropout).isEqualTo(0.35);
         assertThat(t.train.headHidden).containsExactly(64);
-        assertThat(t.freezeUntil).isEqualTo("block2_pool");
-        assertThat(t.model).isEqualTo("tiny-backbone");
+        assertThat(t.backbone.freezeUntil).isEqualTo("block2_pool");
+        assertThat(t.backbone.model()).isEqualTo("tiny-backbone");
         assertThat(t.data.data).isEqualTo(tmp.resolve("data"));
         assertThat(t.data.valFraction).isEqualTo(0.2);   // the split the trials were scored on
         assertThat(t.data.testFraction).isEqualTo(0.1);
-        assertThat(t.augment).isEqualTo("none");
+        assertThat(t.backbone.augment()).isEqualTo("none");
         assertThat(t.common.seed).isEqualTo(42);
     }
 

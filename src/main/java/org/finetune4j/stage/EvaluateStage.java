@@ -1,30 +1,81 @@
-package org.finetune4j.cli;
+package org.finetune4j.stage;
 
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
+import java.util.function.Consumer;
 import org.finetune4j.core.DataException;
-import org.finetune4j.core.Json;
-import org.finetune4j.core.Progress;
+import org.finetune4j.core.RunInfo;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.ImageFolder;
 import org.finetune4j.data.LabeledImage;
 import org.finetune4j.eval.CropProtocol;
+import org.finetune4j.eval.CropProtocolLoader;
 import org.finetune4j.eval.Evaluation;
 import org.finetune4j.eval.MultiCropEvaluator;
+import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
+import org.finetune4j.core.Progress;
+import org.finetune4j.report.ReportContent;
+import org.finetune4j.report.ReportWriter;
 
-/** The evaluation steps {@code evaluate} and {@code train} share: finding the images, the pass, the summary table. */
-final class EvaluationRun {
+/**
+ * The {@code evaluate} stage: loads a trained bundle, evaluates it on labelled images with a crop protocol (and the
+ * centre crop in the same pass) and writes the report. Also the evaluation steps training shares: finding the
+ * images and the pass.
+ * <pre>
+ * EvaluateStage.Result r = new EvaluateStage(settings).run(plan -&gt; log(plan), true);
+ * r.evaluation().protocolMetrics().top1();   // the report is in r.report()
+ * </pre>
+ */
+public final class EvaluateStage {
+
+    /** Crops per forward pass when training evaluates its new bundle. */
+    static final int TRAINING_BATCH_SIZE = 64;
+
+    /**
+     * What {@code evaluate} evaluates and where the report goes.
+     *
+     * @param model      a trained bundle: its name under {@code modelsDir} or its folder
+     * @param data       a folder of class folders, or null for the test split the bundle records
+     * @param protocol   a protocol name or YAML file (eval/README.md)
+     * @param average    how crop predictions are combined: {@code probs} or {@code log-probs}
+     * @param batchSize  most crops per forward pass, at least 1
+     * @param topWrong   most confidently wrong images in the report, 0 or more
+     * @param modelsDir  where bundles are looked up by name
+     * @param reportsDir where the run's report folder is written
+     * @param seed       recorded in the report's run info
+     */
+    public record Settings(String model, Path data, String protocol, String average, int batchSize, int topWrong,
+                           Path modelsDir, Path reportsDir, long seed) {
+    }
+
+    /**
+     * What is about to be evaluated, for the command's start line.
+     *
+     * @param bundle    the bundle's name
+     * @param images    images to evaluate
+     * @param data      the data as the report names it
+     * @param protocol  the protocol's name
+     * @param crops     crops per image
+     * @param averaging how crop predictions are combined
+     */
+    public record Plan(String bundle, int images, String data, String protocol, int crops, String averaging) {
+    }
+
+    /**
+     * What {@code evaluate} found.
+     *
+     * @param evaluation the evaluation of the protocol and the centre crop
+     * @param report     the report folder written
+     */
+    public record Result(Evaluation evaluation, Path report) {
+    }
 
     /**
      * The images to evaluate and how to name them in the report.
@@ -35,11 +86,59 @@ final class EvaluationRun {
     record Images(List<LabeledImage> images, String description) {
     }
 
-    private EvaluationRun() {
+    private final Settings settings;
+    private final CropProtocol protocol;
+    private final MultiCropEvaluator.Averaging averaging;
+
+    /**
+     * Checks the settings and loads the protocol, before any work.
+     *
+     * @throws UsageException for a bad protocol, averaging, batch size or number of wrong images
+     */
+    public EvaluateStage(Settings settings) {
+        if (settings.topWrong() < 0) {
+            throw new UsageException("--top-wrong " + settings.topWrong() + ": expected 0 or more images.");
+        }
+        if (settings.batchSize() < 1) {
+            throw new UsageException("--batch-size " + settings.batchSize() + ": expected at least 1 crop per "
+                    + "forward pass.");
+        }
+        this.settings = settings;
+        this.averaging = MultiCropEvaluator.Averaging.of(settings.average());
+        this.protocol = CropProtocolLoader.load(settings.protocol());
+    }
+
+    /**
+     * Loads the bundle, evaluates it and writes the report.
+     *
+     * @param onStart  told what is about to be evaluated, once the bundle and images are known
+     * @param progress whether to show a progress display
+     * @throws UsageException if the model is a backbone or no bundle, or the data does not fit the bundle
+     */
+    public Result run(Consumer<Plan> onStart, boolean progress) {
+        String model = settings.model();
+        Path modelsDir = settings.modelsDir();
+        if (Backbones.find(model).isPresent()) {
+            throw new UsageException("--model " + model + ": a backbone, not a trained bundle; it knows no labels of "
+                    + "yours. Train a bundle first (`finetune4j train`), then evaluate it.");
+        }
+        Path dir = Backbones.findBundle(model, modelsDir)
+                .orElseThrow(() -> Backbones.unknownBundle(model, modelsDir, "evaluate"));
+        BundleStore.Loaded loaded = BundleStore.load(dir);
+        protocol.crops(loaded.bundle().preprocessing());
+        Images images = settings.data() != null ? fromFolder(settings.data(), loaded.bundle())
+                : fromBundle(loaded.bundle());
+        onStart.accept(new Plan(loaded.bundle().name(), images.images().size(), images.description(),
+                protocol.name(), protocol.cropCount(), averaging.key()));
+        Evaluation e = evaluate(loaded, images.images(), protocol, averaging, settings.batchSize(), !progress);
+        String run = runName(loaded.bundle().name() + "-" + protocol.name());
+        Path report = ReportWriter.write(settings.reportsDir().resolve(run), new ReportContent(run, loaded.bundle(),
+                images.description(), e, settings.topWrong(), null, RunInfo.current(settings.seed())));
+        return new Result(e, report);
     }
 
     /** @return a run name: {@code <prefix>-<local time>} */
-    static String runName(String prefix) {
+    public static String runName(String prefix) {
         return prefix + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss"));
     }
 
@@ -120,48 +219,5 @@ final class EvaluationRun {
                     + "readable images; check the data folder.");
         }
         return e;
-    }
-
-    /** Prints the protocol-versus-centre table. */
-    static void printTable(Evaluation e, PrintWriter out) {
-        out.printf(Locale.ROOT, "%-14s %6s %7s %7s %9s %10s%n", "protocol", "crops", "top-1", "top-5", "macro-F1",
-                "images/s");
-        out.println(row("center", 1, e.centerMetrics(), e.centerImagesPerSecond()));
-        if (e.cropsPerImage() > 1 || !e.protocol().equals("center")) {
-            out.println(row(e.protocol(), e.cropsPerImage(), e.protocolMetrics(), e.protocolImagesPerSecond()));
-            out.printf(Locale.ROOT, "%s vs center: top-1 %+.1f points (%s averaging, %d images)%n", e.protocol(),
-                    100 * (e.protocolMetrics().top1() - e.centerMetrics().top1()), e.averaging(), e.images().size());
-        }
-        if (!e.badImages().isEmpty()) {
-            out.println("left out " + e.badImages().size() + " unreadable file(s):");
-            e.badImages().forEach(b -> out.println("  " + b.relativePath() + ": " + b.reason()));
-        }
-    }
-
-    private static String row(String name, int crops, org.finetune4j.eval.Metrics m, double rate) {
-        return String.format(Locale.ROOT, "%-14s %6d %7.3f %7s %9.3f %10.1f", name, crops, m.top1(),
-                m.top5() == null ? "-" : String.format(Locale.ROOT, "%.3f", m.top5()), m.macroF1(), rate);
-    }
-
-    /** @return the headline numbers as a JSON-ready map */
-    static Map<String, Object> summary(Evaluation e, Path report) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("report", report.toString());
-        m.put("protocol", e.protocol());
-        m.put("averaging", e.averaging());
-        m.put("images", e.images().size());
-        m.put("crops-per-image", e.cropsPerImage());
-        m.put("top1", e.protocolMetrics().top1());
-        m.put("top5", e.protocolMetrics().top5());
-        m.put("center-top1", e.centerMetrics().top1());
-        m.put("center-top5", e.centerMetrics().top5());
-        m.put("images-per-second", e.protocolImagesPerSecond());
-        m.put("center-images-per-second", e.centerImagesPerSecond());
-        m.put("bad-images", e.badImages());
-        return m;
-    }
-
-    static String json(Evaluation e, Path report) {
-        return Json.write(summary(e, report));
     }
 }

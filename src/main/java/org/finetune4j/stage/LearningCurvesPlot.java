@@ -1,4 +1,4 @@
-package org.finetune4j.cli;
+package org.finetune4j.stage;
 
 import java.nio.file.Path;
 import org.finetune4j.report.LearningCurves;
@@ -8,7 +8,7 @@ import org.finetune4j.run.EpochStats;
 import org.finetune4j.run.History;
 
 /** Turns a training {@link History} into the plain curves {@link Plots} draws (report knows nothing of training). */
-final class LearningCurvesPlot {
+public final class LearningCurvesPlot {
     private LearningCurvesPlot() {
     }
 
@@ -23,7 +23,7 @@ final class LearningCurvesPlot {
      * @param criterion what chose the best epoch
      * @return the curves of a history, or null when no epoch ran
      */
-    static LearningCurves curves(History h, EarlyStopping criterion) {
+    public static LearningCurves curves(History h, EarlyStopping criterion) {
         int n = h.epochs().size();
         if (n == 0) {
             return null;
@@ -68,7 +68,7 @@ final class LearningCurvesPlot {
     }
 
     /** @return e.g. {@code "best epoch 1 of 2 by val loss 0.512"}, or null when no epoch was kept */
-    static String bestEpochPhrase(History h, EarlyStopping criterion) {
+    public static String bestEpochPhrase(History h, EarlyStopping criterion) {
         EpochStats best = h.best();
         if (best == null) {
             return null;
