@@ -27,7 +27,7 @@ final class HelpLayout {
                 "--target-per-class", "--out", "--images", "--versions", "--size"));
         GROUPS.put("Model and head:", List.of("--mode", "--model", "--name", "--arch", "--freeze-until",
                 "--head-from", "--head-hidden", "--head-activation", "--head-batch-norm", "--dropout", "--init",
-                "--activation", "--input-size", "--no-batch-norm", "--weights", "--weights-url", "--weights-cache",
+                "--activation", "--input-size", "--no-batch-norm", "--weights", "--weights-md5", "--weights-url", "--weights-cache",
                 "--models-dir"));
         GROUPS.put("Optimisation and schedule:", List.of("--epochs", "--batch-size", "--updater", "--learning-rate",
                 "--momentum", "--schedule", "--l1", "--l2", "--patience", "--early-stopping-metric", "--min-delta",
@@ -68,6 +68,8 @@ final class HelpLayout {
                 "--augment", "Recipe of the --augment-copies views of training images. Default: ${DEFAULT-VALUE}.",
                 "--threads", "Decoding threads. Default: ${DEFAULT-VALUE}.",
                 "--weights", "vgg16/vgg19: a weights file you already have.",
+                "--weights-md5", "With --weights: the MD5 your file must have instead of the published one, or "
+                        + "`any` (unchecked, with a warning).",
                 "--weights-url", "vgg16/vgg19: a mirror of the weights file.",
                 "--weights-cache", "Where downloaded weights are kept."));
         WORDING.put("augment-preview", Map.of(

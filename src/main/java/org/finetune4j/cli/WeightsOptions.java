@@ -10,6 +10,11 @@ public final class WeightsOptions {
             + "already have (e.g. vgg16_weights_tf_dim_ordering_tf_kernels.h5), instead of downloading it.")
     String weightsFile;
 
+    @Option(names = "--weights-md5", paramLabel = "HASH|any", description = "With --weights: the MD5 your file "
+            + "must have instead of the published one (a Keras re-save, or your own weights in Keras's layout), or "
+            + "`any` to load it unchecked (a warning names its MD5). Default: the published MD5.")
+    String weightsMd5;
+
     @Option(names = "--weights-url", paramLabel = "URL", description = "vgg16/vgg19: a mirror of the Keras weights "
             + "file. Default: Keras's own URL, given in models/README.md.")
     String weightsUrl;
@@ -19,6 +24,6 @@ public final class WeightsOptions {
     String weightsCache;
 
     WeightsSettings settings() {
-        return new WeightsSettings(weightsFile, weightsUrl, weightsCache);
+        return new WeightsSettings(weightsFile, weightsUrl, weightsCache, weightsMd5);
     }
 }

@@ -68,7 +68,8 @@ public final class BackboneLoader {
                 VggArchitecture arch = spec.architecture().build(1000, a);
                 boolean zoo = isZooZip(cfg.weights());
                 Path weights = pretrainedWeights(zoo ? spec.weights().zoo() : spec.weights().keras(), cfg.weights());
-                log.accept("loading " + spec.name() + " ImageNet weights from " + weights);
+                log.accept("loading " + spec.name() + (cfg.weights().md5() == null ? " ImageNet" : "")
+                        + " weights from " + weights);
                 ComputationGraph graph = zoo ? Dl4jZooWeights.load(weights, arch)
                         : KerasVggWeights.load(weights, arch, seeds.value("init-backbone"));
                 return new Loaded(graph, spec.preprocessing(), spec.name(), spec.defaultFreezeUntil());
@@ -132,7 +133,7 @@ public final class BackboneLoader {
             src = src.withUrl(w.url());
         }
         if (w.file() != null) {
-            return WeightsCache.verified(Path.of(w.file()), src);
+            return WeightsCache.verified(Path.of(w.file()), src, w.md5(), log);
         }
         WeightsCache cache = w.cacheDir() != null ? WeightsCache.of(Path.of(w.cacheDir())) : WeightsCache.defaults();
         if (Files.isRegularFile(cache.pathOf(src))) {

@@ -120,6 +120,16 @@ public record FileChecksum(Algorithm algorithm, String value) {
      * @throws UncheckedIOException naming the file if it cannot be read
      */
     public String computeFor(Path file) {
+        return compute(algorithm, file);
+    }
+
+    /**
+     * Computes a checksum over a file when there is no expected value to compare with (e.g. to report it).
+     *
+     * @return the file's checksum in the format of {@link #value()}
+     * @throws UncheckedIOException naming the file if it cannot be read
+     */
+    public static String compute(Algorithm algorithm, Path file) {
         Digest digest = algorithm.newDigest();
         Fingerprint.readInto(file, digest.sink());
         return digest.value();

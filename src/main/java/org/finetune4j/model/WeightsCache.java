@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.DataException;
 import org.finetune4j.core.UsageException;
@@ -155,20 +156,59 @@ public record WeightsCache(Path folder, Duration connectTimeout, Duration readTi
      * @throws UsageException naming {@code --weights} if the file is missing or its checksum is wrong
      */
     public static Path verified(Path file, WeightsSource source) {
+        requireFile(file, source);
+        String actual = source.checksum().computeFor(file);
+        if (!actual.equals(source.checksum().value())) {
+            throw new UsageException("--weights " + file + ": not the expected " + source.name() + " (corrupt, "
+                    + "truncated or another file). Expected " + source.checksum() + "; received "
+                    + source.checksum().algorithm().displayName() + " " + actual + ". Download " + source.url()
+                    + " again, or omit --weights to let finetune4j download it. If it is a file of your own in "
+                    + "the same layout (e.g. a Keras re-save), pass its MD5 with --weights-md5 HASH.");
+        }
+        return file;
+    }
+
+    /**
+     * Checks a weights file the user passed ({@code --weights FILE}) as {@code --weights-md5} says: against the
+     * source's published checksum ({@code md5} null), against the MD5 the user gives (32 hex digits: a Keras re-save
+     * of the same weights, or the user's own weights in that layout), or not at all ({@code md5} =
+     * {@value WeightsSettings#ANY_MD5}; {@code warnings} then hears the file's actual MD5, so a run's log still
+     * says which file it used).
+     *
+     * @param md5      null, 32 lower-case hex digits, or {@value WeightsSettings#ANY_MD5}, as validated by
+     *                 {@link WeightsSettings}
+     * @param warnings receives the one-line warning of {@value WeightsSettings#ANY_MD5} (for the user's stderr)
+     * @return {@code file}
+     * @throws UsageException naming {@code --weights} if the file is missing or its checksum is not the expected one
+     */
+    public static Path verified(Path file, WeightsSource source, String md5, Consumer<String> warnings) {
+        if (md5 == null) {
+            return verified(file, source);
+        }
+        requireFile(file, source);
+        String actual = FileChecksum.compute(FileChecksum.Algorithm.MD5, file);
+        if (md5.equals(WeightsSettings.ANY_MD5)) {
+            warnings.accept("warning: --weights " + file + ": checksum not checked (--weights-md5 "
+                    + WeightsSettings.ANY_MD5 + "); its MD5 is " + actual + ". Its weights are used as they are; "
+                    + "its layers and shapes are still checked against " + source.name() + "'s.");
+            return file;
+        }
+        if (!actual.equals(md5)) {
+            throw new UsageException("--weights " + file + ": its MD5 is not the one given by --weights-md5 "
+                    + "(corrupt, truncated or another file). Expected MD5 " + md5 + "; received MD5 " + actual
+                    + ". Check that it is the file you meant and copy its checksum again (`md5sum FILE`), or pass "
+                    + "--weights-md5 " + WeightsSettings.ANY_MD5 + " to use it unchecked.");
+        }
+        return file;
+    }
+
+    private static void requireFile(Path file, WeightsSource source) {
         if (!Files.isRegularFile(file)) {
             throw new UsageException("--weights " + file + ": no such file. Expected " + source.fileName()
                     + " (" + source.checksum() + "); received a path that " + (Files.exists(file)
                     ? "is not a regular file" : "does not exist") + ". Check the path, or omit --weights to download "
                     + "it from " + source.url() + ".");
         }
-        String actual = source.checksum().computeFor(file);
-        if (!actual.equals(source.checksum().value())) {
-            throw new UsageException("--weights " + file + ": not the expected " + source.name() + " (corrupt, "
-                    + "truncated or another file). Expected " + source.checksum() + "; received "
-                    + source.checksum().algorithm().displayName() + " " + actual + ". Download " + source.url()
-                    + " again, or omit --weights to let finetune4j download it.");
-        }
-        return file;
     }
 
     private Path download(WeightsSource source, Path target, DownloadListener listener) {

@@ -247,6 +247,69 @@ class WeightsCacheTest {
     }
 
     @Test
+    void weightsMd5HashAcceptsTheUsersFileAndNamesBothHashesOnAMismatch() throws Exception {
+        Path own = Files.write(tmp.resolve("own.h5"), body);
+        WeightsSource published = source(server.uri("/w.h5"), FileChecksum.md5("0".repeat(32)));
+        String ownMd5 = md5Of(body).value();
+        List<String> warnings = new ArrayList<>();
+
+        assertThat(WeightsCache.verified(own, published, ownMd5, warnings::add)).isEqualTo(own);
+        assertThat(warnings).isEmpty();
+
+        String otherMd5 = "f".repeat(32);
+        assertThatThrownBy(() -> WeightsCache.verified(own, published, otherMd5, warnings::add))
+                .isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("--weights " + own + ": its MD5 is not the one given by --weights-md5")
+                .hasMessageContaining("Expected MD5 " + otherMd5 + "; received MD5 " + ownMd5)
+                .hasMessageContaining("--weights-md5 any");
+        assertThatThrownBy(() -> WeightsCache.verified(tmp.resolve("absent.h5"), published, ownMd5, warnings::add))
+                .isInstanceOf(UsageException.class)
+                .hasMessageContaining("does not exist");
+        assertThat(server.requestCount()).isZero();
+    }
+
+    @Test
+    void weightsMd5AnySkipsTheCheckAndWarnsWithTheFileAndItsMd5() throws Exception {
+        Path own = Files.write(tmp.resolve("own.h5"), body);
+        WeightsSource published = source(server.uri("/w.h5"), FileChecksum.md5("0".repeat(32)));
+        List<String> warnings = new ArrayList<>();
+
+        assertThat(WeightsCache.verified(own, published, WeightsSettings.ANY_MD5, warnings::add)).isEqualTo(own);
+        assertThat(warnings).singleElement().asString()
+                .startsWith("warning: --weights " + own + ": checksum not checked (--weights-md5 any)")
+                .contains("its MD5 is " + md5Of(body).value());
+    }
+
+    @Test
+    void withoutWeightsMd5TheFileMustStillHaveThePublishedChecksum() throws Exception {
+        Path own = Files.write(tmp.resolve("own.h5"), body);
+        WeightsSource published = source(server.uri("/w.h5"), FileChecksum.md5("0".repeat(32)));
+        List<String> warnings = new ArrayList<>();
+
+        assertThatThrownBy(() -> WeightsCache.verified(own, published, null, warnings::add))
+                .isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("--weights " + own + ": not the expected tiny weights")
+                .hasMessageContaining("Expected MD5 " + "0".repeat(32) + "; received MD5 " + md5Of(body).value())
+                .hasMessageContaining("--weights-md5 HASH");
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
+    void weightsMd5IsAHashOrAnyAndNeedsAWeightsFile() {
+        assertThat(new WeightsSettings("w.h5", null, null, " ANY ").isChecksumOff()).isTrue();
+        assertThat(new WeightsSettings("w.h5", null, null, "ABCDEF0123456789ABCDEF0123456789").md5())
+                .isEqualTo("abcdef0123456789abcdef0123456789");
+        assertThat(WeightsSettings.defaults().md5()).isNull();
+        assertThatThrownBy(() -> new WeightsSettings("w.h5", null, null, "md5:1234"))
+                .isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("--weights-md5 md5:1234: not an MD5 checksum")
+                .hasMessageContaining("Expected 32 hex digits");
+        assertThatThrownBy(() -> new WeightsSettings(null, null, null, "any"))
+                .isInstanceOf(UsageException.class)
+                .hasMessageStartingWith("--weights-md5 any: applies only to a weights file passed with --weights");
+    }
+
+    @Test
     void cacheFolderComesFromTheEnvironmentOrTheHomeFolder() {
         assertThat(WeightsCache.defaultFolder(Map.of(), "/home/u"))
                 .isEqualTo(Path.of("/home/u", ".finetune4j", "weights"));
