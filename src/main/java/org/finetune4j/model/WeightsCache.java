@@ -189,8 +189,8 @@ public record WeightsCache(Path folder, Duration connectTimeout, Duration readTi
         String actual = FileChecksum.compute(FileChecksum.Algorithm.MD5, file);
         if (md5.equals(WeightsSettings.ANY_MD5)) {
             warnings.accept("warning: --weights " + file + ": checksum not checked (--weights-md5 "
-                    + WeightsSettings.ANY_MD5 + "); its MD5 is " + actual + ". Its weights are used as they are; "
-                    + "its layers and shapes are still checked against " + source.name() + "'s.");
+                    + WeightsSettings.ANY_MD5 + "); its MD5 is " + actual + ". Only its layer names and shapes are "
+                    + "checked.");
             return file;
         }
         if (!actual.equals(md5)) {

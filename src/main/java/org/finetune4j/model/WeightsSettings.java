@@ -51,8 +51,4 @@ public record WeightsSettings(String file, String url, String cacheDir, String m
         return new WeightsSettings(null, null, null, null);
     }
 
-    /** @return whether {@code --weights-md5 any} turned the checksum test off */
-    public boolean isChecksumOff() {
-        return ANY_MD5.equals(md5);
-    }
 }

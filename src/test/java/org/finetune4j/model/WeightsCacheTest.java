@@ -296,7 +296,7 @@ class WeightsCacheTest {
 
     @Test
     void weightsMd5IsAHashOrAnyAndNeedsAWeightsFile() {
-        assertThat(new WeightsSettings("w.h5", null, null, " ANY ").isChecksumOff()).isTrue();
+        assertThat(new WeightsSettings("w.h5", null, null, " ANY ").md5()).isEqualTo(WeightsSettings.ANY_MD5);
         assertThat(new WeightsSettings("w.h5", null, null, "ABCDEF0123456789ABCDEF0123456789").md5())
                 .isEqualTo("abcdef0123456789abcdef0123456789");
         assertThat(WeightsSettings.defaults().md5()).isNull();
