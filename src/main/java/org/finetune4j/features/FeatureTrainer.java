@@ -243,10 +243,9 @@ public final class FeatureTrainer {
         // everything below the new output layer is frozen: the feature layer, or the pooling vertex after it
         String frozenTop = f.extractor().pooling() == FeatureExtractor.Pooling.NONE ? f.extractor().layer()
                 : FeatureExtractor.POOL_VERTEX;
-        ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, run.name(), f.data().classes(),
-                f.backbone().preprocessing(), f.backbone().name(), frozenTop, f.extractor().layer(), "features",
-                runConfig, f.data().fingerprint(), metrics, f.data().split().test().stream()
-                .map(LabeledImage::relativePath).toList(), run.data().folder(), RunInfo.current(run.seed()), null);
+        ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, run.name(), f.data().classes(), f.backbone().preprocessing(),
+                new ModelBundle.Origin(f.backbone().name(), frozenTop, f.extractor().layer(), "features", runConfig),
+                new ModelBundle.DataOrigin(run.data().folder(), f.data().fingerprint(), f.data().split().test().stream() .map(LabeledImage::relativePath).toList()), metrics, RunInfo.current(run.seed()), null);
         Path dir = modelsDir.resolve(run.name());
         ModelBundle written = BundleStore.save(dir, graph, meta);
         List<String> frozen = new ArrayList<>();

@@ -16,8 +16,8 @@ import org.finetune4j.model.ModelBundle;
 import org.finetune4j.model.Preprocessing;
 import org.finetune4j.report.ReportWriter;
 import org.finetune4j.testing.Cli;
-import org.finetune4j.testing.TestFolders;
 import org.finetune4j.testing.TestBundles;
+import org.finetune4j.testing.TestFolders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,9 +29,9 @@ class EvaluateCommandTest {
     /** A tiny untrained bundle over classes red, green, blue whose recorded test split lies in {@code data}. */
     private Path bundle(Path data, List<String> testSplit) {
         ComputationGraph g = TestBundles.tinyVgg(3, false).build(3);
-        ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, "t", List.of("blue", "green", "red"),
-                Preprocessing.vgg(new InputShape(16, 16, 3)), "tiny", null, null, "scratch", null, null, Map.of(),
-                testSplit, data.toString(), RunInfo.current(1), null);
+        ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, "t", List.of("blue", "green", "red"), Preprocessing.vgg(new InputShape(16, 16, 3)),
+                new ModelBundle.Origin("tiny", null, null, "scratch", null),
+                new ModelBundle.DataOrigin(data.toString(), null, testSplit), Map.of(), RunInfo.current(1), null);
         Path dir = tmp.resolve("bundle");
         BundleStore.save(dir, g, meta);
         return dir;

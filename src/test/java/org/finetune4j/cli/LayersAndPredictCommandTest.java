@@ -17,8 +17,8 @@ import org.finetune4j.model.InputShape;
 import org.finetune4j.model.ModelBundle;
 import org.finetune4j.model.Preprocessing;
 import org.finetune4j.testing.Cli;
-import org.finetune4j.testing.TestImages;
 import org.finetune4j.testing.TestBundles;
+import org.finetune4j.testing.TestImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -45,9 +45,9 @@ class LayersAndPredictCommandTest {
 
     private Path bundle() {
         ComputationGraph g = TestBundles.tinyVgg(3, false).build(3);
-        ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, "t", List.of("red", "green", "blue"),
-                Preprocessing.vgg(new InputShape(16, 16, 3)), "tiny", null, null, "scratch", null, null, Map.of(),
-                List.of(), null, RunInfo.current(1), null);
+        ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, "t", List.of("red", "green", "blue"), Preprocessing.vgg(new InputShape(16, 16, 3)),
+                new ModelBundle.Origin("tiny", null, null, "scratch", null),
+                new ModelBundle.DataOrigin(null, null, List.of()), Map.of(), RunInfo.current(1), null);
         Path dir = tmp.resolve("bundle");
         BundleStore.save(dir, g, meta);
         return dir;

@@ -41,10 +41,9 @@ class BundleStoreTest {
     }
 
     static ModelBundle meta() {
-        return new ModelBundle(ModelBundle.FORMAT_VERSION, "x", List.of("a", "b", "c"),
-                Preprocessing.vgg(new InputShape(16, 16, 3)), "tiny", "block1_pool", null, "finetune",
-                Json.mapper().createObjectNode().put("epochs", 3), null, Map.of("test-accuracy", 0.5), List.of(),
-                null, RunInfo.current(1), null);
+        return new ModelBundle(ModelBundle.FORMAT_VERSION, "x", List.of("a", "b", "c"), Preprocessing.vgg(new InputShape(16, 16, 3)),
+                new ModelBundle.Origin("tiny", "block1_pool", null, "finetune", Json.mapper().createObjectNode().put("epochs", 3)),
+                new ModelBundle.DataOrigin(null, null, List.of()), Map.of("test-accuracy", 0.5), RunInfo.current(1), null);
     }
 
     @Test

@@ -34,9 +34,9 @@ public final class TestBundles {
      */
     public static Path saveBackbone(Path dir, VggArchitecture arch, long seed, List<String> labels,
                                     Preprocessing preprocessing) {
-        BundleStore.save(dir, arch.build(seed), new ModelBundle(ModelBundle.FORMAT_VERSION, "x", labels,
-                preprocessing, "tiny", null, null, "scratch", null, null, Map.of(), List.of(), null,
-                RunInfo.current(1), null));
+        BundleStore.save(dir, arch.build(seed), new ModelBundle(ModelBundle.FORMAT_VERSION, "x", labels, preprocessing,
+                new ModelBundle.Origin("tiny", null, null, "scratch", null),
+                new ModelBundle.DataOrigin(null, null, List.of()), Map.of(), RunInfo.current(1), null));
         return dir;
     }
 
