@@ -1,6 +1,5 @@
 package org.finetune4j.cli;
 
-import org.finetune4j.model.ArchitectureSettings;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.nio.file.Path;
@@ -10,13 +9,14 @@ import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.features.FeatureCache;
 import org.finetune4j.features.FeatureExtractor;
 import org.finetune4j.features.FeatureTrainer;
-import org.finetune4j.stage.FeaturesStage;
-import org.finetune4j.stage.TrainingFacts;
+import org.finetune4j.model.ArchitectureSettings;
 import org.finetune4j.run.EarlyStopping;
 import org.finetune4j.run.HeadSpec;
 import org.finetune4j.run.Mode;
 import org.finetune4j.run.OptimizerConfig;
 import org.finetune4j.run.TrainConfig;
+import org.finetune4j.stage.FeaturesStage;
+import org.finetune4j.stage.TrainingFacts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -79,7 +79,8 @@ final class FeaturesCommand extends DataCommand {
         }
         Path dir = resolveData();
         TrainConfig run = new TrainConfig(Mode.FEATURES, dir.getFileName() + "-features",
-                new TrainConfig.BackboneSettings(model.model, null, ArchitectureSettings.defaults(),
+                new TrainConfig.BackboneSettings(model.resolve(dir, data.given(), common.quiet, err()), null,
+                        ArchitectureSettings.defaults(),
                         weights.settings()),
                 new TrainConfig.FineTuneSettings(HeadSpec.defaults(), OptimizerConfig.defaults(),
                         new TrainConfig.Schedule(1, batchSize, EarlyStopping.defaults()), null),

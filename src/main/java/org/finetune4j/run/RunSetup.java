@@ -60,9 +60,10 @@ public final class RunSetup {
 
     /**
      * Fetches the backbone's pretrained weights before any other work (a first run downloads them into the cache);
-     * when that fails, the message says how to try the pipeline offline.
+     * when that fails, the message says how to try the pipeline offline. {@link #prepare} calls it first; a command
+     * that prepares many runs (the search) calls it once before the first.
      */
-    private void fetchWeights(TrainConfig cfg) {
+    public void fetchWeights(TrainConfig cfg) {
         String offline = " To try finetune4j offline meanwhile: --model " + TrainConfig.DEFAULT_MODEL
                 + " (the shipped demo backbone, pretrained on synthetic shapes).";
         try {

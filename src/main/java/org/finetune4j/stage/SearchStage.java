@@ -18,6 +18,7 @@ import org.finetune4j.features.ClassifierConfig;
 import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.features.FeatureExtractor;
 import org.finetune4j.report.Plots;
+import org.finetune4j.run.RunSetup;
 import org.finetune4j.run.TrainConfig;
 import org.finetune4j.tune.BestConfig;
 import org.finetune4j.tune.FeaturesObjective;
@@ -132,6 +133,7 @@ public final class SearchStage {
     public static Result fineTune(TrainConfig base, int trialEpochs, Settings settings, Consumer<String> log,
                                   HyperparameterSearch.Listener listener) {
         Path folder = settings.folder();
+        new RunSetup(settings.modelsDir(), log).fetchWeights(base);   // unreachable weights stop it before any trial
         FineTuneObjective objective = new FineTuneObjective(base, trialEpochs, settings.modelsDir(),
                 folder.resolve("trials"), log);
         HyperparameterSearch.Result r = new HyperparameterSearch(settings.space(), settings.search(),
@@ -167,6 +169,7 @@ public final class SearchStage {
                                   Settings settings, Consumer<String> log, boolean progress,
                                   HyperparameterSearch.Listener listener) {
         Path folder = settings.folder();
+        new RunSetup(settings.modelsDir(), log).fetchWeights(base);   // unreachable weights stop it before any trial
         FeaturesObjective objective = new FeaturesObjective(base, extraction, classifier, settings.modelsDir(), log,
                 progress);
         HyperparameterSearch.Result r = new HyperparameterSearch(settings.space(), settings.search(),
