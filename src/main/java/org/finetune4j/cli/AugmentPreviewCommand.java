@@ -86,7 +86,8 @@ final class AugmentPreviewCommand extends DataCommand {
             return ImageSize.parse(size, "--size");
         }
         if (inputSize == null) {
-            org.finetune4j.model.InputShape input = Backbones.input(model.model, Backbones.MODELS_DIR);
+            org.finetune4j.model.InputShape input = Backbones.input(model.resolve(data.data, data.given(), true, err()),
+                    Backbones.MODELS_DIR);
             return new ImageSize(input.height(), input.width());
         }
         int side = inputSize;

@@ -16,6 +16,6 @@ abstract class BackboneCommand extends TrainingCommand {
 
     /** @return the configuration {@code train} would run with these options, without a second stage */
     TrainConfig config(String name, Path dir) {
-        return backbone.config(name, dir, common, data, preparation, train, null);
+        return backbone.config(name, dir, common, data, preparation, train, null, err());
     }
 }

@@ -44,10 +44,6 @@ public final class BackboneOptions {
         }
     }
 
-    /** @return the model option's value */
-    String model() {
-        return model.model;
-    }
 
     /** @return the recipe option's value */
     String augment() {
@@ -59,9 +55,11 @@ public final class BackboneOptions {
      * @return the configuration {@code train} would run with these options
      */
     TrainConfig config(String name, Path data, CommonOptions common, DataOptions dataOptions,
-                       PreparationOptions preparation, TrainOptions train, TrainConfig.StageTwo stage2) {
+                       PreparationOptions preparation, TrainOptions train, TrainConfig.StageTwo stage2,
+                       java.io.PrintWriter err) {
         return new TrainConfig(Mode.parse(mode), name,
-                new TrainConfig.BackboneSettings(model(), freezeUntil, ArchitectureSettings.defaults(),
+                new TrainConfig.BackboneSettings(model.resolve(data, dataOptions.given(), common.quiet, err),
+                        freezeUntil, ArchitectureSettings.defaults(),
                         train.weights.settings()),
                 new TrainConfig.FineTuneSettings(train.head(), train.optimizer(), train.schedule(), stage2),
                 preparation.settings(data, dataOptions, augment()), common.seed);

@@ -1,21 +1,16 @@
 package org.finetune4j.cli;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
-import org.finetune4j.core.RunInfo;
-import org.finetune4j.stage.EvaluateStage;
-import org.finetune4j.report.Plots;
+import org.finetune4j.stage.CheckStage;
 import org.finetune4j.stage.TrainingFacts;
 import org.finetune4j.run.TrainConfig;
 import org.finetune4j.tune.Check;
 import org.finetune4j.tune.SanityChecks;
-import org.finetune4j.tune.Subject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -56,26 +51,22 @@ final class CheckCommand extends BackboneCommand {
                     + cfg.seed() + ", lr " + cfg.optimizer().learningRate() + ") ...");
             err.flush();
         }
-        long started = System.nanoTime();
-        Subject subject = Subject.prepare(cfg, train.modelsDir, common.log(err));
-        SanityChecks.Result r = SanityChecks.run(subject, settings);
-        double seconds = (System.nanoTime() - started) / 1e9;
-        String run = EvaluateStage.runName("check-" + dir.getFileName());
-        Path report = train.reportsDir.resolve(run);
-        writeReport(report, cfg, r, seconds);
+        CheckStage.Result result = CheckStage.run(cfg, settings, train.folders(), common.log(err));
+        SanityChecks.Result r = result.checks();
         if (common.json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("failed", r.hasFailure());
-            m.put("checks", r.checks());
-            m.put("report", report.toString());
-            out.println(Json.write(m));
+            out.println(Json.write(new Summary(r.hasFailure(), r.checks(), result.report().toString())));
         } else {
             out.print(table(r.checks()));
             out.printf(Locale.ROOT, "%s in %s; report: %s (check.json, overfit-loss.png, update-ratios.png)%n",
-                    r.hasFailure() ? "FAILED" : "ok", TrainingFacts.duration(seconds), report);
+                    r.hasFailure() ? "FAILED" : "ok", TrainingFacts.duration(result.seconds()), result.report());
         }
         out.flush();
         return r.hasFailure() ? Finetune4j.EXIT_FAILURE : Finetune4j.EXIT_OK;
+    }
+
+    /** What {@code check --json} prints (keys in alphabetical order). */
+    @JsonPropertyOrder(alphabetic = true)
+    record Summary(boolean failed, List<Check> checks, String report) {
     }
 
     static String table(List<Check> checks) {
@@ -92,35 +83,6 @@ final class CheckCommand extends BackboneCommand {
             }
         }
         return sb.toString();
-    }
-
-    private static void writeReport(Path dir, TrainConfig cfg, SanityChecks.Result r, double seconds) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("failed", r.hasFailure());
-        m.put("checks", r.checks());
-        m.put("overfit-loss", r.overfitLoss());
-        m.put("update-ratios", r.updateRatios());
-        m.put("seconds", seconds);
-        m.put("config", cfg);
-        m.put("run-info", RunInfo.current(cfg.seed()));
-        AtomicFiles.writeString(dir.resolve("check.json"), Json.write(m));
-        double[] it = new double[r.overfitLoss().length];
-        for (int i = 0; i < it.length; i++) {
-            it[i] = i + 1;
-        }
-        Map<String, double[][]> series = new LinkedHashMap<>();
-        series.put("training loss (tiny subset)", new double[][] {it, r.overfitLoss()});
-        series.put("-ln(1/C)", new double[][] {{1, it.length}, {Math.log(r.classes()), Math.log(r.classes())}});
-        Plots.lines(dir.resolve("overfit-loss.png"), "Overfitting " + (int) r.check("overfit-tiny-subset").measured()
-                .get("images").doubleValue() + " images, regularisation off", "iteration", "loss", false, series,
-                null);
-        if (!r.updateRatios().isEmpty()) {
-            List<String> names = new ArrayList<>(r.updateRatios().keySet());
-            double[] v = r.updateRatios().values().stream().mapToDouble(x -> Math.log10(Math.max(x, 1e-30)))
-                    .toArray();
-            Plots.bars(dir.resolve("update-ratios.png"), "Update / weight norm per layer (healthy: -5 to -1, "
-                    + "typical -3)", "log10(||dW|| / ||W||)", names, v);
-        }
     }
 
     /** Whole numbers (counts, iterations, -1 for "never") without decimals; the rest to four significant digits. */

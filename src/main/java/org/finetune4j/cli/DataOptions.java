@@ -31,6 +31,11 @@ public final class DataOptions {
                     + "the end; fail stops before any work, naming the file. Default: ${DEFAULT-VALUE}.")
     BadImagePolicy onBadImage = BadImagePolicy.SKIP;
 
+    /** @return whether {@code --data} names a folder other than the default sample set */
+    boolean given() {
+        return !data.equals(DEFAULT_DATA);
+    }
+
     /** @return the split fractions, validated */
     SplitConfig splitConfig() {
         return new SplitConfig(valFraction, testFraction);

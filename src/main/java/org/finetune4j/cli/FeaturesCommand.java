@@ -1,23 +1,22 @@
 package org.finetune4j.cli;
 
-import org.finetune4j.model.ArchitectureSettings;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.features.FeatureCache;
-import org.finetune4j.features.FeatureSet;
+import org.finetune4j.features.FeatureExtractor;
 import org.finetune4j.features.FeatureTrainer;
-import org.finetune4j.stage.TrainingFacts;
+import org.finetune4j.model.ArchitectureSettings;
 import org.finetune4j.run.EarlyStopping;
 import org.finetune4j.run.HeadSpec;
 import org.finetune4j.run.Mode;
 import org.finetune4j.run.OptimizerConfig;
 import org.finetune4j.run.TrainConfig;
+import org.finetune4j.stage.FeaturesStage;
+import org.finetune4j.stage.TrainingFacts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -70,8 +69,7 @@ final class FeaturesCommand extends DataCommand {
         if (clear) {
             FeatureCache.Stats freed = cache.clear();
             if (common.json) {
-                out.println(Json.write(Map.of("cache", cache.root().toString(), "freed-entries", freed.entries(),
-                        "freed-bytes", freed.bytes())));
+                out.println(Json.write(new Cleared(cache.root().toString(), freed.entries(), freed.bytes())));
             } else {
                 out.printf(Locale.ROOT, "cleared %s: %d entries in %d key folders, %s freed%n", cache.root(),
                         freed.entries(), freed.spaces(), bytes(freed.bytes()));
@@ -81,33 +79,23 @@ final class FeaturesCommand extends DataCommand {
         }
         Path dir = resolveData();
         TrainConfig run = new TrainConfig(Mode.FEATURES, dir.getFileName() + "-features",
-                new TrainConfig.BackboneSettings(model.model, null, ArchitectureSettings.defaults(),
+                new TrainConfig.BackboneSettings(model.resolve(dir, data.given(), common.quiet, err()), null,
+                        ArchitectureSettings.defaults(),
                         weights.settings()),
                 new TrainConfig.FineTuneSettings(HeadSpec.defaults(), OptimizerConfig.defaults(),
                         new TrainConfig.Schedule(1, batchSize, EarlyStopping.defaults()), null),
                 preparation.settings(dir, data, augment.augment), common.seed);
         var err = err();
-        FeatureTrainer.Featurized f = new FeatureTrainer(modelsDir, common.log(err), !common.quiet)
-                .featurize(run, ex);
-        if (outFile != null) {
-            writeCsv(outFile, f);
-        }
-        FeatureCache.Stats stats = cache.stats();
+        FeaturesStage.Result result = FeaturesStage.run(run, ex, modelsDir, outFile, common.log(err),
+                !common.quiet);
+        FeatureTrainer.Featurized f = result.features();
+        FeatureCache.Stats stats = result.cache();
         if (common.json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("layer", f.extractor().layer());
-            m.put("pooling", f.extractor().pooling().name().toLowerCase(Locale.ROOT));
-            m.put("dimension", f.extractor().dimension());
-            m.put("featurization", f.stats());
-            m.put("images-per-second", Double.isNaN(f.stats().imagesPerSecond()) ? null
-                    : f.stats().imagesPerSecond());
-            m.put("cache", cache.root().toString());
-            m.put("cache-entries", stats.entries());
-            m.put("cache-bytes", stats.bytes());
-            if (outFile != null) {
-                m.put("out", outFile.toString());
-            }
-            out.println(Json.write(m));
+            out.println(Json.write(new Summary(f.extractor().layer(), f.extractor().pooling().name()
+                    .toLowerCase(Locale.ROOT), f.extractor().dimension(), f.stats(),
+                    Double.isNaN(f.stats().imagesPerSecond()) ? null : f.stats().imagesPerSecond(),
+                    cache.root().toString(), stats.entries(), stats.bytes(),
+                    outFile == null ? null : outFile.toString())));
         } else {
             out.printf(Locale.ROOT, "features of %s: layer %s%s, %d values per image; train %d, val %d, test %d "
                             + "rows%n", dir, f.extractor().layer(), f.extractor().pooling().name().equals("NONE") ? ""
@@ -128,31 +116,16 @@ final class FeaturesCommand extends DataCommand {
         return Finetune4j.EXIT_OK;
     }
 
-    private static void writeCsv(Path file, FeatureTrainer.Featurized f) {
-        StringBuilder s = new StringBuilder("split,path,label,view");
-        for (int j = 0; j < f.extractor().dimension(); j++) {
-            s.append(",f").append(j);
-        }
-        s.append('\n');
-        List<String> classes = f.data().classes();
-        for (Map.Entry<String, FeatureSet> e : Map.of("train", f.train(), "val", f.val(), "test", f.test())
-                .entrySet().stream().sorted(Map.Entry.comparingByKey()).toList()) {
-            FeatureSet fs = e.getValue();
-            for (int i = 0; i < fs.size(); i++) {
-                s.append(e.getKey()).append(',').append(csv(fs.paths().get(i))).append(',')
-                        .append(csv(classes.get(fs.y()[i]))).append(',').append(fs.augmented()[i] ? "augmented"
-                                : "centre");
-                for (float v : fs.x()[i]) {
-                    s.append(',').append(v);
-                }
-                s.append('\n');
-            }
-        }
-        AtomicFiles.writeString(file, s.toString());
+    /** What {@code features --clear --json} prints (keys in alphabetical order). */
+    @JsonPropertyOrder(alphabetic = true)
+    record Cleared(String cache, long freedEntries, long freedBytes) {
     }
 
-    private static String csv(String v) {
-        return v.contains(",") || v.contains("\"") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
+    /** What {@code features --json} prints (keys in alphabetical order; {@code out} only with --out). */
+    @JsonPropertyOrder(alphabetic = true)
+    record Summary(String layer, String pooling, int dimension, FeatureExtractor.Stats featurization,
+                   Double imagesPerSecond, String cache, long cacheEntries, long cacheBytes,
+                   @JsonInclude(JsonInclude.Include.NON_NULL) String out) {
     }
 
     private static String bytes(long b) {

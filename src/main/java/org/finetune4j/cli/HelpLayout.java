@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine;
 
 /**
  * The layout of every command's {@code --help}: options under headings (data; model and head; optimisation and
@@ -53,7 +53,7 @@ final class HelpLayout {
         String probeMode = "finetune or scratch, as for train; search also takes features (cross-validates the linear "
                 + "classifier's C on cached features). Default: ${DEFAULT-VALUE}.";
         String probeModel = "The backbone, as for train: a bundle name under models/, a bundle folder, or a built-in "
-                + "name. Default: ${DEFAULT-VALUE}.";
+                + "name. Default: " + ModelOption.DEFAULT_WORDING + ".";
         String probeFreeze = "Freeze this layer and everything below it; `none` freezes nothing. Default: the "
                 + "backbone's.";
         String probeAugment = "Augmentation recipe (used by search trials; check and lr-find use the evaluation "
@@ -64,7 +64,7 @@ final class HelpLayout {
         }
         WORDING.put("features", Map.of(
                 "--model", "The backbone: vgg16, vgg19, a bundle name under models/ or a bundle folder. Default: "
-                        + "${DEFAULT-VALUE}.",
+                        + ModelOption.DEFAULT_WORDING + ".",
                 "--augment", "Recipe of the --augment-copies views of training images. Default: ${DEFAULT-VALUE}.",
                 "--threads", "Decoding threads. Default: ${DEFAULT-VALUE}.",
                 "--weights", "vgg16/vgg19: a weights file you already have.",
@@ -74,7 +74,8 @@ final class HelpLayout {
                 "--weights-cache", "Where downloaded weights are kept."));
         WORDING.put("augment-preview", Map.of(
                 "--model", "The backbone `train` would use: the crops are drawn at its input size. A bundle name "
-                        + "under models/, a bundle folder, or a built-in name. Default: ${DEFAULT-VALUE}.",
+                        + "under models/, a bundle folder, or a built-in name. Default: " + ModelOption.DEFAULT_WORDING
+                        + ".",
                 "--augment", "Recipe: a shipped name (none, flip-crop, resnet-scale, creative) or the path of a YAML "
                         + "file (augment/README.md). Default: ${DEFAULT-VALUE}."));
         WORDING.put("pretrain", Map.of(

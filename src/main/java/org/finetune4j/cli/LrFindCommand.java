@@ -1,20 +1,13 @@
 package org.finetune4j.cli;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
-import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
-import org.finetune4j.core.RunInfo;
-import org.finetune4j.stage.EvaluateStage;
-import org.finetune4j.report.Plots;
-import org.finetune4j.core.Progress;
-import org.finetune4j.report.VerticalMarker;
+import org.finetune4j.stage.LrFindStage;
 import org.finetune4j.stage.TrainingFacts;
 import org.finetune4j.run.TrainConfig;
 import org.finetune4j.tune.LrRangeTest;
-import org.finetune4j.tune.Subject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,56 +40,25 @@ final class LrFindCommand extends BackboneCommand {
         TrainConfig cfg = config(dir.getFileName() + "-lr-find", dir);
         var err = err();
         var out = out();
-        long started = System.nanoTime();
-        Subject subject = Subject.prepare(cfg, train.modelsDir, common.log(err));
-        LrRangeTest.Result r;
-        try (Progress p = Progress.start("lr-find", iterations, " it", !common.quiet)) {
-            r = LrRangeTest.run(subject, settings, cfg.schedule().batchSize(), (step, lr, loss) -> p.step());
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        String run = EvaluateStage.runName("lr-find-" + dir.getFileName());
-        Path report = train.reportsDir.resolve(run);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("suggestion", r.suggestion());
-        m.put("rule", "learning rate at the minimum of the smoothed loss / 10");
-        m.put("min-loss-lr", r.minLossLr());
-        m.put("steepest-lr", r.steepestLr());
-        m.put("diverged", r.diverged());
-        m.put("steps", r.learningRates().length);
-        m.put("learning-rates", r.learningRates());
-        m.put("losses", r.losses());
-        m.put("smoothed-losses", r.smoothed());
-        m.put("seconds", seconds);
-        m.put("config", cfg);
-        m.put("run-info", RunInfo.current(cfg.seed()));
-        AtomicFiles.writeString(report.resolve("lr-find.json"), Json.write(m));
-        Map<String, double[][]> series = new LinkedHashMap<>();
-        // raw losses far above the smoothed curve (the blow-up at the end) would squash the interesting part
-        double cap = 2 * java.util.Arrays.stream(r.smoothed()).max().orElse(Double.POSITIVE_INFINITY);
-        double[] shown = java.util.Arrays.stream(r.losses()).map(v -> v > cap ? Double.NaN : v).toArray();
-        series.put("loss (points above " + String.format(Locale.ROOT, "%.3g", cap) + " not drawn)",
-                new double[][] {r.learningRates(), shown});
-        series.put("smoothed loss", new double[][] {r.learningRates(), r.smoothed()});
-        Path png = report.resolve("lr-find.png");
-        Plots.lines(png, "Learning-rate range test (" + cfg.optimizer().updater() + ", batch "
-                + cfg.schedule().batchSize() + ")", "learning rate", "training loss", true, series,
-                new VerticalMarker(r.suggestion(), String.format(Locale.ROOT, "suggested %.2g", r.suggestion())));
+        LrFindStage.Result result = LrFindStage.run(cfg, settings, train.folders(), common.log(err), !common.quiet);
+        LrRangeTest.Result r = result.test();
+        Path png = result.plot();
         if (common.json) {
-            Map<String, Object> j = new LinkedHashMap<>();
-            j.put("suggestion", r.suggestion());
-            j.put("min-loss-lr", r.minLossLr());
-            j.put("steepest-lr", r.steepestLr());
-            j.put("diverged", r.diverged());
-            j.put("plot", png.toString());
-            out.println(Json.write(j));
+            out.println(Json.write(new Summary(r.suggestion(), r.minLossLr(), r.steepestLr(), r.diverged(),
+                    png.toString())));
         } else {
             out.printf(Locale.ROOT, "suggested learning rate: %.2g (minimum of the smoothed loss at %.2g, / 10; "
                     + "steepest descent at %.2g)%n", r.suggestion(), r.minLossLr(), r.steepestLr());
             out.printf(Locale.ROOT, "%d steps%s in %s%n", r.learningRates().length, r.diverged()
-                    ? " (stopped: the loss diverged)" : "", TrainingFacts.duration(seconds));
+                    ? " (stopped: the loss diverged)" : "", TrainingFacts.duration(result.seconds()));
             out.println("plot: " + png);
         }
         out.flush();
         return Finetune4j.EXIT_OK;
+    }
+
+    /** What {@code lr-find --json} prints (keys in alphabetical order). */
+    @JsonPropertyOrder(alphabetic = true)
+    record Summary(double suggestion, double minLossLr, double steepestLr, boolean diverged, String plot) {
     }
 }

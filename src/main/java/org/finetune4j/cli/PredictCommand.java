@@ -1,21 +1,13 @@
 package org.finetune4j.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import org.finetune4j.core.Json;
-import org.finetune4j.core.UsageException;
-import org.finetune4j.data.ImageDecoder;
-import org.finetune4j.data.ImageFolder;
 import org.finetune4j.model.Backbones;
-import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.Predictor;
+import org.finetune4j.stage.PredictStage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -46,42 +38,9 @@ final class PredictCommand extends ToolCommand {
 
     @Override
     public Integer call() {
-        if (topK < 1) {
-            throw new UsageException("--top-k " + topK + ": expected at least 1.");
-        }
-        if (batchSize < 1) {
-            throw new UsageException("--batch-size " + batchSize + ": expected at least 1.");
-        }
-        List<Path> files = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (Path in : inputs) {
-            if (Files.isDirectory(in)) {
-                for (Path f : imagesUnder(in)) {
-                    files.add(f);
-                    names.add(f.toString());
-                }
-            } else if (Files.exists(in) || Files.isSymbolicLink(in)) {
-                files.add(in);
-                names.add(in.toString());
-            } else {
-                throw new UsageException(in + ": no such file or folder. Give image files or folders of images.");
-            }
-        }
-        if (files.isEmpty()) {
-            throw new UsageException(inputs + ": no images found (extensions " + String.join(", ",
-                    new java.util.TreeSet<>(ImageFolder.EXTENSIONS)) + ").");
-        }
-        if (Backbones.find(model).isPresent()) {
-            throw new UsageException("--model " + model + ": a backbone, not a trained bundle; it knows no labels of "
-                    + "yours. Train a bundle first (`finetune4j train`), then predict with it.");
-        }
-        Path dir = Backbones.findBundle(model, Backbones.MODELS_DIR)
-                .orElseThrow(() -> Backbones.unknownBundle(model, Backbones.MODELS_DIR, "predict"));
-        BundleStore.Loaded bundle = BundleStore.load(dir);
-        ImageDecoder decoder = new ImageDecoder(bundle.bundle().preprocessing().input().channels(),
-                ImageDecoder.DEFAULT_MAX_PIXELS);
-        List<Predictor.Prediction> predictions = new Predictor(bundle, decoder).predict(files, names, topK,
-                batchSize);
+        PredictStage.Result result = new PredictStage(new PredictStage.Settings(model, Backbones.MODELS_DIR, topK,
+                batchSize)).run(inputs);
+        List<Predictor.Prediction> predictions = result.predictions();
         PrintWriter out = out();
         if (json) {
             out.println(Json.write(predictions));
@@ -99,7 +58,7 @@ final class PredictCommand extends ToolCommand {
             }
         }
         out.flush();
-        long failed = predictions.stream().filter(p -> p.error() != null).count();
+        long failed = result.failed();
         if (failed > 0) {
             PrintWriter err = err();
             err.println("finetune4j: " + failed + " of " + predictions.size() + " file(s) could not be classified "
@@ -108,15 +67,5 @@ final class PredictCommand extends ToolCommand {
             return Finetune4j.EXIT_FAILURE;
         }
         return Finetune4j.EXIT_OK;
-    }
-
-    private static List<Path> imagesUnder(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).filter(ImageFolder::hasImageExtension)
-                    .filter(p -> !p.getFileName().toString().startsWith("."))
-                    .sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(dir + ": cannot list (" + e.getMessage() + ")", e);
-        }
     }
 }

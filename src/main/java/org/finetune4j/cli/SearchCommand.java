@@ -1,24 +1,18 @@
 package org.finetune4j.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.features.ClassifierConfig;
 import org.finetune4j.features.ExtractionConfig;
-import org.finetune4j.report.Plots;
+import org.finetune4j.stage.SearchStage;
 import org.finetune4j.stage.TrainingFacts;
 import org.finetune4j.run.TrainConfig;
-import org.finetune4j.tune.BestConfig;
-import org.finetune4j.tune.FeaturesObjective;
-import org.finetune4j.tune.FineTuneObjective;
 import org.finetune4j.tune.HyperparameterSearch;
-import org.finetune4j.tune.Objective;
 import org.finetune4j.tune.SearchSpace;
 import org.finetune4j.tune.Trial;
 import org.finetune4j.tune.TrialParams;
@@ -145,32 +139,9 @@ final class SearchCommand extends BackboneCommand {
         Path folder = train.reportsDir.resolve(searchName);
         var err = err();
         var out = out();
-        ObjectNode options = Json.mapper().createObjectNode();
-        ObjectNode baseNode = Json.mapper().valueToTree(base);
-        baseNode.remove("name");
         ExtractionConfig extractionConfig = features ? extraction.config(base.data().augment(), train.batchSize)
                 : null;
         ClassifierConfig classifierConfig = features ? classifier.config() : null;
-        if (features) {
-            // what a linear classifier on features does not use; changing it must not block a resume
-            baseNode.remove("fine-tune");
-            ((ObjectNode) baseNode.get("backbone")).remove("freeze-until");
-            options.set("extraction", Json.mapper().valueToTree(extractionConfig));
-            ObjectNode classifierNode = Json.mapper().valueToTree(classifierConfig);
-            classifierNode.remove("c-grid");
-            options.set("classifier", classifierNode);
-        } else {
-            options.put("trial-epochs", trialEpochs);
-        }
-        options.set("base", baseNode);
-        ObjectNode spaceNode = Json.mapper().valueToTree(space);
-        // only the searched ranges (a fine-tuning search.json stays as it was before C could be searched)
-        spaceNode.remove(features ? List.of("lr-min", "lr-max", "l2-min", "l2-max", "dropout-min", "dropout-max",
-                "head-widths", "freeze-points") : List.of("c-min", "c-max"));
-        options.set("space", spaceNode);
-        options.put("coarse-trials", settings.coarseTrials());
-        options.put("top-k", topK);
-        options.put("seed", common.seed);
         if (!common.quiet) {
             err.println("finetune4j: search " + searchName + ": " + settings.maxTrials() + " trials ("
                     + settings.coarseTrials() + " coarse), " + (features ? "each a " + classifierConfig.folds()
@@ -181,11 +152,8 @@ final class SearchCommand extends BackboneCommand {
         }
         var log = common.log(err);
         String scoreName = features ? "cv acc" : "val acc";
-        Objective objective = features ? new FeaturesObjective(base, extractionConfig, classifierConfig,
-                train.modelsDir, log, !common.quiet) : new FineTuneObjective(base, trialEpochs, train.modelsDir,
-                folder.resolve("trials"), log);
-        HyperparameterSearch search = new HyperparameterSearch(space, settings, common.seeds(), folder);
-        HyperparameterSearch.Result r = search.run(options, objective, new HyperparameterSearch.Listener() {
+        SearchStage.Settings stageSettings = new SearchStage.Settings(space, settings, train.modelsDir, folder);
+        HyperparameterSearch.Listener listener = new HyperparameterSearch.Listener() {
             @Override
             public void onTrial(Trial t, boolean resumed, int done, int planned, double elapsed) {
                 if (common.quiet) {
@@ -214,18 +182,12 @@ final class SearchCommand extends BackboneCommand {
                     err.flush();
                 }
             }
-        });
-        if (features) {
-            writeFeaturesOutputs(folder, r, base, extractionConfig, classifierConfig);
-        } else {
-            writeOutputs(folder, r, base);
-        }
-        var featurization = objective instanceof FeaturesObjective fo ? fo.stats() : null;
-        try {
-            java.nio.file.Files.deleteIfExists(folder.resolve("trials"));   // empty once every trial is scored
-        } catch (java.io.IOException notEmpty) {
-            // a trial that crashed the JVM left its bundle; the next run of the search removes it
-        }
+        };
+        SearchStage.Result result = features ? SearchStage.features(base, extractionConfig, classifierConfig,
+                stageSettings, log, !common.quiet, listener) : SearchStage.fineTune(base, trialEpochs, stageSettings,
+                log, listener);
+        HyperparameterSearch.Result r = result.search();
+        var featurization = result.featurization();
         Trial best = r.best();
         if (common.json) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -233,7 +195,7 @@ final class SearchCommand extends BackboneCommand {
             m.put("complete", r.complete());
             m.put("ran-now", r.ranNow());
             m.put("best", best);
-            m.put("best-config", best == null ? null : folder.resolve("best-config.yaml").toString());
+            m.put("best-config", result.bestConfig() == null ? null : result.bestConfig().toString());
             if (features) {
                 m.put("featurization", featurization);
             }
@@ -257,64 +219,6 @@ final class SearchCommand extends BackboneCommand {
         }
         out.flush();
         return Finetune4j.EXIT_OK;
-    }
-
-    private static void writeOutputs(Path folder, HyperparameterSearch.Result r, TrainConfig base) {
-        StringBuilder csv = new StringBuilder("rank,trial,stage,learning-rate,l2,dropout,head-width,freeze-until,"
-                + "val-accuracy,val-loss,test-accuracy,seconds,error\n");
-        int rank = 1;
-        for (Trial t : r.trials()) {
-            TrialParams p = t.params();
-            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.1f,%s%n", rank++, t.index(),
-                    t.stage(), p.learningRate(), p.l2(), p.dropout() == null ? "" : p.dropout(),
-                    p.headWidth() == null ? "" : p.headWidth(), p.freezeUntil() == null ? "" : p.freezeUntil(),
-                    num(t.score().score()), num(t.score().valLoss()), num(t.score().testAccuracy()),
-                    t.score().seconds(), t.score().error() == null ? "" : "\"" + t.score().error()
-                            .replace("\"", "'") + "\""));
-        }
-        AtomicFiles.writeString(folder.resolve("trials.csv"), csv.toString());
-        if (!r.trials().isEmpty()) {
-            double[] x = r.trials().stream().mapToDouble(t -> t.params().learningRate()).toArray();
-            double[] y = r.trials().stream().mapToDouble(t -> t.params().l2()).toArray();
-            double[] c = r.trials().stream().mapToDouble(t -> t.score().score()).toArray();
-            Plots.scatter(folder.resolve("trials-scatter.png"), "Search: " + r.trials().size() + " trials",
-                    "learning rate", "L2 penalty", true, true, x, y, c, "validation accuracy");
-        }
-        if (r.best() != null) {
-            AtomicFiles.writeString(folder.resolve("best-config.yaml"), BestConfig.yaml(r.best(), base,
-                    r.trials().size()));
-        }
-    }
-
-    private static void writeFeaturesOutputs(Path folder, HyperparameterSearch.Result r, TrainConfig run,
-                                             ExtractionConfig extraction, ClassifierConfig classifier) {
-        StringBuilder csv = new StringBuilder("rank,trial,stage,c,cv-accuracy,cv-loss,seconds,error\n");
-        int rank = 1;
-        for (Trial t : r.trials()) {
-            csv.append(String.format(Locale.ROOT, "%d,%d,%s,%s,%s,%s,%.3f,%s%n", rank++, t.index(), t.stage(),
-                    t.params().c(), num(t.score().score()), num(t.score().valLoss()), t.score().seconds(),
-                    t.score().error() == null ? "" : "\"" + t.score().error().replace("\"", "'") + "\""));
-        }
-        AtomicFiles.writeString(folder.resolve("trials.csv"), csv.toString());
-        List<Trial> scored = r.trials().stream().filter(t -> !Double.isNaN(t.score().score())).toList();
-        if (!scored.isEmpty()) {
-            // one dimension is searched: C against the score, coloured by the held-out loss (the tie-breaker)
-            double[] x = scored.stream().mapToDouble(t -> t.params().c()).toArray();
-            double[] y = scored.stream().mapToDouble(t -> t.score().score()).toArray();
-            double[] c = scored.stream().mapToDouble(t -> t.score().valLoss()).toArray();
-            Plots.scatter(folder.resolve("trials-scatter.png"), "Search: " + r.trials().size() + " trials, "
-                            + classifier.describe() + ", " + classifier.folds() + "-fold cross-validation",
-                    "C (inverse regularization strength)", "cross-validation accuracy", true, false, x, y, c,
-                    "cross-validation loss");
-        }
-        if (r.best() != null) {
-            AtomicFiles.writeString(folder.resolve("best-config.yaml"), BestConfig.featuresYaml(r.best(), run,
-                    extraction, classifier, r.trials().size()));
-        }
-    }
-
-    private static String num(double v) {
-        return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.4f", v);
     }
 
     static String describe(TrialParams p) {
@@ -341,8 +245,8 @@ final class SearchCommand extends BackboneCommand {
         int rank = 1;
         for (Trial t : trials) {
             sb.append(String.format(Locale.ROOT, "%-4d %-5d %-6s %-45s %-7s %-7s%n", rank++, t.index(), t.stage(),
-                    describe(t.params()), Double.isNaN(t.score().score()) ? "failed" : num(t.score().score()),
-                    num(t.score().valLoss())));
+                    describe(t.params()), Double.isNaN(t.score().score()) ? "failed"
+                            : SearchStage.num(t.score().score()), SearchStage.num(t.score().valLoss())));
         }
         return sb.toString();
     }

@@ -2,6 +2,7 @@ package org.finetune4j.cli;
 
 import java.util.List;
 import org.finetune4j.eval.MultiCropEvaluator;
+import org.finetune4j.stage.Folders;
 import org.finetune4j.stage.TrainStage;
 import org.finetune4j.run.EarlyStopping;
 import org.finetune4j.run.HeadSpec;
@@ -96,6 +97,11 @@ public final class TrainOptions {
     String average = MultiCropEvaluator.Averaging.PROBABILITIES.key();
 
     /** @return where the run reads and writes and how it evaluates at the end */
+    /** @return where a stage that prepares a run looks up bundle backbones and writes its report folder */
+    Folders folders() {
+        return new Folders(modelsDir, reportsDir);
+    }
+
     TrainStage.Settings stageSettings() {
         return new TrainStage.Settings(modelsDir, reportsDir, protocol, average, resume);
     }

@@ -4,10 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,6 +36,7 @@ import org.finetune4j.data.BadImageException;
 import org.finetune4j.data.BadImageLog;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.LabeledImage;
+import org.finetune4j.model.Ancestors;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.LayerInfo;
 import org.finetune4j.model.Layout;
@@ -223,7 +221,7 @@ public final class FeatureExtractor {
                     + layerType + "). Expected --pool none (or auto) for a fully connected layer, or a conv/pool "
                     + "layer such as the last block's pool.");
         }
-        Set<String> keep = ancestors(conf, layer);
+        Set<String> keep = Ancestors.andSelf(conf, layer);
         TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(backbone)
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder().seed(CONFIG_SEED).build());
         for (String v : conf.getVertices().keySet()) {
@@ -244,21 +242,6 @@ public final class FeatureExtractor {
         b.setOutputs(out);
         ComputationGraph cut = b.build();
         return new FeatureExtractor(cut, out, layer, pooling, preprocessing, outType, cache);
-    }
-
-    private static Set<String> ancestors(ComputationGraphConfiguration conf, String layer) {
-        Set<String> seen = new HashSet<>();
-        Deque<String> todo = new ArrayDeque<>(List.of(layer));
-        while (!todo.isEmpty()) {
-            String v = todo.pop();
-            if (seen.add(v)) {
-                List<String> inputs = conf.getVertexInputs().get(v);
-                if (inputs != null) {
-                    todo.addAll(inputs);
-                }
-            }
-        }
-        return seen;
     }
 
     /** SHA-256 over the cut network's configuration JSON and its parameters' bytes. */

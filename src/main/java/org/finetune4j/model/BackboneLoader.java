@@ -29,6 +29,7 @@ public final class BackboneLoader {
 
     private final Path modelsDir;
     private final Consumer<String> log;
+    private final java.util.Map<BackboneChoice, Path> fetched = new java.util.HashMap<>();
 
     /**
      * @param modelsDir where bundle backbones are found
@@ -67,7 +68,7 @@ public final class BackboneLoader {
             if (spec.pretrained() && !scratch) {
                 VggArchitecture arch = spec.architecture().build(1000, a);
                 boolean zoo = isZooZip(cfg.weights());
-                Path weights = pretrainedWeights(zoo ? spec.weights().zoo() : spec.weights().keras(), cfg.weights());
+                Path weights = weights(cfg).orElseThrow();
                 log.accept("loading " + spec.name() + (cfg.weights().md5() == null ? " ImageNet" : "")
                         + " weights from " + weights);
                 ComputationGraph graph = zoo ? Dl4jZooWeights.load(weights, arch)
@@ -120,6 +121,21 @@ public final class BackboneLoader {
                 .orElseThrow(() -> Backbones.unknown(cfg.model(), modelsDir));
         return Backbones.find(BundleStore.readMeta(dir).backbone()).map(BackboneSpec::defaultFreezeUntil)
                 .orElse(null);
+    }
+
+    /**
+     * The pretrained weights file of a backbone, downloaded once into the cache (or the user's {@code --weights} file,
+     * verified), so that a run can fetch it before any other work; remembered for {@link #load}.
+     *
+     * @return the file, or empty when the backbone is built fresh or has no pretrained weights
+     */
+    public Optional<Path> weights(BackboneChoice cfg) {
+        Optional<BackboneSpec> spec = Backbones.find(cfg.model());
+        if (cfg.fresh() || spec.isEmpty() || !spec.get().pretrained()) {
+            return Optional.empty();
+        }
+        return Optional.of(fetched.computeIfAbsent(cfg, c -> pretrainedWeights(isZooZip(c.weights())
+                ? spec.get().weights().zoo() : spec.get().weights().keras(), c.weights())));
     }
 
     /** DL4J's zoo zip is the source when the file or mirror URL names a {@code .zip}; otherwise Keras's HDF5. */

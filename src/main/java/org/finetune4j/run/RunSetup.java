@@ -1,8 +1,10 @@
 package org.finetune4j.run;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.finetune4j.core.Backend;
+import org.finetune4j.core.DataException;
 import org.finetune4j.core.Seeds;
 import org.finetune4j.data.TrainingData;
 import org.finetune4j.model.BackboneLoader;
@@ -40,7 +42,8 @@ public final class RunSetup {
     /**
      * Sets the run up. The backend first (DL4J decides per layer, when a network is built, whether it gets a oneDNN
      * helper), then ND4J seeded, the freeze point resolved (an unknown {@code --model} fails here, before the data
-     * is read), and the data prepared.
+     * is read), the pretrained weights fetched (downloaded once; a failure stops the run before any work), and the
+     * data prepared.
      *
      * @throws org.finetune4j.core.UsageException  for an unknown backbone
      * @throws org.finetune4j.core.DataException   for unusable data
@@ -50,8 +53,26 @@ public final class RunSetup {
         Seeds seeds = Seeds.of(cfg.seed());
         seeds.applyToNd4j();
         String freezeUntil = freezeUntil(cfg, loader.defaultFreezeUntil(cfg.backboneChoice()));
+        fetchWeights(cfg);
         TrainingData data = TrainingData.prepare(cfg.data(), seeds, log);
         return new PreparedRun(cfg.withFreezeUntil(freezeUntil), seeds, data, freezeUntil, Backend.describe());
+    }
+
+    /**
+     * Fetches the backbone's pretrained weights before any other work (a first run downloads them into the cache);
+     * when that fails, the message says how to try the pipeline offline. {@link #prepare} calls it first; a command
+     * that prepares many runs (the search) calls it once before the first.
+     */
+    public void fetchWeights(TrainConfig cfg) {
+        String offline = " To try finetune4j offline meanwhile: --model " + TrainConfig.DEFAULT_MODEL
+                + " (the shipped demo backbone, pretrained on synthetic shapes).";
+        try {
+            loader.weights(cfg.backboneChoice());
+        } catch (DataException e) {
+            throw new DataException(e.getMessage() + offline, e);
+        } catch (UncheckedIOException e) {
+            throw new UncheckedIOException(e.getMessage() + offline, e.getCause());
+        }
     }
 
     /** @return the run's backbone, loaded (pretrained weights fetched once into the cache) or freshly built */

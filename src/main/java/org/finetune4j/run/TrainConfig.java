@@ -180,6 +180,11 @@ public record TrainConfig(Mode mode, String name, BackboneSettings backbone, Fin
                 backbone.weights()), fineTune, data, seed);
     }
 
+    /** @return this configuration with other backbone settings */
+    public TrainConfig withBackbone(BackboneSettings other) {
+        return new TrainConfig(mode, name, other, fineTune, data, seed);
+    }
+
     /** @return this configuration with other data settings */
     public TrainConfig withData(DataSettings other) {
         return new TrainConfig(mode, name, backbone, fineTune, other, seed);

@@ -3,7 +3,6 @@ package org.finetune4j.train;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +23,7 @@ import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.model.Activations;
+import org.finetune4j.model.Ancestors;
 import org.finetune4j.model.InputShape;
 import org.finetune4j.model.Layout;
 import org.finetune4j.run.HeadSpec;
@@ -153,7 +153,7 @@ public final class FineTuner {
     public static ComputationGraph unfreezeAbove(ComputationGraph graph, String layer, IUpdater updater) {
         ComputationGraphConfiguration conf = graph.getConfiguration().clone();
         requireLayer("--unfreeze", layer, vertexNames(conf));
-        Set<String> stayFrozen = ancestorsAndSelf(conf, layer);
+        Set<String> stayFrozen = Ancestors.andSelf(conf, layer);
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
             if (stayFrozen.contains(e.getKey())) {
                 continue;
@@ -219,18 +219,6 @@ public final class FineTuner {
                     todo.push(name);
                 }
             });
-        }
-        return out;
-    }
-
-    private static Set<String> ancestorsAndSelf(ComputationGraphConfiguration conf, String layer) {
-        Set<String> out = new HashSet<>();
-        Deque<String> todo = new ArrayDeque<>(List.of(layer));
-        while (!todo.isEmpty()) {
-            String v = todo.pop();
-            if (out.add(v)) {
-                todo.addAll(conf.getVertexInputs().getOrDefault(v, List.of()));
-            }
         }
         return out;
     }

@@ -9,6 +9,7 @@ import org.finetune4j.features.ClassifierConfig;
 import org.finetune4j.features.CrossValidation;
 import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.features.FeatureExtractor;
+import org.finetune4j.features.FeatureTrainConfig;
 import org.finetune4j.features.FeatureTrainer;
 import org.finetune4j.features.LinearClassifier;
 import org.finetune4j.run.TrainConfig;
@@ -27,9 +28,7 @@ import org.finetune4j.run.TrainConfig;
  */
 public final class FeaturesObjective implements Objective {
 
-    private final TrainConfig run;
-    private final ExtractionConfig extraction;
-    private final ClassifierConfig classifier;
+    private final FeatureTrainConfig config;
     private final Path modelsDir;
     private final Consumer<String> log;
     private final boolean progress;
@@ -47,9 +46,7 @@ public final class FeaturesObjective implements Objective {
      */
     public FeaturesObjective(TrainConfig run, ExtractionConfig extraction, ClassifierConfig classifier,
                              Path modelsDir, Consumer<String> log, boolean progress) {
-        this.run = run;
-        this.extraction = extraction;
-        this.classifier = classifier;
+        this.config = new FeatureTrainConfig(run, extraction, classifier);
         this.modelsDir = modelsDir;
         this.log = log;
         this.progress = progress;
@@ -62,7 +59,7 @@ public final class FeaturesObjective implements Objective {
 
     /** @return the classifier configuration that scores (and {@code train} refits) exactly {@code c} */
     public ClassifierConfig configFor(double c) {
-        return classifier.withGrid(List.of(c));
+        return config.classifier().withGrid(List.of(c));
     }
 
     @Override
@@ -71,10 +68,10 @@ public final class FeaturesObjective implements Objective {
             throw new IllegalArgumentException("a features-mode trial needs a C; received " + p);
         }
         if (features == null) {
-            features = new FeatureTrainer(modelsDir, log, progress).featurize(run, extraction);
+            features = new FeatureTrainer(modelsDir, log, progress).featurize(config.run(), config.extraction());
             stats = features.stats();
-            if (features.train().size() < classifier.folds()) {
-                throw new UsageException("--folds " + classifier.folds() + ": the training split has only "
+            if (features.train().size() < config.classifier().folds()) {
+                throw new UsageException("--folds " + config.classifier().folds() + ": the training split has only "
                         + features.train().size() + " usable images. Expected at least as many images as folds; "
                         + "use fewer folds or more data.");
             }
@@ -84,7 +81,7 @@ public final class FeaturesObjective implements Objective {
         Seeds seeds = features.seeds();
         LinearClassifier clf = LinearClassifier.of(cc, seeds.value("classifier"));
         CrossValidation.Point point = CrossValidation.run(features.train(), features.data().classes().size(), clf,
-                cc, seeds, Math.max(1, run.data().threads())).best();
+                cc, seeds, Math.max(1, config.run().data().threads())).best();
         double seconds = (System.nanoTime() - started) / 1e9;
         if (Double.isNaN(point.meanAccuracy())) {
             return TrialScore.failed("no fold could be scored", seconds);

@@ -1,9 +1,7 @@
 package org.finetune4j.tune;
 
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.DataException;
@@ -31,8 +29,6 @@ public final class FineTuneObjective implements Objective {
     private final Path modelsDir;
     private final Path trialsDir;
     private final Consumer<String> log;
-    /** Warnings the trials' runs gave (e.g. of {@code --weights-md5 any}): shown once, not once per trial. */
-    private final Set<String> warned = new HashSet<>();
 
     /**
      * @param base        every option the trials share ({@code train}'s options)
@@ -69,13 +65,6 @@ public final class FineTuneObjective implements Objective {
                 new TrainConfig.FineTuneSettings(head, base.optimizer().withLearningRate(p.learningRate()).withRegularization(base.optimizer().l1(), p.l2()), new TrainConfig.Schedule(trialEpochs, s.batchSize(), s.earlyStopping()), null), base.data(), base.seed());
     }
 
-    /** A trial's run is quiet except for its warnings, each passed on the first time only. */
-    private void warnOnce(String line) {
-        if (line.startsWith("warning: ") && warned.add(line)) {
-            log.accept(line);
-        }
-    }
-
     @Override
     public TrialScore score(TrialParams p, int index) {
         long started = System.nanoTime();
@@ -84,7 +73,7 @@ public final class FineTuneObjective implements Objective {
         AtomicFiles.deleteTree(bundle);
         AtomicFiles.deleteTree(trialsDir.resolve(cfg.name() + ".checkpoint"));
         try {
-            TrainResult r = new Trainer(trialsDir, this::warnOnce).run(cfg, false, () -> false, (st, h, t) -> { });
+            TrainResult r = new Trainer(trialsDir, line -> { }).run(cfg, false, () -> false, (st, h, t) -> { });
             EpochStats best = r.history().best();
             double seconds = (System.nanoTime() - started) / 1e9;
             if (best == null || Double.isNaN(best.valAccuracy())) {

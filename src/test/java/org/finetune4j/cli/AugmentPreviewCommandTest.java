@@ -38,17 +38,25 @@ class AugmentPreviewCommandTest {
     }
 
     @Test
-    void cropsAreDrawnAtTheInputSizeOfTheModelTrainWouldUse() {
+    void cropsAreDrawnAtTheInputSizeOfTheModelTrainWouldUse() throws IOException {
         Path out = tmp.resolve("grid.png");
+        // a folder of one's own images: train's default backbone is vgg16, 224x224
         Cli.Result r = Cli.run("augment-preview", "--data", data.toString(), "--out", out.toString(), "--images", "1",
                 "--versions", "1");
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("at input 32x32");   // the default backbone, mini-vgg-shapes, takes 32x32
+        assertThat(r.out()).contains("at input 224x224");
 
-        Cli.Result vgg = Cli.run("augment-preview", "--data", data.toString(), "--out", out.toString(), "--images",
+        // a sample set written by sample-data keeps the demo backbone, mini-vgg-shapes, which takes 32x32
+        java.nio.file.Files.writeString(data.resolve(org.finetune4j.data.ShapesGenerator.COMPLETE_MARKER), "1\n");
+        Cli.Result sample = Cli.run("augment-preview", "--data", data.toString(), "--out", out.toString(),
+                "--images", "1", "--versions", "1");
+        assertThat(sample.exitCode()).as(sample.err()).isZero();
+        assertThat(sample.out()).contains("at input 32x32");
+
+        Cli.Result named = Cli.run("augment-preview", "--data", data.toString(), "--out", out.toString(), "--images",
                 "1", "--versions", "1", "--model", "vgg16");
-        assertThat(vgg.exitCode()).as(vgg.err()).isZero();
-        assertThat(vgg.out()).contains("at input 224x224");
+        assertThat(named.exitCode()).as(named.err()).isZero();
+        assertThat(named.out()).contains("at input 224x224");
 
         Cli.Result unknown = Cli.run("augment-preview", "--data", data.toString(), "--out", out.toString(),
                 "--model", "nope");

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.finetune4j.core.Json;
+import org.finetune4j.data.ShapesGenerator;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.testing.Slow;
 import org.finetune4j.testing.TestFolders;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * same command gives on the same machine. Each side runs in a working folder of its own that holds the shipped
  * {@code models/mini-vgg-shapes} and a byte-identical copy of the same image folder, so the commands use the
  * defaults as a user's would ({@code models/}, {@code eval/reports/}); the feature cache goes to a home folder of
- * the test's.
+ * the test's. The image folder carries the sample-set marker, so the default backbone is the shipped one.
  */
 @Slow
 class KillAndResumeTest {
@@ -43,6 +44,9 @@ class KillAndResumeTest {
         Path a = tmp.resolve("a");
         Path b = tmp.resolve("b");
         TestFolders.imageFolder(a.resolve("photos"), Map.of("ant", 40, "bee", 40, "cow", 40));
+        // marked as a sample set, as `sample-data` marks its folders: the default backbone is then the shipped
+        // mini-vgg-shapes (for a folder of one's own images it is vgg16, whose weights cannot be fetched here)
+        Files.writeString(a.resolve("photos").resolve(ShapesGenerator.COMPLETE_MARKER), "sample set\n");
         TestFolders.copyTree(a.resolve("photos"), b.resolve("photos"));
         for (Path w : List.of(a, b)) {
             TestFolders.copyTree(SHIPPED, w.resolve("models/mini-vgg-shapes"));

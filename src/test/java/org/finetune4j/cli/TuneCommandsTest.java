@@ -76,7 +76,7 @@ class TuneCommandsTest {
         assertThat(t.train.dropout).isEqualTo(0.35);
         assertThat(t.train.headHidden).containsExactly(64);
         assertThat(t.backbone.freezeUntil).isEqualTo("block2_pool");
-        assertThat(t.backbone.model()).isEqualTo("tiny-backbone");
+        assertThat(t.backbone.model.model).isEqualTo("tiny-backbone");
         assertThat(t.data.data).isEqualTo(tmp.resolve("data"));
         assertThat(t.data.valFraction).isEqualTo(0.2);   // the split the trials were scored on
         assertThat(t.data.testFraction).isEqualTo(0.1);

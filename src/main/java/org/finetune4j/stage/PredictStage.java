@@ -1,0 +1,119 @@
+package org.finetune4j.stage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.finetune4j.core.UsageException;
+import org.finetune4j.data.ImageDecoder;
+import org.finetune4j.data.ImageFolder;
+import org.finetune4j.model.Backbones;
+import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.Predictor;
+
+/**
+ * The {@code predict} stage: finds the images among the given files and folders (folders searched recursively),
+ * loads a trained bundle and classifies them with its {@link Predictor}. A bad image gets an error, the others go on.
+ * <pre>
+ * PredictStage.Result r = new PredictStage(new PredictStage.Settings("my-photos", Backbones.MODELS_DIR, 3, 16))
+ *         .run(List.of(Path.of("photos")));
+ * r.predictions().get(0).top();   // r.failed() counts the images that could not be classified
+ * </pre>
+ */
+public final class PredictStage {
+
+    /**
+     * What {@code predict} uses.
+     *
+     * @param model     a trained bundle: its name under {@code modelsDir} or its folder
+     * @param modelsDir where bundles are looked up by name
+     * @param topK      labels per image, at least 1
+     * @param batchSize images per forward pass, at least 1
+     */
+    public record Settings(String model, Path modelsDir, int topK, int batchSize) {
+
+        /** @throws UsageException for a top-k or batch size below 1 */
+        public Settings {
+            if (topK < 1) {
+                throw new UsageException("--top-k " + topK + ": expected at least 1.");
+            }
+            if (batchSize < 1) {
+                throw new UsageException("--batch-size " + batchSize + ": expected at least 1.");
+            }
+        }
+    }
+
+    /**
+     * What {@code predict} found.
+     *
+     * @param predictions one per image, in the order found (files as given, folders' images sorted)
+     */
+    public record Result(List<Predictor.Prediction> predictions) {
+
+        /** @return how many images could not be classified */
+        public long failed() {
+            return predictions.stream().filter(p -> p.error() != null).count();
+        }
+    }
+
+    private final Settings settings;
+
+    /** @param settings checked on construction */
+    public PredictStage(Settings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * Classifies the images among {@code inputs}.
+     *
+     * @param inputs image files and folders of images
+     * @throws UsageException if an input does not exist, no image is found, or the model is not a trained bundle
+     */
+    public Result run(List<Path> inputs) {
+        List<Path> files = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (Path in : inputs) {
+            if (Files.isDirectory(in)) {
+                for (Path f : imagesUnder(in)) {
+                    files.add(f);
+                    names.add(f.toString());
+                }
+            } else if (Files.exists(in) || Files.isSymbolicLink(in)) {
+                files.add(in);
+                names.add(in.toString());
+            } else {
+                throw new UsageException(in + ": no such file or folder. Give image files or folders of images.");
+            }
+        }
+        if (files.isEmpty()) {
+            throw new UsageException(inputs + ": no images found (extensions " + String.join(", ",
+                    new TreeSet<>(ImageFolder.EXTENSIONS)) + ").");
+        }
+        String model = settings.model();
+        if (Backbones.find(model).isPresent()) {
+            throw new UsageException("--model " + model + ": a backbone, not a trained bundle; it knows no labels of "
+                    + "yours. Train a bundle first (`finetune4j train`), then predict with it.");
+        }
+        Path dir = Backbones.findBundle(model, settings.modelsDir())
+                .orElseThrow(() -> Backbones.unknownBundle(model, settings.modelsDir(), "predict"));
+        BundleStore.Loaded bundle = BundleStore.load(dir);
+        ImageDecoder decoder = new ImageDecoder(bundle.bundle().preprocessing().input().channels(),
+                ImageDecoder.DEFAULT_MAX_PIXELS);
+        return new Result(new Predictor(bundle, decoder).predict(files, names, settings.topK(),
+                settings.batchSize()));
+    }
+
+    private static List<Path> imagesUnder(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).filter(ImageFolder::hasImageExtension)
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot list (" + e.getMessage() + ")", e);
+        }
+    }
+}
