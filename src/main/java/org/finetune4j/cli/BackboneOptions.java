@@ -18,7 +18,7 @@ public final class BackboneOptions {
             + "early layers frozen), scratch (the same architecture, freshly initialised) or features (frozen "
             + "backbone as cached feature extractor + a linear classifier; see --classifier). Default: "
             + "${DEFAULT-VALUE}.")
-    String mode = "finetune";
+    String mode = Mode.FINETUNE.key();
 
     @Mixin
     ModelOption model;

@@ -2,6 +2,7 @@ package org.finetune4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import org.finetune4j.eval.CropProtocolLoader;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.stage.EvaluateStage;
@@ -26,7 +27,7 @@ final class EvaluateCommand extends RunCommand {
 
     @Option(names = "--protocol", paramLabel = "P", description = "center, ten-crop, multi-scale, or a YAML file "
             + "(eval/README.md). Default: ${DEFAULT-VALUE}.")
-    String protocol = "ten-crop";
+    String protocol = CropProtocolLoader.DEFAULT_PROTOCOL;
 
     @Option(names = "--average", paramLabel = "A", description = "How crop predictions are combined: probs (mean of "
             + "the softmax probabilities) or log-probs (mean of the log-probabilities). Default: ${DEFAULT-VALUE}.")

@@ -21,7 +21,7 @@ public final class PreparationOptions {
     boolean keepDuplicatesTogether;
 
     @Option(names = "--threads", paramLabel = "N", description = "Image decoding threads. Default: ${DEFAULT-VALUE}.")
-    int threads = 2;
+    int threads = DataSettings.DEFAULT_THREADS;
 
     /** @return the data settings of a run with these options */
     DataSettings settings(Path dir, DataOptions data, String augment) {

@@ -1,13 +1,14 @@
 package org.finetune4j.cli;
 
 import java.util.List;
+import org.finetune4j.eval.CropProtocolLoader;
 import org.finetune4j.eval.MultiCropEvaluator;
-import org.finetune4j.stage.Folders;
-import org.finetune4j.stage.TrainStage;
 import org.finetune4j.run.EarlyStopping;
 import org.finetune4j.run.HeadSpec;
 import org.finetune4j.run.OptimizerConfig;
 import org.finetune4j.run.TrainConfig;
+import org.finetune4j.stage.Folders;
+import org.finetune4j.stage.TrainStage;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -15,10 +16,10 @@ import picocli.CommandLine.Option;
 public final class TrainOptions {
 
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs (stage 1). Default: ${DEFAULT-VALUE}.")
-    int epochs = 15;
+    int epochs = TrainConfig.Schedule.defaults().epochs();
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Images per batch. Default: ${DEFAULT-VALUE}.")
-    int batchSize = 32;
+    int batchSize = TrainConfig.Schedule.defaults().batchSize();
 
     @Option(names = "--updater", paramLabel = "U", description = "adam, nesterov (SGD with Nesterov momentum) or "
             + "sgd. Default: ${DEFAULT-VALUE}.")
@@ -89,7 +90,7 @@ public final class TrainOptions {
 
     @Option(names = "--protocol", paramLabel = "P", description = "Evaluation protocol for the test split at the "
             + "end: center, ten-crop, multi-scale, or a YAML file (eval/README.md). Default: ${DEFAULT-VALUE}.")
-    String protocol = "ten-crop";
+    String protocol = CropProtocolLoader.DEFAULT_PROTOCOL;
 
     @Option(names = "--average", paramLabel = "A", description = "How the protocol's crop predictions are combined "
             + "at the end: probs (mean of the softmax probabilities) or log-probs (mean of the log-probabilities). "

@@ -34,6 +34,9 @@ public final class CropProtocolLoader {
     /** The protocols shipped in {@code eval/} and packaged in the jar, by name. */
     public static final List<String> SHIPPED = List.of("center", "ten-crop", "multi-scale");
 
+    /** The protocol {@code train} and {@code evaluate} use when none is named. */
+    public static final String DEFAULT_PROTOCOL = "ten-crop";
+
     /** The format version this code reads. */
     public static final int VERSION = 1;
 
