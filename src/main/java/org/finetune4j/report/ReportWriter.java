@@ -3,17 +3,16 @@ package org.finetune4j.report;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_NEAREST;
 
-import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -104,66 +103,64 @@ public final class ReportWriter {
 
     // ------------------------------------------------------------------------------------------------ metrics.json
 
-    /** @return a record's JSON properties by their JSON names, the values as they are (so they serialise alike) */
-    static Map<String, Object> properties(Object value) {
-        ObjectMapper mapper = Json.mapper();
-        BeanDescription d = mapper.getSerializationConfig().introspect(mapper.constructType(value.getClass()));
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (BeanPropertyDefinition p : d.findProperties()) {
-            out.put(p.getName(), p.getAccessor().getValue(value));
-        }
-        return out;
+    /** The bundle as {@code metrics.json} describes it. */
+    @JsonPropertyOrder(alphabetic = true)
+    record ModelSummary(String name, String backbone, String mode, String freezeUntil, List<String> labels) {
     }
 
-    static Map<String, Object> metrics(ReportContent c, List<Evaluation.ImageResult> wrong) {
-        Evaluation e = c.evaluation();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("run", c.run());
-        if (c.training() != null) {
-            properties(c.training().metrics()).forEach(m::putIfAbsent);
+    /** An image the model got wrong, with what it said. */
+    @JsonPropertyOrder(alphabetic = true)
+    record WrongImage(String image, @JsonProperty("true") String trueLabel, String predicted, double probability,
+                      double trueProbability, String centerPredicted) {
+    }
+
+    /**
+     * The evaluation as {@code metrics.json} records it: the protocol, its scores beside the single centre crop's,
+     * speed, the most confidently wrong images and the files that could not be used.
+     */
+    @JsonPropertyOrder(alphabetic = true)
+    record EvaluationSummary(String protocol, String protocolSource, String averaging, int cropsPerImage,
+                             List<String> crops, int images, double top1, Double top5, double centerTop1,
+                             Double centerTop5, double top1Gain, double imagesPerSecond,
+                             double centerImagesPerSecond, double seconds, Metrics metrics, Metrics centerMetrics,
+                             List<WrongImage> mostConfidentlyWrong, List<BadImage> badImages) {
+
+        static EvaluationSummary of(Evaluation e, List<Evaluation.ImageResult> wrong) {
+            List<WrongImage> w = wrong.stream().map(r -> new WrongImage(r.relativePath(),
+                    e.labels().get(r.trueClass()), e.labels().get(r.predicted()), r.probabilities()[r.predicted()],
+                    r.probabilities()[r.trueClass()], e.labels().get(r.centerPredicted()))).toList();
+            return new EvaluationSummary(e.protocol(), e.protocolSource(), e.averaging(), e.cropsPerImage(),
+                    e.crops().stream().map(org.finetune4j.eval.Crop::name).toList(), e.images().size(),
+                    e.protocolMetrics().top1(), e.protocolMetrics().top5(), e.centerMetrics().top1(),
+                    e.centerMetrics().top5(), e.protocolMetrics().top1() - e.centerMetrics().top1(),
+                    e.protocolImagesPerSecond(), e.centerImagesPerSecond(), e.seconds(), e.protocolMetrics(),
+                    e.centerMetrics(), w, e.badImages());
         }
+    }
+
+    /** What every {@code metrics.json} holds; a training run's own metrics record is merged in beside it. */
+    record MetricsFile(String run, ModelSummary model, String data, EvaluationSummary evaluation, Object runInfo) {
+    }
+
+    /**
+     * @return {@code metrics.json}: the {@link MetricsFile}, with the training run's metrics record (if any) beside
+     *         it, keys in alphabetical order; where both name a key ({@code run}, {@code run-info}) this run's wins
+     */
+    static ObjectNode metrics(ReportContent c, List<Evaluation.ImageResult> wrong) {
         ModelBundle b = c.bundle();
-        Map<String, Object> model = new LinkedHashMap<>();
-        model.put("name", b.name());
-        model.put("backbone", b.backbone());
-        model.put("mode", b.mode());
-        model.put("freeze-until", b.freezeUntil());
-        model.put("labels", b.labels());
-        m.put("model", model);
-        m.put("data", c.data());
-        Map<String, Object> ev = new LinkedHashMap<>();
-        ev.put("protocol", e.protocol());
-        ev.put("protocol-source", e.protocolSource());
-        ev.put("averaging", e.averaging());
-        ev.put("crops-per-image", e.cropsPerImage());
-        ev.put("crops", e.crops().stream().map(org.finetune4j.eval.Crop::name).toList());
-        ev.put("images", e.images().size());
-        ev.put("top1", e.protocolMetrics().top1());
-        ev.put("top5", e.protocolMetrics().top5());
-        ev.put("center-top1", e.centerMetrics().top1());
-        ev.put("center-top5", e.centerMetrics().top5());
-        ev.put("top1-gain", e.protocolMetrics().top1() - e.centerMetrics().top1());
-        ev.put("images-per-second", e.protocolImagesPerSecond());
-        ev.put("center-images-per-second", e.centerImagesPerSecond());
-        ev.put("seconds", e.seconds());
-        ev.put("metrics", e.protocolMetrics());
-        ev.put("center-metrics", e.centerMetrics());
-        List<Map<String, Object>> w = new ArrayList<>();
-        for (Evaluation.ImageResult r : wrong) {
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("image", r.relativePath());
-            x.put("true", e.labels().get(r.trueClass()));
-            x.put("predicted", e.labels().get(r.predicted()));
-            x.put("probability", r.probabilities()[r.predicted()]);
-            x.put("true-probability", r.probabilities()[r.trueClass()]);
-            x.put("center-predicted", e.labels().get(r.centerPredicted()));
-            w.add(x);
+        ObjectNode file = Json.mapper().valueToTree(new MetricsFile(c.run(),
+                new ModelSummary(b.name(), b.backbone(), b.mode(), b.freezeUntil(), b.labels()), c.data(),
+                EvaluationSummary.of(c.evaluation(), wrong), c.runInfo()));
+        if (c.training() != null) {
+            Json.mapper().<ObjectNode>valueToTree(c.training().metrics()).fields()
+                    .forEachRemaining(f -> file.putIfAbsent(f.getKey(), f.getValue()));
         }
-        ev.put("most-confidently-wrong", w);
-        ev.put("bad-images", e.badImages());
-        m.put("evaluation", ev);
-        m.put("run-info", c.runInfo());
-        return m;
+        List<String> keys = new ArrayList<>();
+        file.fieldNames().forEachRemaining(keys::add);
+        java.util.Collections.sort(keys);
+        ObjectNode sorted = Json.mapper().createObjectNode();
+        keys.forEach(k -> sorted.set(k, file.get(k)));
+        return sorted;
     }
 
     // ------------------------------------------------------------------------------------------------------ shared
