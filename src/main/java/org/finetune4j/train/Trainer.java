@@ -190,6 +190,7 @@ public final class Trainer {
         ObjectNode shown = runConfig.deepCopy();
         shown.remove("labels");
         shown.remove("preprocessing");
+        shown.remove("backbone-name");   // the same as backbone.model, as a bundle records it
         if (shown.path("backbone").get("architecture") instanceof ObjectNode architecture) {
             if (input.height() == input.width()) {
                 architecture.put("input-size", input.height());
