@@ -46,10 +46,8 @@ public final class BackboneLoader {
      * @param graph              the network, with its original classifier still on top
      * @param preprocessing      what its inputs go through
      * @param name               the backbone's name as recorded in bundles ({@code vgg16}, {@code mini-vgg-shapes}…)
-     * @param defaultFreezeUntil the freeze point used when the user names none, or null (nothing frozen)
      */
-    public record Loaded(ComputationGraph graph, Preprocessing preprocessing, String name,
-                         String defaultFreezeUntil) {
+    public record Loaded(ComputationGraph graph, Preprocessing preprocessing, String name) {
     }
 
     /**
@@ -73,7 +71,7 @@ public final class BackboneLoader {
                         + " weights from " + weights);
                 ComputationGraph graph = zoo ? Dl4jZooWeights.load(weights, arch)
                         : KerasVggWeights.load(weights, arch, seeds.value("init-backbone"));
-                return new Loaded(graph, spec.preprocessing(), spec.name(), spec.defaultFreezeUntil());
+                return new Loaded(graph, spec.preprocessing(), spec.name());
             }
             if (!spec.pretrained() && !scratch) {
                 throw new UsageException("--model " + spec.name() + " --mode finetune: " + spec.name() + " has no "
@@ -84,22 +82,19 @@ public final class BackboneLoader {
                     .with(Activations.parse("--activation", a.activation()), Activations.parseInit("--init", a.init()));
             Preprocessing pre = spec.preprocessingFromData()
                     ? datasetMeanStd(arch.input(), train, decoder, seeds) : spec.preprocessing();
-            return new Loaded(arch.build(seeds.value("init-backbone")), pre, spec.name(), null);
+            return new Loaded(arch.build(seeds.value("init-backbone")), pre, spec.name());
         }
         Path dir = Backbones.findBundle(cfg.model(), modelsDir)
                 .orElseThrow(() -> Backbones.unknown(cfg.model(), modelsDir));
         BundleStore.Loaded loaded = BundleStore.load(dir);
-        String arch = loaded.bundle().backbone();
-        String defaultFreeze = Backbones.find(arch).map(BackboneSpec::defaultFreezeUntil).orElse(null);
         if (scratch) {
             // the same architecture with fresh weights: the fair "from scratch" baseline for a fine-tuning run
             ComputationGraph fresh = new ComputationGraph(loaded.graph().getConfiguration().clone());
             seeds.applyToNd4j("scratch-init");
             fresh.init();
-            return new Loaded(fresh, loaded.bundle().preprocessing(), dir.getFileName().toString(), null);
+            return new Loaded(fresh, loaded.bundle().preprocessing(), dir.getFileName().toString());
         }
-        return new Loaded(loaded.graph(), loaded.bundle().preprocessing(), dir.getFileName().toString(),
-                defaultFreeze);
+        return new Loaded(loaded.graph(), loaded.bundle().preprocessing(), dir.getFileName().toString());
     }
 
     /**

@@ -27,11 +27,6 @@ public enum Mode {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** @return whether the run starts from pretrained weights (everything but {@link #SCRATCH}) */
-    public boolean isPretrained() {
-        return this != SCRATCH;
-    }
-
     /**
      * @param s a mode as typed ({@code --mode}) or stored
      * @throws UsageException naming the valid modes

@@ -20,7 +20,6 @@ import org.finetune4j.model.BackboneLoader;
  */
 public final class RunSetup {
 
-    private final Path modelsDir;
     private final Consumer<String> log;
     private final BackboneLoader loader;
 
@@ -29,14 +28,8 @@ public final class RunSetup {
      * @param log       receives one-line notes for the user (skipped files, downloads)
      */
     public RunSetup(Path modelsDir, Consumer<String> log) {
-        this.modelsDir = modelsDir;
         this.log = log;
         this.loader = new BackboneLoader(modelsDir, log);
-    }
-
-    /** @return where bundle backbones are found */
-    public Path modelsDir() {
-        return modelsDir;
     }
 
     /**
@@ -55,7 +48,7 @@ public final class RunSetup {
         String freezeUntil = freezeUntil(cfg, loader.defaultFreezeUntil(cfg.backboneChoice()));
         fetchWeights(cfg);
         TrainingData data = TrainingData.prepare(cfg.data(), seeds, log);
-        return new PreparedRun(cfg.withFreezeUntil(freezeUntil), seeds, data, freezeUntil, Backend.describe());
+        return new PreparedRun(cfg.withFreezeUntil(freezeUntil), seeds, data, Backend.describe());
     }
 
     /**

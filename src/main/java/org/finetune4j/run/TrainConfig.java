@@ -164,11 +164,6 @@ public record TrainConfig(Mode mode, String name, BackboneSettings backbone, Fin
 
 
 
-    /** @return this configuration with another mode */
-    public TrainConfig withMode(Mode other) {
-        return new TrainConfig(other, name, backbone, fineTune, data, seed);
-    }
-
     /** @return this configuration with another bundle name */
     public TrainConfig withName(String other) {
         return new TrainConfig(mode, other, backbone, fineTune, data, seed);

@@ -144,9 +144,13 @@ class KillAndResumeTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
         try {
             while (!when.test(workdir)) {
-                assertThat(p.isAlive()).as("the run ended (exit %s) before it could be killed: %s",
-                        p.isAlive() ? "-" : p.exitValue(), Files.readString(err)).isTrue();
-                assertThat(System.nanoTime()).as("waiting to kill " + String.join(" ", args)).isLessThan(deadline);
+                if (!p.isAlive()) {
+                    throw new AssertionError("the run ended (exit " + p.exitValue() + ") before it could be killed: "
+                            + Files.readString(err));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("waited " + TIMEOUT_SECONDS + " s to kill " + String.join(" ", args));
+                }
                 Thread.sleep(10);
             }
             assertThat(p.isAlive()).as("still running when killed").isTrue();
