@@ -77,4 +77,15 @@ public record Recipe(int version, List<RecipeStep> steps, Fit fit, String source
     public List<String> stepNames() {
         return steps.stream().map(RecipeStep::name).toList();
     }
+
+    /**
+     * @return the steps and fit of the recipe, without its source and line numbers: the part that changes the
+     *         pictures (a cache key of augmented views)
+     */
+    public String key() {
+        StringBuilder s = new StringBuilder("fit=").append(fit);
+        steps.forEach(st -> s.append(';').append(st.name()).append('@').append(st.probability()).append('=')
+                .append(st.settings()));
+        return s.toString();
+    }
 }

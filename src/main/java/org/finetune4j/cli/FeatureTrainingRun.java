@@ -9,15 +9,15 @@ import java.util.Locale;
 import java.util.Map;
 import org.finetune4j.core.Json;
 import org.finetune4j.data.BadImage;
+import org.finetune4j.extract.FeatureExtractor;
 import org.finetune4j.features.ClassifierConfig;
 import org.finetune4j.features.CrossValidation;
 import org.finetune4j.features.ExtractionConfig;
-import org.finetune4j.features.FeatureExtractor;
 import org.finetune4j.features.FeatureTrainConfig;
 import org.finetune4j.features.FeatureTrainResult;
+import org.finetune4j.run.TrainConfig;
 import org.finetune4j.stage.TrainStage;
 import org.finetune4j.stage.TrainingFacts;
-import org.finetune4j.run.TrainConfig;
 
 /** Runs {@code train --mode features}: echoes the configuration, runs the {@link TrainStage}, prints. */
 final class FeatureTrainingRun {

@@ -33,9 +33,10 @@ final class HelpLayout {
                 "--momentum", "--schedule", "--l1", "--l2", "--patience", "--early-stopping-metric", "--min-delta",
                 "--unfreeze", "--stage2-epochs", "--stage2-lr", "--resume", "--start-lr", "--end-lr", "--iterations",
                 "--check-images", "--overfit-images", "--overfit-iterations"));
-        GROUPS.put("Augmentation:", List.of("--augment"));
+        GROUPS.put("Augmentation and the frozen-layer cache:", List.of("--augment", "--augment-copies",
+                "--per-epoch-augment", "--cache", "--cache-budget"));
         GROUPS.put("Evaluation:", List.of("--protocol", "--average", "--reports-dir", "--top-wrong", "--top-k"));
-        GROUPS.put("Features mode (--mode features):", List.of("--layer", "--pool", "--cache", "--augment-copies",
+        GROUPS.put("Features mode (--mode features):", List.of("--layer", "--pool",
                 "--classifier", "--penalty", "--loss", "--folds", "--c-grid", "--reg-grid", "--max-iterations",
                 "--standardize",
                 "--pca", "--whiten", "--clear", "--force"));

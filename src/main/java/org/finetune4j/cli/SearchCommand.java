@@ -98,8 +98,7 @@ final class SearchCommand extends BackboneCommand {
     private static final List<String> FINETUNE_ONLY = List.of("--lr-range", "--l2-range", "--dropout-range",
             "--head-widths", "--freeze-choices", "--trial-epochs");
     /** Options that only features-mode trials use. */
-    private static final List<String> FEATURES_ONLY = List.of("--c-range", "--layer", "--pool", "--cache",
-            "--augment-copies", "--classifier", "--penalty", "--loss", "--folds", "--max-iterations", "--standardize",
+    private static final List<String> FEATURES_ONLY = List.of("--c-range", "--layer", "--pool", "--classifier", "--penalty", "--loss", "--folds", "--max-iterations", "--standardize",
             "--pca", "--whiten");
 
     @Override
@@ -135,7 +134,7 @@ final class SearchCommand extends BackboneCommand {
         if (searchName.isBlank() || searchName.contains("/") || searchName.startsWith(".")) {
             throw new UsageException("--name " + searchName + ": expected a plain folder name, e.g. search-photos.");
         }
-        TrainConfig base = config(searchName, dir);
+        TrainConfig base = config(searchName, dir).withPrefix(extraction.prefixCache(train));
         Path folder = train.reportsDir.resolve(searchName);
         var err = err();
         var out = out();

@@ -54,7 +54,8 @@ final class TrainCommand extends BackboneCommand {
         }
         Path dir = resolveData();
         String bundleName = name != null ? name : dir.getFileName() + "-" + backbone.mode;
-        TrainConfig cfg = backbone.config(bundleName, dir, common, data, preparation, train, stage2, err());
+        TrainConfig cfg = backbone.config(bundleName, dir, common, data, preparation, train, stage2, err())
+                .withPrefix(extraction.prefixCache(train));
         if (backbone.mode.equals("features")) {
             return FeatureTrainingRun.run(cfg, extraction.config(backbone.augment(), train.batchSize),
                     classifier.config(), train.stageSettings(), common.quiet, common.json, out(), err());

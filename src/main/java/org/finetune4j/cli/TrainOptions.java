@@ -73,6 +73,15 @@ public final class TrainOptions {
             + "${DEFAULT-VALUE}.")
     double minDelta = EarlyStopping.defaults().minDelta();
 
+    @Option(names = "--per-epoch-augment", description = "Fine-tuning: augment every epoch afresh and run the frozen "
+            + "layers every epoch (in inference mode), instead of caching their outputs for --augment-copies copies.")
+    boolean perEpochAugment = TrainConfig.PrefixCache.defaults().perEpoch();
+
+    @Option(names = "--cache-budget", paramLabel = "GB", description = "Fine-tuning: the largest cache of frozen-layer "
+            + "outputs a run writes, in GB; a run that needs more augments every epoch instead, and says so. "
+            + "Default: ${DEFAULT-VALUE}.")
+    double cacheBudgetGb = TrainConfig.PrefixCache.defaults().budgetGb();
+
     @Option(names = "--resume", description = "Continue the interrupted run of the same --name from the checkpoint "
             + "it left in models/<name>.checkpoint/.")
     boolean resume;

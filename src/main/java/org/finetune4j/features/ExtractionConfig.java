@@ -2,6 +2,7 @@ package org.finetune4j.features;
 
 import java.nio.file.Path;
 import org.finetune4j.core.UsageException;
+import org.finetune4j.extract.FeatureCache;
 
 /**
  * How features are extracted.

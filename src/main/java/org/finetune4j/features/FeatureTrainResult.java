@@ -1,5 +1,6 @@
 package org.finetune4j.features;
 
+import org.finetune4j.extract.FeatureExtractor;
 import org.finetune4j.run.TrainResult;
 
 /**

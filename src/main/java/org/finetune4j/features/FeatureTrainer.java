@@ -20,6 +20,7 @@ import org.finetune4j.core.RunInfo;
 import org.finetune4j.core.Seeds;
 import org.finetune4j.data.LabeledImage;
 import org.finetune4j.data.TrainingData;
+import org.finetune4j.extract.FeatureExtractor;
 import org.finetune4j.model.BackboneLoader;
 import org.finetune4j.model.BackboneSpec;
 import org.finetune4j.model.Backbones;
@@ -95,7 +96,7 @@ public final class FeatureTrainer {
         if (recipe != null) {
             Augmenter aug = Augmenter.of(recipe, new ImageSize(backbone.preprocessing().input().height(),
                     backbone.preprocessing().input().width()), seeds);
-            String recipeKey = recipeKey(recipe);
+            String recipeKey = recipe.key();
             for (int c = 0; c < ex.augmentCopies(); c++) {
                 trainViews.add(new FeatureExtractor.View(aug, recipeKey, run.seed(), c));
             }
@@ -137,14 +138,6 @@ public final class FeatureTrainer {
         }
         return new FeatureSet(paths, x.toArray(new float[0][]), y.stream().mapToInt(Integer::intValue).toArray(),
                 group.stream().mapToInt(Integer::intValue).toArray(), aug);
-    }
-
-    /** The steps and fit of a recipe, without its source and line numbers: the part that changes the pictures. */
-    private static String recipeKey(Recipe r) {
-        StringBuilder s = new StringBuilder("fit=").append(r.fit());
-        r.steps().forEach(st -> s.append(';').append(st.name()).append('@').append(st.probability()).append('=')
-                .append(st.settings()));
-        return s.toString();
     }
 
     /**
@@ -219,7 +212,7 @@ public final class FeatureTrainer {
         double testAcc = folded.accuracy(f.test().rows(), f.test().y());
         double testLoss = folded.crossEntropy(f.test().rows(), f.test().y());
 
-        ComputationGraph graph = f.extractor().withHead(folded);
+        ComputationGraph graph = LinearHead.attach(f.extractor(), folded);
         ObjectNode runConfig = Json.mapper().valueToTree(cfg);
         runConfig.set("labels", Json.mapper().valueToTree(f.data().classes()));
         runConfig.put("backbone", f.backbone().name());

@@ -73,11 +73,53 @@ public record TrainConfig(Mode mode, String name, BackboneSettings backbone, Fin
      * @param optimizer updater, learning rate, schedule, L1/L2
      * @param schedule  epochs, batch size and early stopping
      * @param stage2    the optional unfrozen second stage, or null
+     * @param prefix    how the layers that train are fed: the frozen prefix's outputs cached, or computed per epoch
      */
-    public record FineTuneSettings(HeadSpec head, OptimizerConfig optimizer, Schedule schedule, StageTwo stage2) {
+    public record FineTuneSettings(HeadSpec head, OptimizerConfig optimizer, Schedule schedule, StageTwo stage2,
+                                   PrefixCache prefix) {
+        /** Settings with the default prefix cache. */
+        public FineTuneSettings(HeadSpec head, OptimizerConfig optimizer, Schedule schedule, StageTwo stage2) {
+            this(head, optimizer, schedule, stage2, PrefixCache.defaults());
+        }
+
         /** @return the default head and optimiser, 15 epochs of batch 32 with default early stopping, one stage */
         public static FineTuneSettings defaults() {
             return new FineTuneSettings(HeadSpec.defaults(), OptimizerConfig.defaults(), Schedule.defaults(), null);
+        }
+    }
+
+    /**
+     * How fine-tuning feeds the layers that train. The frozen layers (the prefix, up to the freeze point) never
+     * change, so their output for an image and an augmented copy of it is computed once, in inference mode, and
+     * cached on disk; the epochs then run only the trainable layers. Each training image gets
+     * {@code augmentCopies} seeded augmented copies and every epoch trains on one of them per image, drawn from the
+     * seed. With {@code perEpoch}, or when the cache would pass {@code budgetGb}, every epoch augments afresh and
+     * runs the frozen layers again (still in inference mode, keeping no activations for backpropagation).
+     *
+     * @param augmentCopies augmented copies per training image, 1 to 1000 ({@code --augment-copies})
+     * @param perEpoch      augment every epoch afresh instead ({@code --per-epoch-augment})
+     * @param budgetGb      the largest prefix cache a run writes, in GB of 10^9 bytes ({@code --cache-budget})
+     * @param cacheDir      the cache folder, or null for {@code $FINETUNE4J_CACHE/features} or
+     *                      {@code ~/.finetune4j/features} ({@code --cache})
+     */
+    public record PrefixCache(int augmentCopies, boolean perEpoch, double budgetGb, String cacheDir) {
+        /** Copies per image when none are asked for. */
+        public static final int DEFAULT_COPIES = 4;
+
+        public PrefixCache {
+            if (augmentCopies < 1 || augmentCopies > 1000) {
+                throw new UsageException("--augment-copies " + augmentCopies + ": expected 1 to 1000 copies per "
+                        + "training image (or --per-epoch-augment to augment every epoch afresh).");
+            }
+            if (!(budgetGb >= 0) || Double.isInfinite(budgetGb)) {
+                throw new UsageException("--cache-budget " + budgetGb + ": expected a size in GB, 0 or more (0 "
+                        + "never caches).");
+            }
+        }
+
+        /** @return {@value #DEFAULT_COPIES} copies per image, cached, a budget of 20 GB, the default folder */
+        public static PrefixCache defaults() {
+            return new PrefixCache(DEFAULT_COPIES, false, 20, null);
         }
     }
 
@@ -119,6 +161,11 @@ public record TrainConfig(Mode mode, String name, BackboneSettings backbone, Fin
     /** @return the second stage, or null */
     public StageTwo stage2() {
         return fineTune.stage2();
+    }
+
+    /** @return how the trainable layers are fed */
+    public PrefixCache prefix() {
+        return fineTune.prefix();
     }
 
     /**
@@ -178,6 +225,12 @@ public record TrainConfig(Mode mode, String name, BackboneSettings backbone, Fin
     /** @return this configuration with other backbone settings */
     public TrainConfig withBackbone(BackboneSettings other) {
         return new TrainConfig(mode, name, other, fineTune, data, seed);
+    }
+
+    /** @return this configuration with another way of feeding the trainable layers */
+    public TrainConfig withPrefix(PrefixCache other) {
+        return new TrainConfig(mode, name, backbone, new FineTuneSettings(fineTune.head(), fineTune.optimizer(),
+                fineTune.schedule(), fineTune.stage2(), other), data, seed);
     }
 
     /** @return this configuration with other data settings */

@@ -7,8 +7,8 @@ import java.util.List;
 import org.finetune4j.core.RunInfo;
 import org.finetune4j.data.BadImage;
 import org.finetune4j.data.DatasetReport;
+import org.finetune4j.extract.FeatureExtractor;
 import org.finetune4j.features.CrossValidation;
-import org.finetune4j.features.FeatureExtractor;
 import org.finetune4j.features.FeatureTrainConfig;
 import org.finetune4j.features.FeatureTrainResult;
 

@@ -93,7 +93,7 @@ public final class TrainStage {
      */
     public Result fineTune(TrainConfig cfg, Supplier<Boolean> stop, TrainingLoop.EpochListener listener,
                            Consumer<String> log, boolean progress) {
-        TrainResult r = new Trainer(settings.modelsDir(), log).run(cfg, settings.resume(), stop, listener);
+        TrainResult r = new Trainer(settings.modelsDir(), log, progress).run(cfg, settings.resume(), stop, listener);
         if (r.interrupted()) {
             return new Result(r, null, null);
         }

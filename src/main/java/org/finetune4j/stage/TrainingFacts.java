@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.finetune4j.features.FeatureExtractor;
+import org.finetune4j.extract.FeatureExtractor;
 import org.finetune4j.features.FeatureTrainConfig;
 import org.finetune4j.features.FeatureTrainResult;
 import org.finetune4j.run.EpochStats;

@@ -33,11 +33,14 @@ public final class Checkpoints {
      * A loaded checkpoint.
      *
      * @param graph      the network, with its updater state
-     * @param bestParams the best epoch's parameters, or null before the first epoch ended
+     * @param bestParams the best epoch's parameters (of the graph that trains), or null before the first epoch ended
+     * @param trainableUpdater the optimizer state of the trainable layers' own graph, or null when the whole graph
+     *                   trained
      * @param state      where the run was
      * @param runConfig  the configuration the run was started with (labels included)
      */
-    public record Saved(ComputationGraph graph, INDArray bestParams, CheckpointState state, JsonNode runConfig) {
+    public record Saved(ComputationGraph graph, INDArray bestParams, INDArray trainableUpdater, CheckpointState state,
+                        JsonNode runConfig) {
     }
 
     private final Path dir;
@@ -59,11 +62,25 @@ public final class Checkpoints {
 
     /** Saves atomically (temporary folder, then rename); the previous checkpoint stays until the new one is whole. */
     public void save(ComputationGraph graph, INDArray bestParams, CheckpointState state, JsonNode runConfig) {
+        save(graph, bestParams, null, state, runConfig);
+    }
+
+    /**
+     * Saves atomically, with the optimizer state of the layers that train when they train as a graph of their own
+     * ({@link FrozenPrefix#trainable()}: the whole graph's own optimizer state is then unused).
+     *
+     * @param trainableUpdater the trainable graph's updater state, or null when the whole graph trains
+     */
+    public void save(ComputationGraph graph, INDArray bestParams, INDArray trainableUpdater, CheckpointState state,
+                     JsonNode runConfig) {
         try {
             AtomicFiles.writeFolder(dir, tmp -> {
                 ModelSerializer.writeModel(graph, tmp.resolve("model.zip").toFile(), true);
                 if (bestParams != null) {
                     Nd4j.saveBinary(bestParams, tmp.resolve("best.bin").toFile());
+                }
+                if (trainableUpdater != null) {
+                    Nd4j.saveBinary(trainableUpdater, tmp.resolve("trainable-updater.bin").toFile());
                 }
                 ObjectNode doc = Json.mapper().createObjectNode();
                 doc.set("state", Json.mapper().valueToTree(state));
@@ -102,8 +119,10 @@ public final class Checkpoints {
             }
             Path best = dir.resolve("best.bin");
             INDArray bestParams = Files.exists(best) ? Nd4j.readBinary(best.toFile()) : null;
+            Path updater = dir.resolve("trainable-updater.bin");
+            INDArray trainableUpdater = Files.exists(updater) ? Nd4j.readBinary(updater.toFile()) : null;
             CheckpointState state = Json.mapper().treeToValue(doc.get("state"), CheckpointState.class);
-            return new Saved(graph, bestParams, state, doc.get("run-config"));
+            return new Saved(graph, bestParams, trainableUpdater, state, doc.get("run-config"));
         } catch (IOException e) {
             throw new UsageException(dir + ": cannot read the checkpoint (" + e.getMessage() + "). Run without "
                     + "--resume to start over.", e);

@@ -33,7 +33,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * for (var it = train.epoch(epoch, 0); it.hasNext(); ) { ImageBatches.Batch b = it.next(); graph.fit(b.data()); }
  * }</pre>
  */
-public final class ImageBatches implements AutoCloseable {
+public final class ImageBatches implements Batches {
 
     /**
      * One mini-batch.
@@ -91,20 +91,28 @@ public final class ImageBatches implements AutoCloseable {
         });
     }
 
-    /** @return the number of images */
+    @Override
     public int size() {
         return images.size();
     }
 
-    /** @return batches per epoch */
+    @Override
     public int batchesPerEpoch() {
         return (images.size() + batchSize - 1) / batchSize;
     }
 
     /** @return the order of the images (indices into the list) in an epoch */
     public int[] order(int epoch) {
-        List<Integer> order = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
+        return order(images.size(), shuffle, seeds, epoch);
+    }
+
+    /**
+     * @return the order of {@code n} images (indices into their list) in an epoch: shuffled from the seed and the
+     *         epoch, or the list order
+     */
+    static int[] order(int n, boolean shuffle, Seeds seeds, int epoch) {
+        List<Integer> order = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
             order.add(i);
         }
         if (shuffle) {
@@ -155,35 +163,9 @@ public final class ImageBatches implements AutoCloseable {
         }
     }
 
-    /**
-     * The batches of an epoch from {@code fromBatch} on, each prepared while the previous one is in use.
-     */
+    @Override
     public java.util.Iterator<Batch> epoch(int epoch, int fromBatch) {
-        int total = batchesPerEpoch();
-        return new java.util.Iterator<>() {
-            private int next = fromBatch;
-            private CompletableFuture<Batch> ahead = next < total ? submit(next) : null;
-
-            private CompletableFuture<Batch> submit(int index) {
-                return CompletableFuture.supplyAsync(() -> batch(epoch, index));
-            }
-
-            @Override
-            public boolean hasNext() {
-                return ahead != null;
-            }
-
-            @Override
-            public Batch next() {
-                if (ahead == null) {
-                    throw new java.util.NoSuchElementException();
-                }
-                Batch b = ahead.join();
-                next++;
-                ahead = next < total ? submit(next) : null;
-                return b;
-            }
-        };
+        return Batches.prefetching(batchesPerEpoch(), fromBatch, index -> batch(epoch, index));
     }
 
     @Override

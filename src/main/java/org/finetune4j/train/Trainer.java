@@ -48,14 +48,27 @@ public final class Trainer {
 
     private final Path modelsDir;
     private final Consumer<String> log;
+    private final boolean progress;
 
     /**
+     * A trainer without progress bars.
+     *
      * @param modelsDir where bundles and checkpoints are written and bundle backbones are found
      * @param log       receives one-line notes for the user (stderr in the CLI)
      */
     public Trainer(Path modelsDir, Consumer<String> log) {
+        this(modelsDir, log, false);
+    }
+
+    /**
+     * @param modelsDir where bundles and checkpoints are written and bundle backbones are found
+     * @param log       receives one-line notes for the user (stderr in the CLI)
+     * @param progress  show progress bars on stderr (computing the frozen layers' outputs)
+     */
+    public Trainer(Path modelsDir, Consumer<String> log, boolean progress) {
         this.modelsDir = modelsDir;
         this.log = log;
+        this.progress = progress;
     }
 
     /**
@@ -90,6 +103,8 @@ public final class Trainer {
         ComputationGraph graph;
         CheckpointState state = CheckpointState.start();
         INDArray bestParams = null;
+        INDArray trainableUpdater = null;
+        Supplier<ComputationGraph> backboneGraph;
         if (resume) {
             Checkpoints.Saved saved = checkpoints.load();
             ResolvedRun savedRun = ResolvedRun.fromJson(saved.runConfig());
@@ -98,13 +113,18 @@ public final class Trainer {
             graph = saved.graph();
             state = saved.state();
             bestParams = saved.bestParams();
+            trainableUpdater = saved.trainableUpdater();
             log.accept("resuming " + cfg.name() + " at epoch " + (state.epochIndex() + 1) + ", batch "
                     + state.nextBatch() + " (stage " + state.stage() + ")");
+            // the frozen layers' cached outputs are keyed by the backbone they come from: loaded only if needed
+            backboneGraph = () -> setup.backbone(run).graph();
         } else {
             BackboneLoader.Loaded backbone = setup.backbone(run);
             graph = FineTuner.build(backbone.graph(), backbone.preprocessing().input(), run.freezeUntil(),
                     cfg.head(), classes.size(), cfg.optimizer(), seeds.value("init"));
             resolved = resolved.withBackbone(backbone.name(), backbone.preprocessing());
+            ComputationGraph loaded = backbone.graph();
+            backboneGraph = () -> loaded;
         }
         Preprocessing preprocessing = resolved.preprocessing();
         String backboneName = resolved.backbone();
@@ -115,15 +135,13 @@ public final class Trainer {
         Augmenter augmenter = Augmenter.of(recipe, new ImageSize(input.height(), input.width()), seeds);
         int threads = cfg.data().threads();
         int batch = cfg.schedule().batchSize();
-        // A recipe without steps (augment/none.yaml) trains on exactly the evaluation view: the same code path as
-        // evaluation and `predict` (Preprocessing.fit), so train-time and predict-time tensors are identical.
-        Augmentation augmentation = recipe.steps().isEmpty() ? null : augmenter::augment;
-        try (ImageBatches train = new ImageBatches(split.train(), classes.size(), preprocessing, decoder,
-                augmentation, batch, true, seeds, threads, badImages);
-             ImageBatches val = new ImageBatches(split.val(), classes.size(), preprocessing, decoder, null, batch,
-                     false, seeds, threads, badImages);
-             ImageBatches test = new ImageBatches(split.test(), classes.size(), preprocessing, decoder, null, batch,
-                     false, seeds, threads, badImages)) {
+        TrainingFeeds feeds = new TrainingFeeds(split.train(), split.val(), classes.size(), preprocessing, decoder,
+                recipe, augmenter, cfg, seeds, badImages, log, progress);
+        feeds.prepare(graph, cfg.stage2() == null || state.stage() > 1 ? List.of() : List.of(cfg.stage2().unfreeze()),
+                backboneGraph);
+        backboneGraph = null;   // the backbone's memory can go: the cut prefixes hold what training needs
+        try (ImageBatches test = new ImageBatches(split.test(), classes.size(), preprocessing, decoder, null, batch,
+                false, seeds, threads, badImages)) {
             List<TrainingLoop.Stage> stages = new ArrayList<>(List.of(new TrainingLoop.Stage(1,
                     cfg.schedule().epochs(), cfg.optimizer(), cfg.schedule().earlyStopping())));
             if (cfg.stage2() != null) {
@@ -134,20 +152,37 @@ public final class Trainer {
                 if (stage.stage() < state.stage()) {
                     continue;   // finished before the checkpoint this run resumed from
                 }
-                if (stage.stage() > state.stage()) {
+                boolean starting = stage.stage() > state.stage();
+                if (starting) {
                     graph = FineTuner.unfreezeAbove(graph, cfg.stage2().unfreeze(),
                             cfg.optimizer().toUpdater(cfg.stage2().learningRate()));
                     log.accept("stage 2: layers above " + cfg.stage2().unfreeze() + " unfrozen, learning rate "
                             + cfg.stage2().learningRate());
                     state = state.startStage(stage.stage());
-                    bestParams = graph.params().dup();
                 }
-                TrainingLoop.Outcome outcome = new TrainingLoop(stage, seeds).run(graph, train, val, state,
-                        bestParams, checkpoints, runConfig, stop, listener);
+                TrainingLoop.Outcome outcome;
+                try (TrainingFeeds.Feed feed = feeds.open(graph)) {
+                    if (starting) {
+                        bestParams = feed.trainee().params().dup();
+                    }
+                    if (trainableUpdater != null && feed.split() != null) {
+                        // the optimizer state (Adam's moments) of the interrupted run's trainable layers
+                        feed.trainee().getUpdater().getStateViewArray().assign(trainableUpdater);
+                        trainableUpdater = null;
+                    }
+                    ComputationGraph whole = graph;
+                    TrainingLoop.Saver saver = (trained, best, st) -> {
+                        feed.copyBack();
+                        checkpoints.save(whole, best, feed.split() == null ? null
+                                : trained.getUpdater().getStateViewArray(), st, runConfig);
+                    };
+                    outcome = new TrainingLoop(stage, seeds).run(feed.trainee(), feed.train(), feed.val(), state,
+                            bestParams, saver, stop, listener);
+                    feed.copyBack();
+                }
                 if (outcome.interrupted()) {
                     return interrupted(outcome, data, started, checkpoints, graph);
                 }
-                graph = outcome.graph();
                 state = outcome.state();
                 bestParams = outcome.bestParams();
             }

@@ -23,7 +23,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * arithmetic as an uninterrupted one.
  * <pre>{@code
  * TrainingLoop.Outcome o = new TrainingLoop(settings, seeds).run(graph, train, val, CheckpointState.start(), null,
- *         checkpoints, runConfig, () -> stopRequested, stats -> System.err.println(stats));
+ *         (g, best, state) -> checkpoints.save(g, best, state, runConfig), () -> stopRequested, listener);
  * }</pre>
  */
 public final class TrainingLoop {
@@ -48,6 +48,17 @@ public final class TrainingLoop {
          * @param total   epochs planned in the stage
          */
         void onEpochEnd(EpochStats stats, History history, int total);
+    }
+
+    /** Saves a checkpoint of the graph being trained. */
+    @FunctionalInterface
+    public interface Saver {
+        /**
+         * @param trained    the graph the loop trains
+         * @param bestParams its best epoch's parameters so far, or null
+         * @param state      where the run is
+         */
+        void save(ComputationGraph trained, INDArray bestParams, CheckpointState state);
     }
 
     /**
@@ -81,27 +92,23 @@ public final class TrainingLoop {
      * @param val         validation batches, or null
      * @param state       where to start: {@link CheckpointState#start()} or a checkpoint's state
      * @param bestParams  the best parameters so far (from a checkpoint), or null
-     * @param checkpoints where to save checkpoints, or null for none
-     * @param runConfig   saved with every checkpoint
+     * @param saver       saves a checkpoint after every epoch and on a stop request, or null for none
      * @param stop        polled after every batch; when true, a checkpoint is saved and the stage returns
      * @param listener    receives every finished epoch
      */
-    public Outcome run(ComputationGraph graph, ImageBatches train, ImageBatches val, CheckpointState state,
-                       INDArray bestParams, Checkpoints checkpoints,
-                       com.fasterxml.jackson.databind.JsonNode runConfig, Supplier<Boolean> stop,
-                       EpochListener listener) {
+    public Outcome run(ComputationGraph graph, Batches train, Batches val, CheckpointState state,
+                       INDArray bestParams, Saver saver, Supplier<Boolean> stop, EpochListener listener) {
         TrainingAccuracy accuracy = TrainingAccuracy.attach(graph);
         try {
-            return stage(graph, train, val, state, bestParams, checkpoints, runConfig, stop, listener, accuracy);
+            return stage(graph, train, val, state, bestParams, saver, stop, listener, accuracy);
         } finally {
             accuracy.detach();
         }
     }
 
-    private Outcome stage(ComputationGraph graph, ImageBatches train, ImageBatches val, CheckpointState state,
-                          INDArray bestParams, Checkpoints checkpoints,
-                          com.fasterxml.jackson.databind.JsonNode runConfig, Supplier<Boolean> stop,
-                          EpochListener listener, TrainingAccuracy accuracy) {
+    private Outcome stage(ComputationGraph graph, Batches train, Batches val, CheckpointState state,
+                          INDArray bestParams, Saver saver, Supplier<Boolean> stop, EpochListener listener,
+                          TrainingAccuracy accuracy) {
         CheckpointState s = state;
         INDArray best = bestParams;
         while (s.stageEpoch() < stage.epochs() && !s.stopping().stopped()) {
@@ -131,8 +138,8 @@ public final class TrainingLoop {
                     CheckpointState partial = new CheckpointState(stage.stage(), epochIndex, s.stageEpoch(),
                             batchesDone, new CheckpointState.EpochProgress(lossSum, hits, seen, secs), s.history(),
                             s.stopping());
-                    if (checkpoints != null) {
-                        checkpoints.save(graph, best, partial, runConfig);
+                    if (saver != null) {
+                        saver.save(graph, best, partial);
                     }
                     return new Outcome(graph, partial, true, best);
                 }
@@ -157,8 +164,8 @@ public final class TrainingLoop {
             boolean stopped = stage.earlyStopping().patience() > 0 && waited >= stage.earlyStopping().patience();
             s = new CheckpointState(stage.stage(), epochIndex + 1, s.stageEpoch() + 1, 0,
                     CheckpointState.EpochProgress.none(), h, new CheckpointState.Stopping(bestScore, waited, stopped));
-            if (checkpoints != null) {
-                checkpoints.save(graph, best, s, runConfig);
+            if (saver != null) {
+                saver.save(graph, best, s);
             }
             listener.onEpochEnd(stats, h, stage.epochs());
             if (stop.get()) {
@@ -172,7 +179,7 @@ public final class TrainingLoop {
     }
 
     /** @return {mean cross-entropy loss, accuracy} of the graph on the batches (inference mode, no penalty) */
-    public static double[] evaluate(ComputationGraph graph, ImageBatches batches) {
+    public static double[] evaluate(ComputationGraph graph, Batches batches) {
         double loss = 0;
         long hits = 0;
         long n = 0;

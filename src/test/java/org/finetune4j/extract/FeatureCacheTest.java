@@ -1,4 +1,4 @@
-package org.finetune4j.features;
+package org.finetune4j.extract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.finetune4j.features;
+package org.finetune4j.extract;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -190,6 +190,19 @@ public final class FeatureCache {
                 }
             }
             return f;
+        }
+
+        /**
+         * @param sha256    SHA-256 of the image file
+         * @param dimension the expected feature dimension
+         * @return whether an entry of the right size is there (its checksum is checked when it is read)
+         */
+        public boolean has(String sha256, int dimension) {
+            try {
+                return Files.size(entry(sha256)) == HEADER_BYTES + 4L * dimension + 4;
+            } catch (IOException e) {
+                return false;
+            }
         }
 
         /** Writes an entry atomically (temporary file, then rename). */

@@ -1,4 +1,4 @@
-package org.finetune4j.features;
+package org.finetune4j.extract;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +60,6 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * <pre>{@code
  * FeatureExtractor fx = FeatureExtractor.of(backbone, preprocessing, "fc2", Pooling.NONE, FeatureCache.of(dir));
  * FeatureExtractor.Extraction e = fx.extract(split.train(), FeatureExtractor.View.centre(), decoder, log, 2, 32, true);
- * ComputationGraph bundleGraph = fx.withHead(linearModel);
  * }</pre>
  */
 public final class FeatureExtractor {
@@ -165,11 +164,15 @@ public final class FeatureExtractor {
     }
 
     /**
-     * @param features one row per requested image, in order; null for images that could not be used
+     * @param features      one row per requested image, in order; null for images that could not be used
+     * @param contentHashes per requested image, the SHA-256 of its file; null for images that could not be used
      * @param stats    what was cached and computed
      */
-    public record Extraction(float[][] features, Stats stats) {
+    public record Extraction(float[][] features, List<String> contentHashes, Stats stats) {
     }
+
+    /** Marks an output that is on disk but not kept in memory. */
+    private static final float[] PRESENT = new float[0];
 
     private final ComputationGraph network;
     private final String outputVertex;
@@ -296,6 +299,10 @@ public final class FeatureExtractor {
 
     /** @return the cache key of a view: model identity, layer, pooling, preprocessing, view */
     public String cacheKey(View view) {
+        return cacheKey(view, null);
+    }
+
+    private String cacheKey(View view, String context) {
         Map<String, Object> k = new LinkedHashMap<>();
         k.put("format", 1);
         k.put("model-sha256", modelSha256);
@@ -304,6 +311,9 @@ public final class FeatureExtractor {
         k.put("dimension", dimension);
         k.put("preprocessing", preprocessing);
         k.put("view", view.key());
+        if (context != null) {
+            k.put("images-and-batches", context);
+        }
         return Json.write(k);
     }
 
@@ -319,8 +329,66 @@ public final class FeatureExtractor {
      */
     public Extraction extract(List<LabeledImage> images, View view, ImageDecoder decoder, BadImageLog badImages,
                               int threads, int batchSize, boolean progress) {
+        return run(images, view, null, true, decoder, badImages, threads, batchSize, progress);
+    }
+
+    /**
+     * Outputs of images for one view, left on disk rather than returned: what fine-tuning trains on when the
+     * frozen prefix is cached (read them back with {@link Cached#get(int)}).
+     *
+     * <p>The cache space is keyed by the image list and the batch size as well ({@code context}): an image's output
+     * can differ in the last bits with the batch it ran in, so an entry computed in another run's batches is not
+     * used, and a run gives the same numbers whatever ran before it.
+     *
+     * @param images    the images, in a fixed order (batches are fixed runs of this list)
+     * @param view      centre or augmented view
+     * @param badImages receives images that cannot be read or decoded
+     * @param threads   decoding and hashing threads
+     * @param batchSize images per forward pass
+     * @param progress  show a progress bar on stderr
+     */
+    public Cached extractToCache(List<LabeledImage> images, View view, ImageDecoder decoder, BadImageLog badImages,
+                                 int threads, int batchSize, boolean progress) {
+        StringBuilder list = new StringBuilder().append(batchSize);
+        images.forEach(im -> list.append('\n').append(im.relativePath()));
+        String context = Fingerprint.sha256(list.toString().getBytes(StandardCharsets.UTF_8));
+        Extraction e = run(images, view, context, false, decoder, badImages, threads, batchSize, progress);
+        return new Cached(cache.space(cacheKey(view, context)), e.contentHashes(), dimension, e.stats());
+    }
+
+    /**
+     * Outputs of one view on disk.
+     *
+     * @param space         where the entries are
+     * @param contentHashes per image of the list, the SHA-256 of its file; null for an image that cannot be used
+     * @param dimension     values per image
+     * @param stats         what was cached and computed
+     */
+    public record Cached(FeatureCache.Space space, List<String> contentHashes, int dimension, Stats stats) {
+        /** @return whether image {@code i} of the list has an output */
+        public boolean has(int i) {
+            return contentHashes.get(i) != null;
+        }
+
+        /**
+         * @return the output of image {@code i} of the list
+         * @throws IllegalStateException if the entry disappeared or was damaged after the extraction
+         */
+        public float[] get(int i) {
+            float[] f = space.get(contentHashes.get(i), dimension);
+            if (f == null) {
+                throw new IllegalStateException(space.dir() + ": a cached activation of " + contentHashes.get(i)
+                        + " disappeared or was damaged during the run. Run again: the missing entries are "
+                        + "recomputed.");
+            }
+            return f;
+        }
+    }
+
+    private Extraction run(List<LabeledImage> images, View view, String context, boolean keep, ImageDecoder decoder,
+                           BadImageLog badImages, int threads, int batchSize, boolean progress) {
         long started = System.nanoTime();
-        FeatureCache.Space space = cache.space(cacheKey(view));
+        FeatureCache.Space space = cache.space(cacheKey(view, context));
         record Lookup(String sha, float[] cached, String badReason) {
         }
         List<Lookup> lookups = ParallelMap.apply(images, threads, "finetune4j-hash", im -> {
@@ -330,7 +398,8 @@ public final class FeatureExtractor {
             } catch (java.io.UncheckedIOException e) {
                 return new Lookup(null, null, "unreadable: " + e.getMessage());
             }
-            return new Lookup(sha, space.get(sha, dimension), null);
+            return new Lookup(sha, keep ? space.get(sha, dimension) : space.has(sha, dimension) ? PRESENT : null,
+                    null);
         });
         float[][] out = new float[images.size()][];
         int bad = 0;
@@ -358,7 +427,7 @@ public final class FeatureExtractor {
             }
             if (complete) {
                 for (int i : batch) {
-                    out[i] = lookups.get(i).cached();
+                    out[i] = keep ? lookups.get(i).cached() : PRESENT;
                 }
                 fromCache += batch.size();
             } else if (!batch.isEmpty()) {
@@ -393,7 +462,7 @@ public final class FeatureExtractor {
                         float[][] f = forward(p.input());
                         for (int r = 0; r < f.length; r++) {
                             int i = p.indices().get(r);
-                            out[i] = f[r];
+                            out[i] = keep ? f[r] : PRESENT;
                             space.put(lookups.get(i).sha(), f[r]);
                             computed++;
                         }
@@ -406,7 +475,11 @@ public final class FeatureExtractor {
             }
         }
         double computeSeconds = (System.nanoTime() - computeStart) / 1e9;
-        return new Extraction(out, new Stats(images.size(), fromCache, computed, bad, space.damaged(),
+        List<String> hashes = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            hashes.add(out[i] == null ? null : lookups.get(i).sha());
+        }
+        return new Extraction(keep ? out : new float[images.size()][], hashes, new Stats(images.size(), fromCache, computed, bad, space.damaged(),
                 forwardPasses.get() - passesBefore, missing.isEmpty() ? 0 : computeSeconds,
                 (System.nanoTime() - started) / 1e9));
     }
@@ -476,40 +549,21 @@ public final class FeatureExtractor {
         return flat.castTo(DataType.FLOAT).toFloatMatrix();
     }
 
+    /** @return the vertex whose output the features are (the feature layer, or the pooling vertex after it) */
+    public String outputVertex() {
+        return outputVertex;
+    }
+
+    /** @return the type of the features as the network produces them (a feature map before flattening) */
+    public InputType outputType() {
+        return outputType;
+    }
+
     /**
-     * The bundle network: the cut backbone, frozen, with a softmax output layer holding the linear model.
-     *
-     * @param model a linear model on this extractor's raw features (preprocessing already folded in)
-     * @return a new graph; its output is {@code softmax(W f + b)} for features {@code f}
+     * @return the seed written into cut networks' configurations (constant: nothing in them is initialised
+     *         randomly, and a changing seed would change the network's identity)
      */
-    public ComputationGraph withHead(LinearModel model) {
-        if (model.features() != dimension) {
-            throw new IllegalArgumentException("model has " + model.features() + " inputs, features have "
-                    + dimension);
-        }
-        String head = network.getConfiguration().getVertices().containsKey("predictions") ? "linear_predictions"
-                : "predictions";
-        InputPreProcessor pre = outputType instanceof InputType.InputTypeConvolutional c
-                ? Layout.flatten(c) : null;
-        OutputLayer out = new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(dimension)
-                .nOut(model.classes()).activation(Activation.SOFTMAX).weightInit(WeightInit.ZERO).build();
-        TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(network)
-                .fineTuneConfiguration(new FineTuneConfiguration.Builder().seed(CONFIG_SEED).build())
-                .setFeatureExtractor(outputVertex);
-        if (pre != null) {
-            b.addLayer(head, out, pre, outputVertex);
-        } else {
-            b.addLayer(head, out, outputVertex);
-        }
-        ComputationGraph g = b.setOutputs(head).build();
-        double[][] wt = new double[dimension][model.classes()];
-        for (int k = 0; k < model.classes(); k++) {
-            for (int j = 0; j < dimension; j++) {
-                wt[j][k] = model.weights()[k][j];
-            }
-        }
-        g.getLayer(head).setParam("W", Nd4j.create(wt).castTo(DataType.FLOAT));
-        g.getLayer(head).setParam("b", Nd4j.create(new double[][] {model.bias()}).castTo(DataType.FLOAT));
-        return g;
+    public static long configSeed() {
+        return CONFIG_SEED;
     }
 }
