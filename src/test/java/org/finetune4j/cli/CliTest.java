@@ -48,7 +48,7 @@ class CliTest {
         assertThat(r.exitCode()).isZero();
         java.nio.file.Files.writeString(java.nio.file.Path.of("target", "train-help.txt"), r.out());
         String out = r.out();
-        List<String> headings = List.of("Data:", "Model and head:", "Optimisation and schedule:", "Augmentation:",
+        List<String> headings = List.of("Data:", "Model and head:", "Optimisation and schedule:", "Augmentation and the frozen-layer cache:",
                 "Evaluation:", "Features mode (--mode features):", "General:", "Examples:");
         int last = -1;
         for (String h : headings) {

@@ -28,6 +28,8 @@ import org.finetune4j.run.TrainResult;
 import org.finetune4j.testing.TestBundles;
 import org.finetune4j.testing.TestFolders;
 import org.junit.jupiter.api.BeforeEach;
+import org.finetune4j.core.AtomicFiles;
+import org.finetune4j.extract.FeatureCache;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,8 +55,17 @@ class TrainerTest {
     private TrainConfig config(String name, int epochs, String freezeUntil, int patience) {
         return new TrainConfig(Mode.FINETUNE, name,
                 new TrainConfig.BackboneSettings("tiny-backbone", freezeUntil, ArchitectureSettings.defaults(), WeightsSettings.defaults()),
-                new TrainConfig.FineTuneSettings(new HeadSpec(null, List.of(8), "relu", 0.3, false), OptimizerConfig.defaults().withLearningRate(1e-2), new TrainConfig.Schedule(epochs, 8, new EarlyStopping("val-loss", patience, 0)), null), new DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
+                new TrainConfig.FineTuneSettings(new HeadSpec(null, List.of(8), "relu", 0.3, false), OptimizerConfig.defaults().withLearningRate(1e-2), new TrainConfig.Schedule(epochs, 8, new EarlyStopping("val-loss", patience, 0)), null,
+                        prefixCache(2, false, 20)), new DataSettings(data.toString(), SplitConfig.defaults(), "flip-crop",
                         BadImagePolicy.SKIP, 2), 42);
+    }
+
+    private TrainConfig.PrefixCache prefixCache(int copies, boolean perEpoch, double budgetGb) {
+        return new TrainConfig.PrefixCache(copies, perEpoch, budgetGb, cacheDir().toString());
+    }
+
+    private Path cacheDir() {
+        return tmp.resolve("cache");
     }
 
     private Trainer trainer() {
@@ -104,10 +115,67 @@ class TrainerTest {
     }
 
     @Test
-    void sameSeedGivesTheSameModel() {
-        TrainResult a = trainer().run(config("a", 2, "block1_pool", 0), false, () -> false, (s, h, t) -> { });
+    void sameSeedGivesTheSameModelWhetherTheFrozenLayersRunOrTheirCacheIsRead() {
+        List<String> first = new java.util.ArrayList<>();
+        TrainResult a = new Trainer(models, first::add).run(config("a", 2, "block1_pool", 0), false, () -> false,
+                (s, h, t) -> { });
+        FeatureCache.Stats cached = FeatureCache.of(cacheDir()).stats();
+        // 2 augmented copies of each training image and the centre view of each validation image
+        int[] counts = cachedCounts(first, "block1_pool");
+        int train = counts[0];
+        int val = counts[1];
+        assertThat(train + val + a.bundle().testSplit().size()).isEqualTo(36);
+        assertThat(cached.entries()).isEqualTo(2L * train + val);
         TrainResult b = trainer().run(config("b", 2, "block1_pool", 0), false, () -> false, (s, h, t) -> { });
+        assertThat(FeatureCache.of(cacheDir()).stats()).as("the second run only reads the cache").isEqualTo(cached);
         assertThat(params(b.bundleDir())).containsExactly(params(a.bundleDir()));
+        AtomicFiles.deleteTree(cacheDir());
+        TrainResult c = trainer().run(config("c", 2, "block1_pool", 0), false, () -> false, (s, h, t) -> { });
+        assertThat(params(c.bundleDir())).as("recomputed after the cache was emptied")
+                .containsExactly(params(a.bundleDir()));
+    }
+
+    /** @return {training images, validation images} from the log line of the prefix cache at a boundary */
+    private static int[] cachedCounts(List<String> log, String boundary) {
+        String line = log.stream().filter(l -> l.startsWith("frozen layers up to " + boundary + " run once: "))
+                .findFirst().orElseThrow(() -> new AssertionError("no cache line for " + boundary + " in " + log));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("of (\\d+) training images and (\\d+) "
+                + "validation").matcher(line);
+        assertThat(m.find()).as(line).isTrue();
+        return new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))};
+    }
+
+    @Test
+    void aLearningRateChangeReusesTheCacheAndMoreCopiesAddToIt() {
+        List<String> log = new java.util.ArrayList<>();
+        new Trainer(models, log::add).run(config("x", 1, "block1_pool", 0), false, () -> false, (s, h, t) -> { });
+        int train = cachedCounts(log, "block1_pool")[0];
+        FeatureCache.Stats before = FeatureCache.of(cacheDir()).stats();
+        TrainConfig otherLr = config("y", 1, "block1_pool", 0);
+        otherLr = new TrainConfig(otherLr.mode(), otherLr.name(), otherLr.backbone(),
+                new TrainConfig.FineTuneSettings(otherLr.head(), otherLr.optimizer().withLearningRate(3e-3),
+                        otherLr.schedule(), null, otherLr.prefix()), otherLr.data(), otherLr.seed());
+        trainer().run(otherLr, false, () -> false, (s, h, t) -> { });
+        assertThat(FeatureCache.of(cacheDir()).stats()).isEqualTo(before);
+        trainer().run(config("z", 1, "block1_pool", 0).withPrefix(prefixCache(3, false, 20)), false, () -> false,
+                (s, h, t) -> { });
+        assertThat(FeatureCache.of(cacheDir()).stats().entries()).as("a third copy of each training image")
+                .isEqualTo(before.entries() + train);
+    }
+
+    @Test
+    void overTheBudgetOrAskedToItAugmentsEveryEpochAndSaysSo() {
+        List<String> log = new java.util.ArrayList<>();
+        TrainResult r = new Trainer(models, log::add).run(config("budget", 1, "block1_pool", 0)
+                .withPrefix(prefixCache(2, false, 0)), false, () -> false, (s, h, t) -> { });
+        assertThat(log).anyMatch(l -> l.contains("over --cache-budget 0.0 GB: augmenting every epoch instead"));
+        assertThat(r.history().epochs()).hasSize(1);
+        assertThat(FeatureCache.of(cacheDir()).stats().entries()).isZero();
+        log.clear();
+        new Trainer(models, log::add).run(config("per-epoch", 1, "block1_pool", 0)
+                .withPrefix(prefixCache(2, true, 20)), false, () -> false, (s, h, t) -> { });
+        assertThat(log).anyMatch(l -> l.contains("run every epoch (--per-epoch-augment)"));
+        assertThat(FeatureCache.of(cacheDir()).stats().entries()).isZero();
     }
 
     @Test
@@ -174,8 +242,11 @@ class TrainerTest {
         TrainConfig base = config("s2", 2, "block2_pool", 0);
         TrainConfig cfg = new TrainConfig(base.mode(), base.name(),
                 new TrainConfig.BackboneSettings(base.model(), base.freezeUntil(), base.architecture(), base.weights()),
-                new TrainConfig.FineTuneSettings(base.head(), base.optimizer(), base.schedule(), new TrainConfig.StageTwo("block1_pool", 2, 1e-3)), base.data(), base.seed());
-        TrainResult r = trainer().run(cfg, false, () -> false, (s, h, t) -> { });
+                new TrainConfig.FineTuneSettings(base.head(), base.optimizer(), base.schedule(), new TrainConfig.StageTwo("block1_pool", 2, 1e-3), base.prefix()), base.data(), base.seed());
+        List<String> log = new java.util.ArrayList<>();
+        TrainResult r = new Trainer(models, log::add).run(cfg, false, () -> false, (s, h, t) -> { });
+        // each stage trains on its own frozen prefix's cached outputs
+        assertThat(cachedCounts(log, "block2_pool")).isEqualTo(cachedCounts(log, "block1_pool"));
         ComputationGraph before = BundleStore.load(models.resolve("tiny-backbone")).graph();
         ComputationGraph after = BundleStore.load(r.bundleDir()).graph();
         assertThat(r.history().epochs()).extracting(EpochStats::stage).containsExactly(1, 1, 2, 2);
