@@ -75,7 +75,9 @@ public final class Checkpoints {
                      JsonNode runConfig) {
         try {
             AtomicFiles.writeFolder(dir, tmp -> {
-                ModelSerializer.writeModel(graph, tmp.resolve("model.zip").toFile(), true);
+                // when the trainable layers train as a graph of their own, the whole graph's optimizer state is unused:
+                // asking for it would allocate it (twice the trainable parameters, for Adam)
+                ModelSerializer.writeModel(graph, tmp.resolve("model.zip").toFile(), trainableUpdater == null);
                 if (bestParams != null) {
                     Nd4j.saveBinary(bestParams, tmp.resolve("best.bin").toFile());
                 }

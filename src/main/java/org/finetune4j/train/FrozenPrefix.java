@@ -13,6 +13,9 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The split of a fine-tuning graph into its frozen prefix (every frozen layer: the freeze point and its ancestors)
@@ -34,6 +37,7 @@ public final class FrozenPrefix {
     private final ComputationGraph whole;
     private final String boundary;
     private final ComputationGraph trainable;
+    private boolean shared;
 
     private FrozenPrefix(ComputationGraph whole, String boundary, ComputationGraph trainable) {
         this.whole = whole;
@@ -62,12 +66,22 @@ public final class FrozenPrefix {
         rest.setTopologicalOrder(null);
         rest.setTopologicalOrderStr(null);
         ComputationGraph trainable = new ComputationGraph(rest);
-        trainable.init();
+        INDArray shared = trailingParams(whole, rest);
+        if (shared != null) {
+            // the trainable layers come last in the whole graph's flat parameters: the trainable graph works on a
+            // view of them, so they exist once in memory and the whole graph always holds the trained values
+            trainable.init(shared, false);
+        } else {
+            trainable.init();
+        }
         // the clone does not carry the optimizer's step count (Adam's bias correction depends on it)
         trainable.getConfiguration().setIterationCount(conf.getIterationCount());
         trainable.getConfiguration().setEpochCount(conf.getEpochCount());
         FrozenPrefix split = new FrozenPrefix(whole, boundary, trainable);
-        split.copy(whole, trainable);
+        split.shared = shared != null && split.sharesParameters();
+        if (!split.shared) {
+            split.copy(whole, trainable);
+        }
         return Optional.of(split);
     }
 
@@ -108,6 +122,54 @@ public final class FrozenPrefix {
         return frozen;
     }
 
+    /**
+     * @return the trailing part of the whole graph's flat parameters that holds exactly the trainable layers, in the
+     *         order the trainable graph lays them out; null when they are not the trailing part in that order
+     */
+    private static INDArray trailingParams(ComputationGraph whole, ComputationGraphConfiguration rest) {
+        INDArray all = whole.params();
+        long trainableCount = 0;
+        List<String> trainableNames = new ArrayList<>();
+        for (int i : whole.topologicalSortOrder()) {
+            org.deeplearning4j.nn.graph.vertex.GraphVertex v = whole.getVertices()[i];
+            if (v.numParams() > 0 && rest.getVertices().containsKey(v.getVertexName())) {
+                trainableNames.add(v.getVertexName());
+                trainableCount += v.numParams();
+            }
+        }
+        List<String> topo = new ArrayList<>();
+        for (int i : whole.topologicalSortOrder()) {
+            org.deeplearning4j.nn.graph.vertex.GraphVertex v = whole.getVertices()[i];
+            if (v.numParams() > 0) {
+                topo.add(v.getVertexName());
+            }
+        }
+        if (all == null || trainableCount == 0
+                || !topo.subList(topo.size() - trainableNames.size(), topo.size()).equals(trainableNames)) {
+            return null;
+        }
+        long total = all.length();
+        return all.reshape(1, total).get(NDArrayIndex.point(0), NDArrayIndex.interval(total - trainableCount, total))
+                .reshape(1, trainableCount);
+    }
+
+    /** @return whether every trainable layer's parameters are views of the same memory in both graphs */
+    private boolean sharesParameters() {
+        for (Layer l : trainable.getLayers()) {
+            if (l.numParams() == 0) {
+                continue;
+            }
+            INDArray mine = l.params();
+            INDArray theirs = whole.getLayer(l.conf().getLayer().getLayerName()).params();
+            if (mine.data().address() + mine.offset() * mine.data().getElementSize()
+                    != theirs.data().address() + theirs.offset() * theirs.data().getElementSize()
+                    || mine.length() != theirs.length()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean isFrozen(GraphVertex v) {
         return v instanceof FrozenVertex
                 || v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof FrozenLayer;
@@ -123,6 +185,16 @@ public final class FrozenPrefix {
         return trainable;
     }
 
+    /**
+     * @param images a batch of network inputs and their labels
+     * @return the boundary's outputs for them (the frozen layers run in inference mode), with the same labels: what
+     *         {@link #trainable()} trains on
+     */
+    public DataSet atBoundary(DataSet images) {
+        INDArray out = whole.output(List.of(boundary), false, new INDArray[] {images.getFeatures()}, null)[0];
+        return new DataSet(out.detach(), images.getLabels());
+    }
+
     /** @return the whole graph */
     public ComputationGraph whole() {
         return whole;
@@ -133,7 +205,9 @@ public final class FrozenPrefix {
      * count into the whole one.
      */
     public void copyBack() {
-        copy(trainable, whole);
+        if (!shared) {
+            copy(trainable, whole);
+        }
         // the optimizer's step count (Adam's bias correction) lives in the configuration: a checkpoint of the whole
         // graph must carry the trainable graph's
         whole.getConfiguration().setIterationCount(trainable.getConfiguration().getIterationCount());

@@ -3,9 +3,11 @@ package org.finetune4j.tune;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.Optional;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.run.OptimizerConfig;
+import org.finetune4j.train.FrozenPrefix;
 import org.finetune4j.train.ImageBatches;
 
 /**
@@ -88,7 +90,10 @@ public final class LrRangeTest {
      */
     public static Result run(Subject subject, Settings settings, int batchSize, StepListener listener) {
         OptimizerConfig opt = subject.config().optimizer().withLearningRate(settings.startLr());
-        ComputationGraph g = subject.network().build(opt, subject.config().head());
+        ComputationGraph whole = subject.network().build(opt, subject.config().head());
+        // only the layers above the freeze point train, on the frozen layers' inference outputs (as in `train`)
+        Optional<FrozenPrefix> split = FrozenPrefix.of(whole);
+        ComputationGraph g = split.map(FrozenPrefix::trainable).orElse(whole);
         double[] lrs = new double[settings.iterations()];
         double[] raw = new double[settings.iterations()];
         double[] smooth = new double[settings.iterations()];
@@ -110,7 +115,7 @@ public final class LrRangeTest {
                 double lr = settings.learningRate(n);
                 g.setLearningRate(lr);
                 subject.seeds().applyToNd4j("lr-find", n);
-                g.fit(b.data());
+                g.fit(split.isPresent() ? split.get().atBoundary(b.data()) : b.data());
                 double loss = g.score();
                 lrs[n] = lr;
                 raw[n] = loss;

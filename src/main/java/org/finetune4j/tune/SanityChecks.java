@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.FrozenLayer;
@@ -14,6 +15,7 @@ import org.finetune4j.data.LabeledImage;
 import org.finetune4j.model.Preprocessing;
 import org.finetune4j.run.HeadSpec;
 import org.finetune4j.run.OptimizerConfig;
+import org.finetune4j.train.FrozenPrefix;
 import org.finetune4j.train.ImageBatches;
 import org.finetune4j.tune.Check.Status;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -112,17 +114,21 @@ public final class SanityChecks {
 
         DataSet tiny = oneBatch(subject, subject.subset(settings.overfitImages(), "check-overfit"));
         ComputationGraph g = subject.network().build(off, head);
+        // only the layers above the freeze point train, on the frozen layers' inference outputs (as in `train`)
+        Optional<FrozenPrefix> split = FrozenPrefix.of(g);
+        ComputationGraph trainee = split.map(FrozenPrefix::trainable).orElse(g);
+        DataSet tinyIn = split.isPresent() ? split.get().atBoundary(tiny) : tiny;
         double[] losses = new double[settings.overfitIterations()];
         Map<String, Double> ratios = new LinkedHashMap<>();
         boolean nonFinite = false;
         int firstNonFinite = -1;
         for (int it = 0; it < losses.length; it++) {
-            Map<String, INDArray> before = it < RATIO_ITERATIONS ? trainableWeights(g) : Map.of();
+            Map<String, INDArray> before = it < RATIO_ITERATIONS ? trainableWeights(trainee) : Map.of();
             subject.seeds().applyToNd4j("check-overfit", it);
-            g.fit(tiny);
-            losses[it] = g.score();
+            trainee.fit(tinyIn);
+            losses[it] = trainee.score();
             for (Map.Entry<String, INDArray> e : before.entrySet()) {
-                INDArray after = weights(g.getLayer(e.getKey()));
+                INDArray after = weights(trainee.getLayer(e.getKey()));
                 double norm = e.getValue().norm2Number().doubleValue();
                 double ratio = after.sub(e.getValue()).norm2Number().doubleValue() / Math.max(norm, 1e-12);
                 ratios.merge(e.getKey(), ratio / Math.min(RATIO_ITERATIONS, losses.length), Double::sum);
@@ -132,6 +138,7 @@ public final class SanityChecks {
                 firstNonFinite = it + 1;
             }
         }
+        split.ifPresent(FrozenPrefix::copyBack);
         boolean paramsFinite = Double.isFinite(g.params().sumNumber().doubleValue());
         INDArray out = g.outputSingle(false, tiny.getFeatures());
         double accuracy = accuracy(out, tiny.getLabels());
