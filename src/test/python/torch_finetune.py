@@ -17,12 +17,13 @@ What it does, as the tutorial does it:
     layer replaced for the classes;
     frozen layers (up to block5_pool: all of `features`; up to block4_pool: `features[:24]`) run under
     torch.no_grad() in eval mode, the rest trains (dropout on) with Adam, learning rate 1e-3;
-  * every epoch a validation pass; after the last epoch one test pass; the model's state_dict saved with
-    torch.save.
+  * every epoch a validation pass, the best epoch's weights kept (the tutorial's deepcopy of the state_dict); after
+    the last epoch those weights back, one test pass, and the model's state_dict saved with torch.save.
 Prints `RESULT <key> <value>` lines: seconds (wall, whole script after imports), peak-rss-mb (this process plus the
 largest exited DataLoader worker), test-accuracy, train-images, val-images, test-images.
 """
 import argparse
+import copy
 import os
 import resource
 import sys
@@ -130,6 +131,7 @@ def main():
                 n += len(y)
         return hits / max(n, 1)
 
+    best_acc, best_wts = -1.0, None
     for epoch in range(a.epochs):
         started = time.time()
         rest.train()
@@ -144,8 +146,11 @@ def main():
             loss_sum += loss.item() * len(y)
             seen += len(y)
         val = evaluate(loaders["val"])
+        if val > best_acc:
+            best_acc, best_wts = val, copy.deepcopy(vgg.state_dict())
         print(f"epoch {epoch + 1}/{a.epochs} train loss {loss_sum / max(seen, 1):.3f} val acc {val:.3f} "
               f"{time.time() - started:.1f}s", file=sys.stderr, flush=True)
+    vgg.load_state_dict(best_wts)
     test = evaluate(loaders["test"])
     torch.save(vgg.state_dict(), a.out)
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
