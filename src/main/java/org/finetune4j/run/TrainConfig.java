@@ -100,9 +100,11 @@ public record TrainConfig(Mode mode, String name, BackboneSettings backbone, Fin
      * @param perEpoch      augment every epoch afresh instead ({@code --per-epoch-augment})
      * @param budgetGb      the largest prefix cache a run writes, in GB of 10^9 bytes ({@code --cache-budget})
      * @param cacheDir      the cache folder, or null for {@code $FINETUNE4J_CACHE/features} or
-     *                      {@code ~/.finetune4j/features} ({@code --cache})
+     *                      {@code ~/.finetune4j/features} ({@code --cache}); where the cache lives changes no result,
+     *                      so it is not part of the recorded configuration (nor compared by {@code --resume})
      */
-    public record PrefixCache(int augmentCopies, boolean perEpoch, double budgetGb, String cacheDir) {
+    public record PrefixCache(int augmentCopies, boolean perEpoch, double budgetGb,
+                              @com.fasterxml.jackson.annotation.JsonIgnore String cacheDir) {
         /** Copies per image when none are asked for. */
         public static final int DEFAULT_COPIES = 4;
 
