@@ -221,10 +221,13 @@ public final class ImageClassifier implements AutoCloseable {
             return List.of();
         }
         List<Mat> mats = images.stream().map(PreparedImage::fitted).toList();
+        List<List<Predictor.Scored>> tops = new ArrayList<>(mats.size());
         ComputationGraph graph = borrow();
-        List<List<Predictor.Scored>> tops;
         try {
-            tops = predictor.classify(graph, mats, topK);
+            for (int from = 0; from < mats.size(); from += options.batchSize()) {
+                tops.addAll(predictor.classify(graph, mats.subList(from, Math.min(mats.size(),
+                        from + options.batchSize())), topK));
+            }
         } finally {
             idle.add(graph);
         }
