@@ -114,12 +114,20 @@ public final class ImageClassifier implements AutoCloseable {
         return load(dir, options);
     }
 
-    /** @return what the loaded bundle is: labels, input size, backbone, metrics */
+    /**
+     * Describes the loaded bundle.
+     *
+     * @return labels, input size, backbone, mode and the metrics measured when it was trained
+     */
     public ModelInfo model() {
         return info;
     }
 
-    /** @return the options this classifier runs with */
+    /**
+     * The options this classifier was loaded with.
+     *
+     * @return top-k, copies, batch size and pixel limit
+     */
     public ClassifierOptions options() {
         return options;
     }

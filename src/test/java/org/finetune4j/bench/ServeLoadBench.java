@@ -115,10 +115,11 @@ public final class ServeLoadBench {
             ServiceRun s = serve(bundle, bytes, args.clients(), args.seconds());
             md.append(String.format(Locale.ROOT, "- service, %d clients × %d s (load average at the end: %s): %d "
                     + "requests, **%d failed**, **%.1f img/s = %.0f%% of predict's**, latency p50 %.0f ms, p99 %.0f "
-                    + "ms, %.1f images per forward pass; RSS %d MB after warm-up, %d MB at the end%n%n",
+                    + "ms, %.1f images per forward pass; RSS after a GC %d MB after warm-up, %d MB at the end "
+                    + "(every 10 s during the run: %s MB; Java heap after GC %d MB, JavaCPP native %d MB)%n%n",
                     args.clients(), args.seconds(), load(), s.requests(), s.failed(), s.imagesPerSecond(),
                     100 * s.imagesPerSecond() / predict, s.p50Millis(), s.p99Millis(), s.imagesPerPass(),
-                    s.rssStartMb(), s.rssEndMb()));
+                    s.rssStartMb(), s.rssEndMb(), s.rssEvery10sMb(), s.heapAfterGcMb(), s.javacppMb()));
             System.err.print(md);
         }
         Path out = Path.of("target/bench/serve-load.md");
@@ -221,7 +222,8 @@ public final class ServeLoadBench {
     }
 
     private record ServiceRun(long requests, long failed, double imagesPerSecond, double p50Millis, double p99Millis,
-                              double imagesPerPass, long rssStartMb, long rssEndMb) {
+                              double imagesPerPass, long rssStartMb, long rssEndMb, List<Long> rssEvery10sMb,
+                              long heapAfterGcMb, long javacppMb) {
     }
 
     private static ServiceRun serve(Path bundle, List<byte[]> bytes, int clients, int seconds) throws Exception {
@@ -257,9 +259,17 @@ public final class ServeLoadBench {
             long failedWarmUp = failed.getAndSet(0);
             String before = metric(http, s, "finetune4j_forward_passes_total");
             String imagesBefore = metric(http, s, "finetune4j_images_classified_total");
-            long rssStart = rssMb();
-            double rate = hammer(clients, seconds, post);
-            long rssEnd = rssMb();
+            long rssStart = settledRssMb();
+            List<Long> rssSamples = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+            sampler.scheduleAtFixedRate(() -> rssSamples.add(rssMb()), 10, 10, TimeUnit.SECONDS);
+            double rate;
+            try {
+                rate = hammer(clients, seconds, post);
+            } finally {
+                sampler.shutdownNow();
+            }
+            long rssEnd = settledRssMb();
             double passes = Double.parseDouble(metric(http, s, "finetune4j_forward_passes_total"))
                     - Double.parseDouble(before);
             double imagesDone = Double.parseDouble(metric(http, s, "finetune4j_images_classified_total"))
@@ -268,7 +278,8 @@ public final class ServeLoadBench {
             System.err.printf(Locale.ROOT, "%s: service %.1f img/s, %d failed (%d in warm-up)%n", bundle, rate,
                     failed.get(), failedWarmUp);
             return new ServiceRun(all.length, failed.get() + failedWarmUp, rate, percentile(all, 0.50) / 1e6,
-                    percentile(all, 0.99) / 1e6, imagesDone / Math.max(1, passes), rssStart, rssEnd);
+                    percentile(all, 0.99) / 1e6, imagesDone / Math.max(1, passes), rssStart, rssEnd, rssSamples,
+                    heapMb(), org.bytedeco.javacpp.Pointer.totalBytes() >> 20);
         }
     }
 
@@ -286,13 +297,31 @@ public final class ServeLoadBench {
         return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
     }
 
-    private static long rssMb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+    private static long rssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
             }
+        } catch (IOException e) {
+            return -1;
         }
         return -1;
+    }
+
+    /** RSS after a full GC has freed what only the collector holds (ND4J arrays are freed when their Java side is). */
+    private static long settledRssMb() throws InterruptedException {
+        System.gc();
+        Thread.sleep(500);
+        System.gc();
+        Thread.sleep(500);
+        return rssMb();
+    }
+
+    private static long heapMb() {
+        Runtime r = Runtime.getRuntime();
+        return (r.totalMemory() - r.freeMemory()) >> 20;
     }
 
     private static String load() {
