@@ -110,12 +110,10 @@ public final class PredictionService implements AutoCloseable {
         app.get("/metrics", ctx -> answer(ctx, "/metrics", true,
                 () -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.text())));
         app.post("/v1/predict", this::predict);
-        app.error(404, ctx -> {
-            if (ctx.result() == null || !ctx.res().getContentType().startsWith("application/json")) {
-                error(ctx, 404, ctx.method() + " " + ctx.path() + ": no such endpoint. Expected POST /v1/predict, "
-                        + "GET /v1/model, GET /healthz, GET /metrics or GET /.");
-                metrics.request("other", 404);
-            }
+        app.error(404, ctx -> {   // no handler of ours answers 404: this is an unknown path
+            error(ctx, 404, ctx.method() + " " + ctx.path() + ": no such endpoint. Expected POST /v1/predict, "
+                    + "GET /v1/model, GET /healthz, GET /metrics or GET /.");
+            metrics.request("other", 404);
         });
         app.error(405, ctx -> {
             error(ctx, 405, ctx.method() + " " + ctx.path() + ": method not allowed.");
@@ -245,6 +243,7 @@ public final class PredictionService implements AutoCloseable {
         answer(ctx, "/v1/predict", true, () -> {
             int topK = topK(ctx);
             List<PreparedImage> prepared = new ArrayList<>();
+            boolean handedOver = false;
             try {
                 for (ImageInput in : inputs(ctx)) {
                     prepared.add(classifier.prepare(in));
@@ -256,6 +255,9 @@ public final class PredictionService implements AutoCloseable {
                             : "the queue is full (" + config.limits().queueImages() + " images wait for the network)."
                             + " Retry after a second.");
                 }
+                // the images belong to the batcher now: released once their pass is over, even if we stop waiting
+                handedOver = true;
+                queued.get().whenComplete((r, e) -> prepared.forEach(PreparedImage::close));
                 List<Classification> result = await(queued.get());
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("model", classifier.model().name());
@@ -265,7 +267,9 @@ public final class PredictionService implements AutoCloseable {
             } catch (ImageRejectedException e) {
                 throw new Refusal(422, e.getMessage() + " Send a complete JPEG, PNG, GIF, BMP, TIFF or WebP image.");
             } finally {
-                prepared.forEach(PreparedImage::close);
+                if (!handedOver) {
+                    prepared.forEach(PreparedImage::close);
+                }
             }
         });
         if (ctx.statusCode() < 500 || ctx.statusCode() == 503) {
