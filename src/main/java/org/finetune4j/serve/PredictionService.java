@@ -36,7 +36,8 @@ import org.finetune4j.model.ModelBundle;
  * <li>{@code POST /v1/predict} — the body is one image's bytes ({@code Content-Type: image/*} or
  * {@code application/octet-stream}), or a {@code multipart/form-data} form with one or more image files; the answer
  * is JSON with the top-k labels of each image ({@code ?top-k=K} to change k);</li>
- * <li>{@code GET /v1/model} — labels, input size, preprocessing, metrics and provenance from {@code bundle.json};</li>
+ * <li>{@code GET /v1/model} — labels, input size, preprocessing, metrics and provenance from
+ * {@code bundle.json};</li>
  * <li>{@code GET /healthz} — 200 while serving, 503 while draining;</li>
  * <li>{@code GET /metrics} — Prometheus text format ({@link ServiceMetrics});</li>
  * <li>{@code GET /} — a page to try the model in a browser.</li>

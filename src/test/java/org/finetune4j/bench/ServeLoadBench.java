@@ -158,11 +158,12 @@ public final class ServeLoadBench {
         return r;
     }
 
-    /** Runs {@code task(thread, i)} from {@code threads} threads until {@code seconds} pass; returns calls per second. */
+    /** One call of a thread: {@code run(thread, i)} for its i-th call. */
     private interface Call {
         void run(int thread, int i) throws Exception;
     }
 
+    /** Runs {@code call} from {@code threads} threads until {@code seconds} pass; returns calls per second. */
     private static double hammer(int threads, int seconds, Call call) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicLong done = new AtomicLong();
@@ -203,7 +204,8 @@ public final class ServeLoadBench {
             throws Exception {
         BundleStore.Loaded loaded = BundleStore.load(bundle);
         Preprocessing pre = loaded.bundle().preprocessing();
-        Predictor fit = new Predictor(loaded, new ImageDecoder(pre.input().channels(), ImageDecoder.DEFAULT_MAX_PIXELS));
+        Predictor fit = new Predictor(loaded, new ImageDecoder(pre.input().channels(),
+                ImageDecoder.DEFAULT_MAX_PIXELS));
         ParallelInference pi = new ParallelInference.Builder(loaded.graph()).inferenceMode(InferenceMode.BATCHED)
                 .workers(2).batchLimit(32).queueLimit(64).build();
         try {
