@@ -105,7 +105,21 @@ public final class ImageDecoder {
      * @throws BadImageException with the reason if the file cannot be used
      */
     public Mat decode(Path file, String name) {
-        byte[] bytes = read(file, name);
+        return decode(read(file, name), name);
+    }
+
+    /**
+     * Decodes an encoded image held in memory (the bytes of a file), exactly as {@link #decode(Path, String)} decodes
+     * a file with those bytes. The caller closes the returned matrix.
+     *
+     * @param bytes the encoded image (JPEG, PNG, GIF, BMP, TIFF or WebP)
+     * @param name  how to name the image in messages
+     * @throws BadImageException with the reason if the bytes cannot be used
+     */
+    public Mat decode(byte[] bytes, String name) {
+        if (bytes.length == 0) {
+            throw new BadImageException(name, "empty file (0 bytes)");
+        }
         ImageInfo info = probe(bytes, name);
         Mat decoded = "gif".equals(info.format()) ? decodeWithImageIo(bytes, name) : decodeWithOpenCv(bytes, info,
                 name);

@@ -78,6 +78,22 @@ public final class Backbones {
         return Optional.empty();
     }
 
+    /**
+     * Resolves the {@code --model} of a command that needs a trained bundle ({@code predict}, {@code serve}, the
+     * library API): a bundle name under {@code modelsDir} or a bundle folder.
+     *
+     * @param command the command, for the message
+     * @return the bundle folder
+     * @throws UsageException for a built-in backbone (it knows no labels of the user's) or a name that is no bundle
+     */
+    public static Path requireBundle(String model, Path modelsDir, String command) {
+        if (find(model).isPresent()) {
+            throw new UsageException("--model " + model + ": a backbone, not a trained bundle; it knows no labels of "
+                    + "yours. Train a bundle first (`finetune4j train`), then " + command + " with it.");
+        }
+        return findBundle(model, modelsDir).orElseThrow(() -> unknownBundle(model, modelsDir, command));
+    }
+
     /** @return the names of the bundles under {@code modelsDir}, sorted */
     public static List<String> bundleNames(Path modelsDir) {
         if (!Files.isDirectory(modelsDir)) {

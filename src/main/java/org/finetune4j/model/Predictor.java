@@ -14,7 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Classifies image files with a bundle: decode, the bundle's preprocessing (short side, centre crop, normalisation),
  * the network, top-k labels. Bad files get an error each and do not stop the others. Works the same for every mode
- * that made the bundle.
+ * that made the bundle. {@link #fit} and {@link #classify} are its two halves, for images held in memory and for
+ * callers that run several copies of the network (the {@code api} package).
  * <pre>{@code
  * Predictor p = new Predictor(BundleStore.load(dir), ImageDecoder.defaults());
  * List<Predictor.Prediction> out = p.predict(List.of(Path.of("a.jpg")), List.of("a.jpg"), 3, 16);
@@ -61,26 +62,22 @@ public final class Predictor {
      * @return one prediction per file, in order
      */
     public List<Prediction> predict(List<Path> files, List<String> names, int topK, int batchSize) {
-        Preprocessing pre = bundle.bundle().preprocessing();
-        List<String> labels = bundle.bundle().labels();
-        ComputationGraph graph = bundle.graph();
         Prediction[] out = new Prediction[files.size()];
         List<Integer> pending = new ArrayList<>();
         List<Mat> mats = new ArrayList<>();
         for (int i = 0; i <= files.size(); i++) {
             if (i < files.size()) {
-                try (Mat decoded = decoder.decode(files.get(i), names.get(i))) {
-                    mats.add(pre.fit(decoded));
+                try {
+                    mats.add(fit(files.get(i), names.get(i)));
                     pending.add(i);
                 } catch (BadImageException e) {
                     out[i] = new Prediction(names.get(i), List.of(), e.reason());
                 }
             }
             if (!mats.isEmpty() && (mats.size() == batchSize || i == files.size())) {
-                INDArray probs = graph.outputSingle(pre.toInput(mats));
+                List<List<Scored>> tops = classify(bundle.graph(), mats, topK);
                 for (int r = 0; r < mats.size(); r++) {
-                    out[pending.get(r)] = new Prediction(names.get(pending.get(r)), top(probs.getRow(r), labels,
-                            topK), null);
+                    out[pending.get(r)] = new Prediction(names.get(pending.get(r)), tops.get(r), null);
                 }
                 mats.forEach(Mat::close);
                 mats.clear();
@@ -88,6 +85,55 @@ public final class Predictor {
             }
         }
         return List.of(out);
+    }
+
+    /**
+     * Decodes an image file and brings it to the network's input, as {@link #predict} does.
+     *
+     * @param file the file
+     * @param name how to name it in messages
+     * @return a matrix of exactly the input size; the caller closes it
+     * @throws BadImageException with the reason {@code predict} gives
+     */
+    public Mat fit(Path file, String name) {
+        try (Mat decoded = decoder.decode(file, name)) {
+            return bundle.bundle().preprocessing().fit(decoded);
+        }
+    }
+
+    /**
+     * Decodes an encoded image and brings it to the network's input: the first half of {@link #predict}, for callers
+     * that hold images in memory.
+     *
+     * @param bytes the encoded image
+     * @param name  how to name it in messages
+     * @return a matrix of exactly the input size; the caller closes it
+     * @throws BadImageException with the reason {@code predict} gives for a file with these bytes
+     */
+    public Mat fit(byte[] bytes, String name) {
+        try (Mat decoded = decoder.decode(bytes, name)) {
+            return bundle.bundle().preprocessing().fit(decoded);
+        }
+    }
+
+    /**
+     * One forward pass over fitted images (from {@link #fit}) through {@code graph}: the second half of
+     * {@link #predict}. A {@link ComputationGraph} is not safe for concurrent {@code output} calls, so concurrent
+     * callers pass their own copy of the bundle's graph.
+     *
+     * @param graph the bundle's network or a copy of it
+     * @param fitted images of exactly the input size (not closed)
+     * @param topK  labels per image, at least 1 (capped at the number of classes)
+     * @return the top-k labels of each image, in order
+     */
+    public List<List<Scored>> classify(ComputationGraph graph, List<Mat> fitted, int topK) {
+        INDArray probs = graph.outputSingle(bundle.bundle().preprocessing().toInput(fitted));
+        List<String> labels = bundle.bundle().labels();
+        List<List<Scored>> out = new ArrayList<>(fitted.size());
+        for (int r = 0; r < fitted.size(); r++) {
+            out.add(top(probs.getRow(r), labels, topK));
+        }
+        return out;
     }
 
     private static List<Scored> top(INDArray row, List<String> labels, int k) {

@@ -118,12 +118,7 @@ public final class EvaluateStage {
     public Result run(Consumer<Plan> onStart, boolean progress) {
         String model = settings.model();
         Path modelsDir = settings.modelsDir();
-        if (Backbones.find(model).isPresent()) {
-            throw new UsageException("--model " + model + ": a backbone, not a trained bundle; it knows no labels of "
-                    + "yours. Train a bundle first (`finetune4j train`), then evaluate it.");
-        }
-        Path dir = Backbones.findBundle(model, modelsDir)
-                .orElseThrow(() -> Backbones.unknownBundle(model, modelsDir, "evaluate"));
+        Path dir = Backbones.requireBundle(model, modelsDir, "evaluate");
         BundleStore.Loaded loaded = BundleStore.load(dir);
         protocol.crops(loaded.bundle().preprocessing());
         Images images = settings.data() != null ? fromFolder(settings.data(), loaded.bundle())

@@ -93,13 +93,7 @@ public final class PredictStage {
             throw new UsageException(inputs + ": no images found (extensions " + String.join(", ",
                     new TreeSet<>(ImageFolder.EXTENSIONS)) + ").");
         }
-        String model = settings.model();
-        if (Backbones.find(model).isPresent()) {
-            throw new UsageException("--model " + model + ": a backbone, not a trained bundle; it knows no labels of "
-                    + "yours. Train a bundle first (`finetune4j train`), then predict with it.");
-        }
-        Path dir = Backbones.findBundle(model, settings.modelsDir())
-                .orElseThrow(() -> Backbones.unknownBundle(model, settings.modelsDir(), "predict"));
+        Path dir = Backbones.requireBundle(settings.model(), settings.modelsDir(), "predict");
         BundleStore.Loaded bundle = BundleStore.load(dir);
         ImageDecoder decoder = new ImageDecoder(bundle.bundle().preprocessing().input().channels(),
                 ImageDecoder.DEFAULT_MAX_PIXELS);
