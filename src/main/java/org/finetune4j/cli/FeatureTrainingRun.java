@@ -100,8 +100,8 @@ final class FeatureTrainingRun {
                 r.cv().best().meanAccuracy(), r.trainAccuracy(), Double.isNaN(r.valAccuracy()) ? ""
                         : String.format(Locale.ROOT, ", val accuracy %.3f", r.valAccuracy()));
         if (!Double.isNaN(r.train().testAccuracy())) {
-            out.printf(Locale.ROOT, "test accuracy %.3f (loss %.3f) on the held-out test split%n",
-                    r.train().testAccuracy(), r.train().testLoss());
+            out.printf(Locale.ROOT, "test accuracy %s held-out test images (loss %.3f)%n",
+                    EvaluationTable.accuracyOn(r.train().testAccuracy(), r.train().bundle().testSplit().size()), r.train().testLoss());
         }
         out.println(throughput(r.extraction()) + String.format(Locale.ROOT, " (features %s, classifier %s)",
                 TrainingFacts.duration(r.extractSeconds()), TrainingFacts.duration(r.fitSeconds())));

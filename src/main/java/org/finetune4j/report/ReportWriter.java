@@ -184,8 +184,9 @@ public final class ReportWriter {
     private static String headline(ReportContent c) {
         Evaluation e = c.evaluation();
         double gain = e.protocolMetrics().top1() - e.centerMetrics().top1();
-        String base = String.format(Locale.ROOT, "%s reached top-1 accuracy %s with %s on %d images of %d "
-                + "classes (%s)", c.bundle().name(), f3(e.protocolMetrics().top1()), protocolLabel(e),
+        String base = String.format(Locale.ROOT, "%s reached top-1 accuracy %s (95%% interval %s) with %s on %d "
+                + "images of %d classes (%s)", c.bundle().name(), f3(e.protocolMetrics().top1()),
+                e.protocolMetrics().top1Interval().format(), protocolLabel(e),
                 e.images().size(), e.labels().size(), c.data());
         if (e.cropsPerImage() == 1 && gain == 0) {
             return base + ".";
@@ -229,20 +230,23 @@ public final class ReportWriter {
             md.append("| ").append(f[0]).append(" | ").append(f[1].replace("|", "\\|")).append(" |\n");
         }
         md.append("\n## Accuracy\n\n");
-        md.append("| protocol | crops/image | top-1 | top-5 | macro F1 | images/s |\n|---|---:|---:|---:|---:|---:|\n");
+        md.append("| protocol | crops/image | top-1 [95% interval] | top-5 | macro F1 [95% interval] | images/s |\n")
+                .append("|---|---:|---:|---:|---:|---:|\n");
         md.append(accuracyRow("center", 1, e.centerMetrics(), e.centerImagesPerSecond(), "|", " |\n"));
         if (e.cropsPerImage() > 1 || !e.protocol().equals("center")) {
             md.append(accuracyRow(e.protocol(), e.cropsPerImage(), e.protocolMetrics(), e.protocolImagesPerSecond(),
                     "|", " |\n"));
         }
         md.append("\nAveraging: ").append(e.averaging()).append(". Top-1 gain over the centre crop: ")
-                .append(points(e.protocolMetrics().top1() - e.centerMetrics().top1())).append(".\n\n");
+                .append(points(e.protocolMetrics().top1() - e.centerMetrics().top1())).append(". ")
+                .append(INTERVAL_NOTE.formatted(e.images().size())).append("\n\n");
         md.append("![accuracy per protocol](accuracy-per-protocol.png)\n\n");
         md.append("## Per class (").append(e.protocol()).append(")\n\n");
-        md.append("| class | precision | recall | F1 | images | predicted |\n|---|---:|---:|---:|---:|---:|\n");
+        md.append("| class | precision | recall [95% interval] | F1 | images | predicted |\n")
+                .append("|---|---:|---:|---:|---:|---:|\n");
         for (Metrics.ClassMetrics m : e.protocolMetrics().perClass()) {
             md.append("| ").append(m.label()).append(" | ").append(f3(m.precision())).append(" | ")
-                    .append(f3(m.recall())).append(" | ").append(f3(m.f1())).append(" | ").append(m.support())
+                    .append(f3(m.recall())).append(' ').append(m.recallInterval().format()).append(" | ").append(f3(m.f1())).append(" | ").append(m.support())
                     .append(" | ").append(m.predicted()).append(" |\n");
         }
         md.append("\n![F1 per class](per-class-f1.png)\n\n## Confusion matrix\n\n")
@@ -290,10 +294,14 @@ public final class ReportWriter {
     }
 
     private static String accuracyRow(String name, int crops, Metrics m, double rate, String sep, String end) {
-        return sep + " " + name + " " + sep + " " + crops + " " + sep + " " + f3(m.top1()) + " " + sep + " "
-                + (m.top5() == null ? "–" : f3(m.top5())) + " " + sep + " " + f3(m.macroF1()) + " " + sep + " "
-                + rate(rate) + end;
+        return sep + " " + name + " " + sep + " " + crops + " " + sep + " " + f3(m.top1()) + " "
+                + m.top1Interval().format() + " " + sep + " " + (m.top5() == null ? "–" : f3(m.top5())) + " " + sep
+                + " " + f3(m.macroF1()) + " " + m.macroF1Interval().format() + " " + sep + " " + rate(rate) + end;
     }
+
+    /** What the intervals are, with the number of images they rest on. */
+    static final String INTERVAL_NOTE = "Intervals are 95%%: Wilson score intervals for top-1 and per-class recall, a "
+            + "bootstrap over the %d images for macro F1.";
 
     // ---------------------------------------------------------------------------------------------------------- html
 
@@ -349,11 +357,12 @@ public final class ReportWriter {
                 .append(" · averaging ").append(esc(e.averaging())).append("</div></header>\n");
         h.append("<p class=\"lead\">").append(esc(headline(c))).append("</p>\n");
         h.append("<div class=\"cards\">");
-        card(h, "top-1 · " + e.protocol(), f3(p.top1()), e.cropsPerImage() + " crop" + (e.cropsPerImage() == 1 ? ""
+        card(h, "top-1 · " + e.protocol(), f3(p.top1()), "95% interval " + p.top1Interval().format() + " · "
+                + e.images().size() + " images · " + e.cropsPerImage() + " crop" + (e.cropsPerImage() == 1 ? ""
                 : "s") + " per image");
         String cls = gain > 0 ? "up" : gain < 0 ? "down" : "";
-        card(h, "top-1 · centre crop", f3(ctr.top1()), "<span class=\"" + cls + "\">" + esc(points(gain))
-                + "</span> for " + esc(e.protocol()), true);
+        card(h, "top-1 · centre crop", f3(ctr.top1()), esc(ctr.top1Interval().format()) + " · <span class=\""
+                + cls + "\">" + esc(points(gain)) + "</span> for " + esc(e.protocol()), true);
         if (p.top5() != null) {
             card(h, "top-5 · " + e.protocol(), f3(p.top5()), "centre crop " + f3(ctr.top5()));
         } else {
@@ -380,22 +389,26 @@ public final class ReportWriter {
         h.append("</table></section>\n");
 
         h.append("<section><h2>Accuracy per protocol</h2><table><tr><th>protocol</th><th class=\"n\">crops/image</th>")
-                .append("<th class=\"n\">top-1</th><th class=\"n\">top-5</th><th class=\"n\">macro F1</th>")
+                .append("<th class=\"n\">top-1 [95% interval]</th><th class=\"n\">top-5</th>")
+                .append("<th class=\"n\">macro F1 [95% interval]</th>")
                 .append("<th class=\"n\">images/s</th></tr>");
         h.append(htmlRow("center", 1, ctr, e.centerImagesPerSecond()));
         if (e.cropsPerImage() > 1 || !e.protocol().equals("center")) {
             h.append(htmlRow(e.protocol(), e.cropsPerImage(), p, e.protocolImagesPerSecond()));
         }
         h.append("</table><p class=\"note\">Both rows come from the same pass over the same decoded images. Speed "
-                + "counts decoding, cropping and the forward passes.</p>");
+                + "counts decoding, cropping and the forward passes. ").append(esc(INTERVAL_NOTE.formatted(
+                e.images().size()))).append("</p>");
         h.append(img(dir.resolve("accuracy-per-protocol.png"), "accuracy per protocol")).append("</section>\n");
 
         h.append("<section><h2>Per class · ").append(esc(e.protocol())).append("</h2><table><tr><th>class</th>")
-                .append("<th class=\"n\">precision</th><th class=\"n\">recall</th><th class=\"n\">F1</th><th></th>")
+                .append("<th class=\"n\">precision</th><th class=\"n\">recall [95% interval]</th>")
+                .append("<th class=\"n\">F1</th><th></th>")
                 .append("<th class=\"n\">images</th><th class=\"n\">predicted</th></tr>");
         for (Metrics.ClassMetrics m : p.perClass()) {
             h.append("<tr><td>").append(esc(m.label())).append("</td><td class=\"n\">").append(f3(m.precision()))
-                    .append("</td><td class=\"n\">").append(f3(m.recall())).append("</td><td class=\"n\">")
+                    .append("</td><td class=\"n\">").append(f3(m.recall())).append(' ')
+                    .append(m.recallInterval().format()).append("</td><td class=\"n\">")
                     .append(f3(m.f1())).append("</td><td class=\"barcell\"><span class=\"bar\" style=\"width:")
                     .append(Math.round(m.f1() * 150)).append("px\"></span></td><td class=\"n\">").append(m.support())
                     .append("</td><td class=\"n\">").append(m.predicted()).append("</td></tr>");
@@ -473,8 +486,9 @@ public final class ReportWriter {
 
     private static String htmlRow(String name, int crops, Metrics m, double rate) {
         return "<tr><td>" + esc(name) + "</td><td class=\"n\">" + crops + "</td><td class=\"n\">" + f3(m.top1())
-                + "</td><td class=\"n\">" + (m.top5() == null ? "–" : f3(m.top5())) + "</td><td class=\"n\">"
-                + f3(m.macroF1()) + "</td><td class=\"n\">" + rate(rate) + "</td></tr>";
+                + " " + m.top1Interval().format() + "</td><td class=\"n\">" + (m.top5() == null ? "–"
+                : f3(m.top5())) + "</td><td class=\"n\">" + f3(m.macroF1()) + " " + m.macroF1Interval().format()
+                + "</td><td class=\"n\">" + rate(rate) + "</td></tr>";
     }
 
     private static String img(Path png, String alt) {
