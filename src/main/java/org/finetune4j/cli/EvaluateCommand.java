@@ -64,9 +64,10 @@ final class EvaluateCommand extends RunCommand {
         }, !common.quiet);
         PrintWriter out = out();
         if (common.json) {
-            out.println(EvaluationTable.json(r.evaluation(), r.report()));
+            out.println(EvaluationTable.json(r.evaluation(), r.trust(), r.report()));
         } else {
             EvaluationTable.printTable(r.evaluation(), out);
+            EvaluationTable.printTrust(r.trust(), out);
             out.println("report: " + r.report() + " (report.html, report.md, metrics.json, plots)");
         }
         out.flush();

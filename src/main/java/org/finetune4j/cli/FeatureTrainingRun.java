@@ -42,7 +42,7 @@ final class FeatureTrainingRun {
         }
         TrainStage.FeaturesResult result = stage.features(cfg, CommonOptions.log(quiet, err), !quiet);
         printSummary(cfg, result.training(), result.report(), json, out);
-        EvaluationTable.printAfterTraining(result.evaluation(), result.report(), json, out);
+        EvaluationTable.printAfterTraining(result.evaluation(), result.trust(), result.report(), json, out);
         return Finetune4j.EXIT_OK;
     }
 

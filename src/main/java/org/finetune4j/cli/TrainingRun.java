@@ -73,7 +73,7 @@ final class TrainingRun {
             return EXIT_INTERRUPTED;
         }
         printSummary(cfg, r, result.report(), json, out);
-        EvaluationTable.printAfterTraining(result.evaluation(), result.report(), json, out);
+        EvaluationTable.printAfterTraining(result.evaluation(), result.trust(), result.report(), json, out);
         return Finetune4j.EXIT_OK;
     }
 

@@ -44,6 +44,58 @@ public final class RiskCoverage {
     public record Target(double target, double threshold, Point validation, Point test) {
     }
 
+    /**
+     * The reject option of an evaluation: risk–coverage curves of the protocol and of the centre crop on the test
+     * images, and thresholds chosen on the validation images for accuracy targets, with their effect on the test
+     * images, for the centre crop (what {@code predict --min-confidence} sees) and the protocol.
+     *
+     * @param protocol         the protocol's name
+     * @param protocolCurve    the protocol's curve on the test images
+     * @param centerCurve      the centre crop's curve on the test images
+     * @param validationImages validation images the thresholds were chosen on (0: none recorded, no thresholds)
+     * @param centerTargets    thresholds for the centre crop, one per target (empty without validation images)
+     * @param protocolTargets  thresholds for the protocol, one per target (empty without validation images)
+     */
+    public record Summary(String protocol, List<Point> protocolCurve, List<Point> centerCurve, int validationImages,
+                          List<Target> centerTargets, List<Target> protocolTargets) {
+        public Summary {
+            protocolCurve = List.copyOf(protocolCurve);
+            centerCurve = List.copyOf(centerCurve);
+            centerTargets = List.copyOf(centerTargets);
+            protocolTargets = List.copyOf(protocolTargets);
+        }
+
+        /**
+         * @param test       an evaluation on test images
+         * @param validation an evaluation with the same protocol on validation images, or null
+         * @param targets    accuracy targets, e.g. 0.95 and 0.99
+         */
+        public static Summary of(Evaluation test, Evaluation validation, List<Double> targets) {
+            double[][] tp = test.images().stream().map(Evaluation.ImageResult::probabilities).toArray(double[][]::new);
+            double[][] tc = test.images().stream().map(Evaluation.ImageResult::centerProbabilities)
+                    .toArray(double[][]::new);
+            int[] tt = test.images().stream().mapToInt(Evaluation.ImageResult::trueClass).toArray();
+            List<Target> center = new ArrayList<>();
+            List<Target> protocol = new ArrayList<>();
+            if (validation != null && !validation.images().isEmpty()) {
+                double[][] vp = validation.images().stream().map(Evaluation.ImageResult::probabilities)
+                        .toArray(double[][]::new);
+                double[][] vc = validation.images().stream().map(Evaluation.ImageResult::centerProbabilities)
+                        .toArray(double[][]::new);
+                int[] vt = validation.images().stream().mapToInt(Evaluation.ImageResult::trueClass).toArray();
+                for (double t : targets) {
+                    center.add(target(vc, vt, tc, tt, t));
+                    protocol.add(target(vp, vt, tp, tt, t));
+                }
+            }
+            return new Summary(test.protocol(), curve(tp, tt), curve(tc, tt),
+                    validation == null ? 0 : validation.images().size(), center, protocol);
+        }
+    }
+
+    /** The accuracy targets {@code evaluate} reports thresholds for. */
+    public static final List<Double> DEFAULT_TARGETS = List.of(0.95, 0.99);
+
     /** @return one point per distinct top probability, from every image answered to the fewest */
     public static List<Point> curve(double[][] probabilities, int[] truth) {
         int n = truth.length;

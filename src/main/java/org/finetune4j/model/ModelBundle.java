@@ -58,12 +58,21 @@ public record ModelBundle(int formatVersion, String name, List<String> labels, P
      * @param dataRoot        the data folder as the user named it, or null
      * @param dataFingerprint fingerprint of the training data (file list, sizes and hashes), or null
      * @param testSplit       relative paths of the held-out test images, so {@code evaluate} can reuse them
+     * @param validationSplit relative paths of the validation images (calibration, reject thresholds); empty in
+     *                        bundles written before it was recorded
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record DataOrigin(String dataRoot, JsonNode dataFingerprint, List<String> testSplit) {
+    public record DataOrigin(String dataRoot, JsonNode dataFingerprint, List<String> testSplit,
+                             List<String> validationSplit) {
         public DataOrigin {
             dataFingerprint = dataFingerprint == null || dataFingerprint.isNull() ? null : dataFingerprint;
             testSplit = testSplit == null ? List.of() : List.copyOf(testSplit);
+            validationSplit = validationSplit == null ? List.of() : List.copyOf(validationSplit);
+        }
+
+        /** @return data without a recorded validation split */
+        public DataOrigin(String dataRoot, JsonNode dataFingerprint, List<String> testSplit) {
+            this(dataRoot, dataFingerprint, testSplit, List.of());
         }
 
         /** @return no data recorded */
@@ -111,6 +120,9 @@ public record ModelBundle(int formatVersion, String name, List<String> labels, P
         n.set("data-fingerprint", data.dataFingerprint());
         n.set("metrics", m.valueToTree(new java.util.TreeMap<>(metrics)));
         n.set("test-split", m.valueToTree(data.testSplit()));
+        if (!data.validationSplit().isEmpty()) {
+            n.set("validation-split", m.valueToTree(data.validationSplit()));
+        }
         n.put("data-root", data.dataRoot());
         n.set("run-info", m.valueToTree(runInfo));
         n.put("model-sha256", modelSha256);
@@ -147,6 +159,11 @@ public record ModelBundle(int formatVersion, String name, List<String> labels, P
         return data.testSplit();
     }
 
+    /** @return the relative paths of the validation images (empty when not recorded) */
+    public List<String> validationSplit() {
+        return data.validationSplit();
+    }
+
     /** @return the data folder as the user named it, or null */
     public String dataRoot() {
         return data.dataRoot();
@@ -160,6 +177,12 @@ public record ModelBundle(int formatVersion, String name, List<String> labels, P
     /** @return a copy with the model's checksum set */
     public ModelBundle withModelSha256(String sha256) {
         return new ModelBundle(formatVersion, name, labels, preprocessing, origin, data, metrics, runInfo, sha256);
+    }
+
+    /** @return a copy with other headline metrics */
+    public ModelBundle withMetrics(Map<String, Double> newMetrics) {
+        return new ModelBundle(formatVersion, name, labels, preprocessing, origin, data, newMetrics, runInfo,
+                modelSha256);
     }
 
     /** @return a copy with another name */

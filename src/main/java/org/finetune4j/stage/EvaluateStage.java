@@ -6,6 +6,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.finetune4j.core.DataException;
 import org.finetune4j.core.RunInfo;
@@ -13,10 +14,12 @@ import org.finetune4j.core.UsageException;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.ImageFolder;
 import org.finetune4j.data.LabeledImage;
+import org.finetune4j.eval.CalibrationSummary;
 import org.finetune4j.eval.CropProtocol;
 import org.finetune4j.eval.CropProtocolLoader;
 import org.finetune4j.eval.Evaluation;
 import org.finetune4j.eval.MultiCropEvaluator;
+import org.finetune4j.eval.RiskCoverage;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
@@ -73,8 +76,9 @@ public final class EvaluateStage {
      *
      * @param evaluation the evaluation of the protocol and the centre crop
      * @param report     the report folder written
+     * @param trust      calibration and the reject option
      */
-    public record Result(Evaluation evaluation, Path report) {
+    public record Result(Evaluation evaluation, Path report, Trust trust) {
     }
 
     /**
@@ -131,10 +135,12 @@ public final class EvaluateStage {
         onStart.accept(new Plan(loaded.bundle().name(), images.images().size(), images.description(),
                 protocol.name(), protocol.cropCount(), averaging.key()));
         Evaluation e = evaluate(loaded, images.images(), protocol, averaging, settings.batchSize(), !progress);
+        Trust trust = trust(loaded, e, protocol, averaging, settings.batchSize(), !progress, null);
         String run = runName(loaded.bundle().name() + "-" + protocol.name());
         Path report = ReportWriter.write(settings.reportsDir().resolve(run), new ReportContent(run, loaded.bundle(),
-                images.description(), e, settings.topWrong(), null, RunInfo.current(settings.seed())));
-        return new Result(e, report);
+                images.description(), e, settings.topWrong(), null, RunInfo.current(settings.seed()),
+                trust.calibration(), trust.reject()));
+        return new Result(e, report, trust);
     }
 
     /** @return a run name: {@code <prefix>-<local time>} */
@@ -203,14 +209,72 @@ public final class EvaluateStage {
         return new Images(out, "test split of " + bundle.dataRoot());
     }
 
+    /**
+     * The validation split recorded in the bundle, read from the data folder it names.
+     *
+     * @return the images, or empty when the bundle records none or its data folder is not there
+     */
+    static Optional<Images> validationFromBundle(ModelBundle bundle) {
+        if (bundle.validationSplit().isEmpty() || bundle.dataRoot() == null
+                || !Files.isDirectory(Path.of(bundle.dataRoot()))) {
+            return Optional.empty();
+        }
+        Path root = Path.of(bundle.dataRoot());
+        List<LabeledImage> out = new ArrayList<>();
+        for (String rel : bundle.validationSplit()) {
+            Path parent = Path.of(rel).getParent();
+            int c = parent == null ? -1 : bundle.labels().indexOf(parent.getFileName().toString());
+            if (c < 0 || !Files.isRegularFile(root.resolve(rel))) {
+                return Optional.empty();   // the folder changed since training: no validation numbers
+            }
+            out.add(new LabeledImage(root.resolve(rel), rel, c));
+        }
+        return Optional.of(new Images(out, "validation split of " + bundle.dataRoot()));
+    }
+
+    /**
+     * What the report shows beyond the scores: calibration (the bundle's temperature, its validation fit, the test
+     * scores before and after) and the reject option (risk–coverage curves, thresholds chosen on the validation split
+     * with the same protocol, when the bundle records one).
+     *
+     * @param loaded the bundle evaluated
+     * @param test   its evaluation on the test images
+     * @param fit    the validation fit when this run made it, else null (then read from the bundle)
+     */
+    static Trust trust(BundleStore.Loaded loaded, Evaluation test, CropProtocol protocol,
+                       MultiCropEvaluator.Averaging averaging, int batchSize, boolean quiet,
+                       CalibrationSummary.Fit fit) {
+        ModelBundle b = loaded.bundle();
+        CalibrationSummary calibration = CalibrationSummary.of(test, Calibrator.temperature(b),
+                fit != null ? fit : Calibrator.recordedFit(b));
+        Evaluation validation = validationFromBundle(b).map(v -> evaluate(loaded, v.images(), protocol, averaging,
+                batchSize, quiet, "validation " + protocol.name())).orElse(null);
+        return new Trust(calibration, RiskCoverage.Summary.of(test, validation, RiskCoverage.DEFAULT_TARGETS));
+    }
+
+    /**
+     * Calibration and the reject option of an evaluation.
+     *
+     * @param calibration the calibration scores
+     * @param reject      the risk–coverage curves and thresholds
+     */
+    public record Trust(CalibrationSummary calibration, RiskCoverage.Summary reject) {
+    }
+
     /** Runs the evaluation pass with a progress display. */
     static Evaluation evaluate(BundleStore.Loaded loaded, List<LabeledImage> images, CropProtocol protocol,
                                MultiCropEvaluator.Averaging averaging, int batchSize, boolean quiet) {
+        return evaluate(loaded, images, protocol, averaging, batchSize, quiet, "evaluating " + protocol.name());
+    }
+
+    /** Runs the evaluation pass with a progress display labelled {@code what}. */
+    static Evaluation evaluate(BundleStore.Loaded loaded, List<LabeledImage> images, CropProtocol protocol,
+                               MultiCropEvaluator.Averaging averaging, int batchSize, boolean quiet, String what) {
         ModelBundle b = loaded.bundle();
         MultiCropEvaluator ev = new MultiCropEvaluator(b.preprocessing(), protocol, averaging, batchSize);
         ImageDecoder decoder = new ImageDecoder(b.preprocessing().input().channels(), ImageDecoder.DEFAULT_MAX_PIXELS);
         Evaluation e;
-        try (Progress p = Progress.start("evaluating " + protocol.name(), images.size(), " img", !quiet)) {
+        try (Progress p = Progress.start(what, images.size(), " img", !quiet)) {
             e = ev.evaluate(images, b.labels(), decoder, loaded.graph()::outputSingle, p::step);
         }
         if (e.images().isEmpty()) {
