@@ -221,7 +221,7 @@ public final class ReportWriter {
         return e.protocol() + " (" + e.cropsPerImage() + (e.cropsPerImage() == 1 ? " crop)" : " crops)");
     }
 
-    private static String f3(double v) {
+    static String f3(double v) {
         return String.format(Locale.ROOT, "%.3f", v);
     }
 
@@ -413,7 +413,7 @@ public final class ReportWriter {
 
     private static String rejectSentence(RiskCoverage.Summary r) {
         String base = "Answering only images whose top probability reaches a threshold trades coverage for accuracy "
-                + "(`predict --min-confidence P` answers \"unknown\" below P). The curve shows it on the test images.";
+                + "(predict --min-confidence P answers \"unknown\" below P). The curve shows it on the test images.";
         if (r.validationImages() == 0) {
             return base + " The bundle's validation split is not available here, so no thresholds are chosen.";
         }
@@ -487,7 +487,7 @@ public final class ReportWriter {
 
     // ---------------------------------------------------------------------------------------------------------- html
 
-    private static final String CSS = """
+    static final String CSS = """
             :root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f5f7fa;--accent:#2563eb;--good:#15803d;\
             --bad:#b91c1c}
             *{box-sizing:border-box}
@@ -674,7 +674,7 @@ public final class ReportWriter {
                 + "</td><td class=\"n\">" + rate(rate) + "</td></tr>";
     }
 
-    private static String img(Path png, String alt) {
+    static String img(Path png, String alt) {
         try {
             return "<img class=\"plot\" alt=\"" + esc(alt) + "\" src=\"data:image/png;base64,"
                     + Base64.getEncoder().encodeToString(Files.readAllBytes(png)) + "\">";
@@ -707,7 +707,7 @@ public final class ReportWriter {
         }
     }
 
-    private static String esc(String s) {
+    static String esc(String s) {
         return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                 .replace("\"", "&quot;");
     }
