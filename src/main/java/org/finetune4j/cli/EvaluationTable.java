@@ -79,6 +79,7 @@ final class EvaluationTable {
     static String json(Evaluation e, EvaluateStage.Trust trust, Path report) {
         Map<String, Object> m = summary(e, report);
         if (trust != null) {
+            m.put("protocol-choice", trust.choice());
             m.put("temperature", trust.calibration().temperature());
             m.put("calibration", Map.of("before", trust.calibration().testBefore(), "after",
                     trust.calibration().testAfter()));
@@ -92,6 +93,13 @@ final class EvaluationTable {
             }).toList());
         }
         return Json.write(m);
+    }
+
+    /** Prints which protocol is evaluated and why, with the validation scores it was chosen on. */
+    static void printChoice(EvaluateStage.Trust trust, PrintWriter out) {
+        if (trust != null && trust.choice() != null) {
+            out.println("protocol: " + trust.choice().reason());
+        }
     }
 
     /**
@@ -151,6 +159,7 @@ final class EvaluationTable {
     static void printAfterTraining(Evaluation evaluation, EvaluateStage.Trust trust, Path report, boolean json,
                                    PrintWriter out) {
         if (evaluation != null && !json) {
+            printChoice(trust, out);
             printTable(evaluation, out);
             printTrust(trust, out);
             out.println("report page: " + report.resolve("report.html"));

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.finetune4j.eval.CalibrationSummary;
 import org.finetune4j.eval.Evaluation;
+import org.finetune4j.eval.ProtocolChoice;
 import org.finetune4j.eval.RiskCoverage;
 import org.finetune4j.model.ModelBundle;
 
@@ -20,15 +21,16 @@ import org.finetune4j.model.ModelBundle;
  * @param runInfo    versions, platform, seed and time (written to {@code metrics.json} as {@code run-info})
  * @param calibration calibration scores before and after the bundle's temperature, or null
  * @param reject      the reject option: risk–coverage curves and thresholds, or null
+ * @param choice      how the protocol was chosen, or null
  */
 public record ReportContent(String run, ModelBundle bundle, String data, Evaluation evaluation, int topWrong,
                             Training training, Object runInfo, CalibrationSummary calibration,
-                            RiskCoverage.Summary reject) {
+                            RiskCoverage.Summary reject, ProtocolChoice choice) {
 
-    /** @return a report without calibration and reject-option sections */
+    /** @return a report without calibration, reject-option and protocol-choice sections */
     public ReportContent(String run, ModelBundle bundle, String data, Evaluation evaluation, int topWrong,
                          Training training, Object runInfo) {
-        this(run, bundle, data, evaluation, topWrong, training, runInfo, null, null);
+        this(run, bundle, data, evaluation, topWrong, training, runInfo, null, null, null);
     }
 
     /**

@@ -30,6 +30,7 @@ import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.eval.Calibration;
 import org.finetune4j.eval.CalibrationSummary;
 import org.finetune4j.eval.Evaluation;
+import org.finetune4j.eval.ProtocolChoice;
 import org.finetune4j.eval.RiskCoverage;
 import org.finetune4j.eval.Statistics;
 import org.finetune4j.eval.Metrics;
@@ -191,7 +192,8 @@ public final class ReportWriter {
 
     /** What every {@code metrics.json} holds; a training run's own metrics record is merged in beside it. */
     record MetricsFile(String run, ModelSummary model, String data, EvaluationSummary evaluation, Object runInfo,
-                       CalibrationSummary calibration, RiskCoverage.Summary rejectOption) {
+                       CalibrationSummary calibration, RiskCoverage.Summary rejectOption,
+                       ProtocolChoice protocolChoice) {
     }
 
     /**
@@ -202,7 +204,8 @@ public final class ReportWriter {
         ModelBundle b = c.bundle();
         ObjectNode file = Json.mapper().valueToTree(new MetricsFile(c.run(),
                 new ModelSummary(b.name(), b.backbone(), b.mode(), b.freezeUntil(), b.labels()), c.data(),
-                EvaluationSummary.of(c.evaluation(), wrong), c.runInfo(), c.calibration(), c.reject()));
+                EvaluationSummary.of(c.evaluation(), wrong), c.runInfo(), c.calibration(), c.reject(),
+                c.choice()));
         if (c.training() != null) {
             Json.mapper().<ObjectNode>valueToTree(c.training().metrics()).fields()
                     .forEachRemaining(f -> file.putIfAbsent(f.getKey(), f.getValue()));
@@ -292,6 +295,16 @@ public final class ReportWriter {
         md.append("\nAveraging: ").append(e.averaging()).append(". Top-1 gain over the centre crop: ")
                 .append(points(e.protocolMetrics().top1() - e.centerMetrics().top1())).append(". ")
                 .append(INTERVAL_NOTE.formatted(e.images().size())).append("\n\n");
+        if (c.choice() != null) {
+            md.append("Protocol: ").append(c.choice().reason()).append(".\n\n");
+            if (!c.choice().candidates().isEmpty()) {
+                md.append("| on validation | crops/image | top-1 [95% interval] | NLL |\n|---|---:|---:|---:|\n");
+                for (String[] row : choiceRows(c.choice())) {
+                    md.append("| ").append(String.join(" | ", row)).append(" |\n");
+                }
+                md.append('\n');
+            }
+        }
         md.append("![accuracy per protocol](accuracy-per-protocol.png)\n\n");
         md.append("## Per class (").append(e.protocol()).append(")\n\n");
         md.append("| class | precision | recall [95% interval] | F1 | images | predicted |\n")
@@ -375,6 +388,16 @@ public final class ReportWriter {
             md.append("\n![risk-coverage curve](").append(RISK_COVERAGE_PNG).append(")\n\n");
         }
         return md.toString();
+    }
+
+    private static List<String[]> choiceRows(ProtocolChoice choice) {
+        List<String[]> rows = new ArrayList<>();
+        for (ProtocolChoice.Candidate x : choice.candidates()) {
+            boolean chosen = x.protocol().equals(choice.protocol()) && x.averaging().equals(choice.averaging());
+            rows.add(new String[] {x.protocol() + ", " + x.averaging() + (chosen ? " (chosen)" : ""), x.crops() + "",
+                    f3(x.top1()) + " " + x.top1Interval().format(), f3(x.nll())});
+        }
+        return rows;
     }
 
     private static String calibrationSentence(CalibrationSummary c) {
@@ -581,6 +604,13 @@ public final class ReportWriter {
         h.append("</table><p class=\"note\">Both rows come from the same pass over the same decoded images. Speed "
                 + "counts decoding, cropping and the forward passes. ").append(esc(INTERVAL_NOTE.formatted(
                 e.images().size()))).append("</p>");
+        if (c.choice() != null) {
+            h.append("<p>Protocol: ").append(esc(c.choice().reason())).append(".</p>");
+            if (!c.choice().candidates().isEmpty()) {
+                h.append(htmlTable(List.of("on validation", "crops/image", "top-1 [95% interval]", "NLL"),
+                        choiceRows(c.choice())));
+            }
+        }
         h.append(img(dir.resolve("accuracy-per-protocol.png"), "accuracy per protocol")).append("</section>\n");
 
         h.append("<section><h2>Per class · ").append(esc(e.protocol())).append("</h2><table><tr><th>class</th>")

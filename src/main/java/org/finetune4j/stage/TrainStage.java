@@ -41,8 +41,10 @@ public final class TrainStage {
      *
      * @param modelsDir  where bundles and checkpoints are written and bundle backbones are looked up
      * @param reportsDir where the run's report folder is written
-     * @param protocol   a protocol name or YAML file (eval/README.md)
-     * @param average    how crop predictions are combined: {@code probs} or {@code log-probs}
+     * @param protocol   a protocol name or YAML file (eval/README.md), or null to choose the best on the validation
+     *                   split (recorded in the bundle)
+     * @param average    how crop predictions are combined: {@code probs} or {@code log-probs}; null: {@code probs}
+     *                   with a named protocol, chosen with it otherwise
      * @param resume     continue the interrupted run of the same name
      */
     public record Settings(Path modelsDir, Path reportsDir, String protocol, String average, boolean resume) {
@@ -82,8 +84,8 @@ public final class TrainStage {
      */
     public TrainStage(Settings settings) {
         this.settings = settings;
-        this.protocol = CropProtocolLoader.load(settings.protocol());
-        this.averaging = MultiCropEvaluator.Averaging.of(settings.average());
+        this.protocol = settings.protocol() == null ? null : CropProtocolLoader.load(settings.protocol());
+        this.averaging = settings.average() == null ? null : MultiCropEvaluator.Averaging.of(settings.average());
     }
 
     /**

@@ -43,19 +43,24 @@ final class TrainingEvaluation {
     static Outcome write(Path dir, Object metrics, TrainResult r, List<Map.Entry<String, String>> facts,
                             LearningCurves curves, List<Map.Entry<String, String>> plots, CropProtocol protocol,
                             MultiCropEvaluator.Averaging averaging, long seed, boolean quiet) {
+        // protocol null: chosen on the validation split after calibration, and recorded in the bundle
         if (r.bundleDir() == null || r.bundle() == null || r.bundle().testSplit().isEmpty()) {
             return null;
         }
         CalibrationSummary.Fit fit = Calibrator.calibrate(r.bundleDir(), quiet).orElse(null);
         BundleStore.Loaded loaded = BundleStore.load(r.bundleDir());
         EvaluateStage.Images images = EvaluateStage.fromBundle(loaded.bundle());
-        Evaluation e = EvaluateStage.evaluate(loaded, images.images(), protocol, averaging,
+        EvaluateStage.Resolved chosen = EvaluateStage.resolve(loaded, protocol, averaging,
+                EvaluateStage.TRAINING_BATCH_SIZE, quiet, true);
+        loaded = new BundleStore.Loaded(loaded.dir(), BundleStore.readMeta(loaded.dir()), loaded.graph());
+        Evaluation e = EvaluateStage.evaluate(loaded, images.images(), chosen.protocol(), chosen.averaging(),
                 EvaluateStage.TRAINING_BATCH_SIZE, quiet);
-        EvaluateStage.Trust trust = EvaluateStage.trust(loaded, e, protocol, averaging,
-                EvaluateStage.TRAINING_BATCH_SIZE, quiet, fit);
+        EvaluateStage.Trust trust = EvaluateStage.trust(loaded, e, chosen, EvaluateStage.TRAINING_BATCH_SIZE, quiet,
+                fit);
         ReportContent.Training training = new ReportContent.Training(metrics, facts, curves, plots);
         ReportWriter.write(dir, new ReportContent(dir.getFileName().toString(), loaded.bundle(),
-                images.description(), e, 12, training, RunInfo.current(seed), trust.calibration(), trust.reject()));
+                images.description(), e, 12, training, RunInfo.current(seed), trust.calibration(), trust.reject(),
+                trust.choice()));
         return new Outcome(e, trust);
     }
 }
