@@ -124,7 +124,8 @@ final class EvaluationTable {
                     + "test centre crops, before → after: %s (%d images)%n", c.temperature(), c.validationImages(),
                     c.validationBefore().nll(), c.validationAfter().nll(), test, c.testImages());
         } else {
-            out.printf(Locale.ROOT, "calibration: temperature %.3f; test centre crops, before → after: %s (%d images)%n",
+            out.printf(Locale.ROOT, "calibration: temperature %.3f; test centre crops, before → after: %s "
+                    + "(%d images)%n",
                     c.temperature(), test, c.testImages());
         }
         RiskCoverage.Summary r = trust.reject();
@@ -145,7 +146,8 @@ final class EvaluationTable {
 
     private static String targetLine(String what, RiskCoverage.Target t) {
         if (Double.isNaN(t.threshold())) {
-            return String.format(Locale.ROOT, "accuracy %.2f, %s: not reached at any threshold on validation", t.target(),
+            return String.format(Locale.ROOT, "accuracy %.2f, %s: not reached at any threshold on validation",
+                    t.target(),
                     what);
         }
         RiskCoverage.Point p = t.test();

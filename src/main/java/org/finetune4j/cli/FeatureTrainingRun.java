@@ -101,7 +101,8 @@ final class FeatureTrainingRun {
                         : String.format(Locale.ROOT, ", val accuracy %.3f", r.valAccuracy()));
         if (!Double.isNaN(r.train().testAccuracy())) {
             out.printf(Locale.ROOT, "test accuracy %s held-out test images (loss %.3f)%n",
-                    EvaluationTable.accuracyOn(r.train().testAccuracy(), r.train().bundle().testSplit().size()), r.train().testLoss());
+                    EvaluationTable.accuracyOn(r.train().testAccuracy(), r.train().bundle().testSplit().size()),
+                    r.train().testLoss());
         }
         out.println(throughput(r.extraction()) + String.format(Locale.ROOT, " (features %s, classifier %s)",
                 TrainingFacts.duration(r.extractSeconds()), TrainingFacts.duration(r.fitSeconds())));

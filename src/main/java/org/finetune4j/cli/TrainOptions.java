@@ -86,7 +86,8 @@ public final class TrainOptions {
             + "Default: ${DEFAULT-VALUE}.")
     java.nio.file.Path reportsDir = java.nio.file.Path.of("eval", "reports");
 
-    @Option(names = "--protocol", paramLabel = "P", description = "Evaluation protocol for the test split at the end: center, ten-crop, multi-scale, or a "
+    @Option(names = "--protocol", paramLabel = "P", description = "Evaluation protocol for the test split at the "
+            + "end: center, ten-crop, multi-scale, or a "
             + "YAML file (eval/README.md). Default: the best of the shipped protocols and averaging rules on the "
             + "validation split (recorded in the bundle at training; evaluate uses the recorded choice).")
     String protocol;

@@ -9,8 +9,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Folds a fitted temperature into a network: the output layer computes {@code softmax(W x + b)}, so dividing its
- * weights and bias by T gives exactly {@code softmax((W x + b) / T)} — calibrated probabilities from the same network,
- * with no special path in {@code predict}, {@code evaluate} or plain DL4J (Guo et al. 2017, temperature scaling).
+ * weights and bias by T gives exactly {@code softmax((W x + b) / T)} — calibrated probabilities from the same
+ * network, with no special path in {@code predict}, {@code evaluate} or plain DL4J (Guo et al. 2017, temperature
+ * scaling).
  * <pre>{@code
  * double t = Calibration.fitTemperature(valProbabilities, valTruth);
  * TemperatureScaling.fold(graph, t);   // in place

@@ -311,7 +311,8 @@ public final class ReportWriter {
                 .append("|---|---:|---:|---:|---:|---:|\n");
         for (Metrics.ClassMetrics m : e.protocolMetrics().perClass()) {
             md.append("| ").append(m.label()).append(" | ").append(f3(m.precision())).append(" | ")
-                    .append(f3(m.recall())).append(' ').append(m.recallInterval().format()).append(" | ").append(f3(m.f1())).append(" | ").append(m.support())
+                    .append(f3(m.recall())).append(' ').append(m.recallInterval().format()).append(" | ")
+                    .append(f3(m.f1())).append(" | ").append(m.support())
                     .append(" | ").append(m.predicted()).append(" |\n");
         }
         md.append("\n![F1 per class](per-class-f1.png)\n\n## Confusion matrix\n\n")

@@ -83,7 +83,8 @@ class CalibrationTest {
         assertThat(hot[0] + hot[1] + hot[2]).isCloseTo(1, within(1e-12));
     }
 
-    private static double[] softmax(double[] z, double t) {
+    /** @return softmax(z / t), in double precision */
+    static double[] softmax(double[] z, double t) {
         double max = Double.NEGATIVE_INFINITY;
         for (double v : z) {
             max = Math.max(max, v / t);

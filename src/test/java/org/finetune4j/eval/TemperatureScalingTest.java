@@ -44,27 +44,11 @@ class TemperatureScalingTest {
         BundleStore.save(tmp.resolve("b"), g, meta);
         double[][] after = BundleStore.load(tmp.resolve("b")).graph().outputSingle(in).toDoubleMatrix();
         for (int i = 0; i < after.length; i++) {
-            assertThat(after[i]).containsExactly(softmax(logits[i], t), within(1e-5));
-            assertThat(Math.abs(after[i][0] - softmax(logits[i], 1)[0]) + Math.abs(after[i][1]
-                    - softmax(logits[i], 1)[1])).as("the temperature changes the probabilities").isGreaterThan(1e-3);
+            assertThat(after[i]).containsExactly(CalibrationTest.softmax(logits[i], t), within(1e-5));
+            double[] plain = CalibrationTest.softmax(logits[i], 1);
+            assertThat(Math.abs(after[i][0] - plain[0]) + Math.abs(after[i][1] - plain[1]))
+                    .as("the temperature changes the probabilities").isGreaterThan(1e-3);
         }
-    }
-
-    private static double[] softmax(double[] z, double t) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : z) {
-            max = Math.max(max, v / t);
-        }
-        double[] p = new double[z.length];
-        double sum = 0;
-        for (int c = 0; c < z.length; c++) {
-            p[c] = Math.exp(z[c] / t - max);
-            sum += p[c];
-        }
-        for (int c = 0; c < z.length; c++) {
-            p[c] /= sum;
-        }
-        return p;
     }
 
     @Test
