@@ -51,7 +51,7 @@ class ComparisonTest {
         assertThat(p.difference()).isCloseTo(8 / 12.0, within(1e-12));
         assertThat(p.differenceInterval().contains(p.difference())).isTrue();
         assertThat(p.differenceInterval().low()).isGreaterThan(0);
-        // per class: a has images 0,2,..,10 (6): A finds all 6, B finds 0 and 1... B right on 0, 1, 11 → class a: {0}
+        // Class a holds the even images 0, 2, …, 10: A gets all 6 right, B only image 0.
         Comparison.ClassDifference classA = p.perClass().get(0);
         assertThat(classA.images()).isEqualTo(6);
         assertThat(classA.recallA()).isCloseTo(1.0, within(1e-12));
