@@ -2,8 +2,6 @@ package org.finetune4j.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import org.finetune4j.eval.CropProtocolLoader;
-import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.stage.EvaluateStage;
 import picocli.CommandLine.Command;
@@ -25,13 +23,15 @@ final class EvaluateCommand extends RunCommand {
             + "classes (for a pre-split folder, its test/ part). Default: the test split recorded in the bundle.")
     Path data;
 
-    @Option(names = "--protocol", paramLabel = "P", description = "center, ten-crop, multi-scale, or a YAML file "
-            + "(eval/README.md). Default: ${DEFAULT-VALUE}.")
-    String protocol = CropProtocolLoader.DEFAULT_PROTOCOL;
+    @Option(names = "--protocol", paramLabel = "P", description = "center, ten-crop, multi-scale, or a "
+            + "YAML file (eval/README.md). Default: the best of the shipped protocols and averaging rules on the "
+            + "validation split (recorded in the bundle at training; evaluate uses the recorded choice).")
+    String protocol;
 
     @Option(names = "--average", paramLabel = "A", description = "How crop predictions are combined: probs (mean of "
-            + "the softmax probabilities) or log-probs (mean of the log-probabilities). Default: ${DEFAULT-VALUE}.")
-    String average = MultiCropEvaluator.Averaging.PROBABILITIES.key();
+            + "the softmax probabilities) or log-probs (mean of the log-probabilities). Default: probs with a named "
+            + "--protocol, else chosen with the protocol.")
+    String average;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Most crops per forward pass. Default: "
             + "${DEFAULT-VALUE}.")
@@ -64,9 +64,11 @@ final class EvaluateCommand extends RunCommand {
         }, !common.quiet);
         PrintWriter out = out();
         if (common.json) {
-            out.println(EvaluationTable.json(r.evaluation(), r.report()));
+            out.println(EvaluationTable.json(r.evaluation(), r.trust(), r.report()));
         } else {
+            EvaluationTable.printChoice(r.trust(), out);
             EvaluationTable.printTable(r.evaluation(), out);
+            EvaluationTable.printTrust(r.trust(), out);
             out.println("report: " + r.report() + " (report.html, report.md, metrics.json, plots)");
         }
         out.flush();

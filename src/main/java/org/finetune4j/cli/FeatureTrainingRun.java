@@ -42,7 +42,7 @@ final class FeatureTrainingRun {
         }
         TrainStage.FeaturesResult result = stage.features(cfg, CommonOptions.log(quiet, err), !quiet);
         printSummary(cfg, result.training(), result.report(), json, out);
-        EvaluationTable.printAfterTraining(result.evaluation(), result.report(), json, out);
+        EvaluationTable.printAfterTraining(result.evaluation(), result.trust(), result.report(), json, out);
         return Finetune4j.EXIT_OK;
     }
 
@@ -100,8 +100,9 @@ final class FeatureTrainingRun {
                 r.cv().best().meanAccuracy(), r.trainAccuracy(), Double.isNaN(r.valAccuracy()) ? ""
                         : String.format(Locale.ROOT, ", val accuracy %.3f", r.valAccuracy()));
         if (!Double.isNaN(r.train().testAccuracy())) {
-            out.printf(Locale.ROOT, "test accuracy %.3f (loss %.3f) on the held-out test split%n",
-                    r.train().testAccuracy(), r.train().testLoss());
+            out.printf(Locale.ROOT, "test accuracy %s held-out test images (loss %.3f)%n",
+                    EvaluationTable.accuracyOn(r.train().testAccuracy(), r.train().bundle().testSplit().size()),
+                    r.train().testLoss());
         }
         out.println(throughput(r.extraction()) + String.format(Locale.ROOT, " (features %s, classifier %s)",
                 TrainingFacts.duration(r.extractSeconds()), TrainingFacts.duration(r.fitSeconds())));

@@ -121,7 +121,11 @@ final class HelpLayout {
                 "finetune4j inspect --data photos/ --json > inspect.json"}),
             Map.entry("predict", new String[] {
                 "finetune4j predict --model pets photos/new/",
-                "finetune4j predict --model models/pets --top-k 1 --json cat.jpg"}),
+                "finetune4j predict --model models/pets --top-k 1 --json cat.jpg",
+                "finetune4j predict --model pets --min-confidence 0.8 photos/new/   (\"unknown\" below 0.8)"}),
+            Map.entry("compare", new String[] {
+                "finetune4j compare pets-finetune pets-features      (their shared test split)",
+                "finetune4j compare pets-a pets-b pets-c --data other-photos/ --protocol center"}),
             Map.entry("evaluate", new String[] {
                 "finetune4j evaluate --model pets                 (its recorded test split)",
                 "finetune4j evaluate --model pets --data other-photos/ --protocol multi-scale"}),

@@ -30,6 +30,12 @@ final class PredictCommand extends ToolCommand {
             + "${DEFAULT-VALUE}.")
     int batchSize = 16;
 
+    @Option(names = "--min-confidence", paramLabel = "P", description = "Reject option: answer \"unknown\" when "
+            + "the top probability is below P (0 to 1); the top-k labels are still listed. `evaluate` prints the "
+            + "thresholds that reach 95% and 99% accuracy on the validation split. Default: ${DEFAULT-VALUE} "
+            + "(always answer).")
+    double minConfidence = 0;
+
     @Option(names = "--json", description = "Print the predictions as JSON.")
     boolean json;
 
@@ -39,18 +45,21 @@ final class PredictCommand extends ToolCommand {
     @Override
     public Integer call() {
         PredictStage.Result result = new PredictStage(new PredictStage.Settings(model, Backbones.MODELS_DIR, topK,
-                batchSize)).run(inputs);
-        List<Predictor.Prediction> predictions = result.predictions();
+                batchSize, minConfidence)).run(inputs);
+        List<PredictStage.Answer> predictions = result.answers();
         PrintWriter out = out();
         if (json) {
             out.println(Json.write(predictions));
         } else {
-            for (Predictor.Prediction p : predictions) {
+            for (PredictStage.Answer p : predictions) {
                 if (p.error() != null) {
                     out.println(p.file() + ": cannot classify: " + p.error());
                     continue;
                 }
                 StringBuilder b = new StringBuilder(p.file()).append(':');
+                if (p.label() == null) {
+                    b.append(String.format(Locale.ROOT, "  unknown (below %.3f):", minConfidence));
+                }
                 for (Predictor.Scored s : p.top()) {
                     b.append(String.format(Locale.ROOT, "  %s %.3f", s.label(), s.probability()));
                 }

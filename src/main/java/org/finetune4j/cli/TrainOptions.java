@@ -1,8 +1,6 @@
 package org.finetune4j.cli;
 
 import java.util.List;
-import org.finetune4j.eval.CropProtocolLoader;
-import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.run.EarlyStopping;
 import org.finetune4j.run.HeadSpec;
 import org.finetune4j.run.OptimizerConfig;
@@ -98,13 +96,15 @@ public final class TrainOptions {
     java.nio.file.Path reportsDir = java.nio.file.Path.of("eval", "reports");
 
     @Option(names = "--protocol", paramLabel = "P", description = "Evaluation protocol for the test split at the "
-            + "end: center, ten-crop, multi-scale, or a YAML file (eval/README.md). Default: ${DEFAULT-VALUE}.")
-    String protocol = CropProtocolLoader.DEFAULT_PROTOCOL;
+            + "end: center, ten-crop, multi-scale, or a "
+            + "YAML file (eval/README.md). Default: the best of the shipped protocols and averaging rules on the "
+            + "validation split (recorded in the bundle at training; evaluate uses the recorded choice).")
+    String protocol;
 
-    @Option(names = "--average", paramLabel = "A", description = "How the protocol's crop predictions are combined "
-            + "at the end: probs (mean of the softmax probabilities) or log-probs (mean of the log-probabilities). "
-            + "Default: ${DEFAULT-VALUE}.")
-    String average = MultiCropEvaluator.Averaging.PROBABILITIES.key();
+    @Option(names = "--average", paramLabel = "A", description = "How crop predictions are combined: probs (mean of "
+            + "the softmax probabilities) or log-probs (mean of the log-probabilities). Default: probs with a named "
+            + "--protocol, else chosen with the protocol.")
+    String average;
 
     /** @return where the run reads and writes and how it evaluates at the end */
     /** @return where a stage that prepares a run looks up bundle backbones and writes its report folder */

@@ -73,7 +73,7 @@ final class TrainingRun {
             return EXIT_INTERRUPTED;
         }
         printSummary(cfg, r, result.report(), json, out);
-        EvaluationTable.printAfterTraining(result.evaluation(), result.report(), json, out);
+        EvaluationTable.printAfterTraining(result.evaluation(), result.trust(), result.report(), json, out);
         return Finetune4j.EXIT_OK;
     }
 
@@ -117,8 +117,8 @@ final class TrainingRun {
                         || cfg.schedule().earlyStopping().metric().equals("val-accuracy")
                         ? "" : String.format(Locale.ROOT, " (val accuracy %.3f)", best.valAccuracy()));
         if (!Double.isNaN(r.testAccuracy())) {
-            out.printf(Locale.ROOT, "test accuracy %.3f (loss %.3f) on the held-out test split%n", r.testAccuracy(),
-                    r.testLoss());
+            out.printf(Locale.ROOT, "test accuracy %s held-out test images (loss %.3f)%n",
+                    EvaluationTable.accuracyOn(r.testAccuracy(), r.bundle().testSplit().size()), r.testLoss());
         }
         out.println("fit: " + r.history().diagnosis());
         out.println("bundle: " + r.bundleDir());

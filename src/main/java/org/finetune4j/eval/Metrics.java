@@ -5,21 +5,27 @@ import java.util.List;
 
 /**
  * How well a set of predictions matches the truth: top-1 and top-5 accuracy, per-class precision, recall and F1,
- * their unweighted mean (macro F1) and the confusion matrix.
+ * their unweighted mean (macro F1) and the confusion matrix, with 95% intervals: Wilson score intervals for top-1 and
+ * per-class recall (proportions of images), a seeded percentile bootstrap over images for macro F1
+ * ({@link Statistics}).
  * <pre>{@code
  * Metrics m = Metrics.of(labels, truth, probabilities);     // probabilities[image][class]
  * m.top1(); m.perClass().get(0).f1(); m.confusion();
  * }</pre>
  *
- * @param images    number of images
- * @param top1      fraction of images whose most probable class is the true one
+ * @param images          number of images
+ * @param top1            fraction of images whose most probable class is the true one
+ * @param top1Interval    95% Wilson interval of top-1
  * @param top5      fraction whose true class is among the 5 most probable; null with 5 classes or fewer (it would
  *                  be 1 by construction)
  * @param macroF1   mean F1 over the classes that have images or predictions
+ * @param macroF1Interval 95% bootstrap interval of macro F1 (images resampled; {@link Statistics#BOOTSTRAP_SEED})
+ * @param balancedAccuracy mean recall over the classes that have images
  * @param perClass  one entry per class, in label order
  * @param confusion {@code confusion[true][predicted]} counts
  */
-public record Metrics(int images, double top1, Double top5, double macroF1, List<ClassMetrics> perClass,
+public record Metrics(int images, double top1, Interval top1Interval, Double top5, double macroF1,
+                      Interval macroF1Interval, double balancedAccuracy, List<ClassMetrics> perClass,
                       long[][] confusion) {
 
     /**
@@ -28,12 +34,13 @@ public record Metrics(int images, double top1, Double top5, double macroF1, List
      * @param label     the class name
      * @param precision of the images predicted as this class, the fraction that are (0 if none was predicted)
      * @param recall    of the images of this class, the fraction found (0 if there are none)
+     * @param recallInterval 95% Wilson interval of the recall, over the class's {@code support} images
      * @param f1        harmonic mean of precision and recall
      * @param support   images of this class
      * @param predicted images predicted as this class
      */
-    public record ClassMetrics(String label, double precision, double recall, double f1, long support,
-                               long predicted) {
+    public record ClassMetrics(String label, double precision, double recall, Interval recallInterval, double f1,
+                               long support, long predicted) {
     }
 
     public Metrics {
@@ -79,18 +86,73 @@ public record Metrics(int images, double top1, Double top5, double macroF1, List
             throw new IllegalArgumentException(labels.size() + " labels for a " + cm.size() + "-class matrix");
         }
         List<ClassMetrics> per = new ArrayList<>();
-        double f1Sum = 0;
-        int counted = 0;
+        long[][] counts = cm.counts();
+        double recallSum = 0;
+        int withImages = 0;
         for (int c = 0; c < cm.size(); c++) {
-            per.add(new ClassMetrics(labels.get(c), cm.precision(c), cm.recall(c), cm.f1(c), cm.support(c),
-                    cm.predicted(c)));
-            if (cm.support(c) > 0 || cm.predicted(c) > 0) {
-                f1Sum += cm.f1(c);
-                counted++;
+            per.add(new ClassMetrics(labels.get(c), cm.precision(c), cm.recall(c),
+                    Statistics.wilson(counts[c][c], cm.support(c)), cm.f1(c), cm.support(c), cm.predicted(c)));
+            if (cm.support(c) > 0) {
+                recallSum += cm.recall(c);
+                withImages++;
             }
         }
-        return new Metrics((int) cm.total(), cm.accuracy(), top5, counted == 0 ? 0 : f1Sum / counted, per,
-                cm.counts());
+        long correct = 0;
+        for (int c = 0; c < cm.size(); c++) {
+            correct += counts[c][c];
+        }
+        // The images as (true, predicted) pairs, so the bootstrap can resample them.
+        int total = (int) cm.total();
+        int[] truth = new int[total];
+        int[] predicted = new int[total];
+        int k = 0;
+        for (int t = 0; t < cm.size(); t++) {
+            for (int p = 0; p < cm.size(); p++) {
+                for (long j = 0; j < counts[t][p]; j++) {
+                    truth[k] = t;
+                    predicted[k++] = p;
+                }
+            }
+        }
+        int classes = cm.size();
+        Interval f1Interval = Statistics.bootstrap(total, idx -> macroF1(classes, truth, predicted, idx),
+                Statistics.bootstrapSeeds(), "macro-f1");
+        return new Metrics(total, cm.accuracy(), Statistics.wilson(correct, total), top5,
+                macroF1(classes, truth, predicted, null), f1Interval, withImages == 0 ? 0 : recallSum / withImages,
+                per, counts);
+    }
+
+    /**
+     * Macro F1 of the images {@code idx} (all when null): the mean F1 over the classes that have images or
+     * predictions among them.
+     */
+    static double macroF1(int classes, int[] truth, int[] predicted, int[] idx) {
+        long[] tp = new long[classes];
+        long[] support = new long[classes];
+        long[] pred = new long[classes];
+        int n = idx == null ? truth.length : idx.length;
+        for (int k = 0; k < n; k++) {
+            int i = idx == null ? k : idx[k];
+            support[truth[i]]++;
+            pred[predicted[i]]++;
+            if (truth[i] == predicted[i]) {
+                tp[truth[i]]++;
+            }
+        }
+        double sum = 0;
+        int counted = 0;
+        for (int c = 0; c < classes; c++) {
+            if (support[c] == 0 && pred[c] == 0) {
+                continue;
+            }
+            counted++;
+            if (tp[c] > 0) {
+                double precision = tp[c] / (double) pred[c];
+                double recall = tp[c] / (double) support[c];
+                sum += 2 * precision * recall / (precision + recall);
+            }
+        }
+        return counted == 0 ? 0 : sum / counted;
     }
 
     /** @return the index of the largest value, the lowest index among ties */

@@ -180,6 +180,18 @@ public final class MultiCropEvaluator {
      */
     public Evaluation evaluate(List<LabeledImage> images, List<String> labels, ImageDecoder decoder,
                                UnaryOperator<INDArray> network, Runnable onImage) {
+        return evaluate(images, labels, decoder, network, onImage, List.of(averaging)).get(0);
+    }
+
+    /**
+     * Evaluates images once and combines the crops' predictions by each of several rules: what the same pass gives
+     * under each averaging (the crops and forward passes are shared; times are the pass's).
+     *
+     * @param averagings the rules, each giving one evaluation, in this order
+     * @return one evaluation per rule
+     */
+    public List<Evaluation> evaluate(List<LabeledImage> images, List<String> labels, ImageDecoder decoder,
+                                     UnaryOperator<INDArray> network, Runnable onImage, List<Averaging> averagings) {
         // One forward pass before the clock starts: the first call sets up the backend's kernels (hundreds of ms)
         // and would otherwise be charged to whichever of the protocol or the centre crop runs first.
         network.apply(Nd4j.zeros(DataType.FLOAT, 1, pre.input().height(), pre.input().width(),
@@ -216,6 +228,15 @@ public final class MultiCropEvaluator {
         }
         pass.cropBatch.flush();
         pass.centerBatch.flush();
+        List<Evaluation> out = new ArrayList<>();
+        for (Averaging a : averagings) {
+            out.add(result(images, labels, pass, a, bad, started));
+        }
+        return out;
+    }
+
+    private Evaluation result(List<LabeledImage> images, List<String> labels, Pass pass, Averaging averaging,
+                              List<BadImage> bad, long started) {
         List<Evaluation.ImageResult> results = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             if (pass.cropProbabilities[i] == null) {

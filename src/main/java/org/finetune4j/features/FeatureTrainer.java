@@ -238,7 +238,7 @@ public final class FeatureTrainer {
                 : FeatureExtractor.POOL_VERTEX;
         ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, run.name(), f.data().classes(), f.backbone().preprocessing(),
                 new ModelBundle.Origin(f.backbone().name(), frozenTop, f.extractor().layer(), "features", runConfig),
-                new ModelBundle.DataOrigin(run.data().folder(), f.data().fingerprint(), f.data().split().test().stream() .map(LabeledImage::relativePath).toList()), metrics, RunInfo.current(run.seed()), null);
+                new ModelBundle.DataOrigin(run.data().folder(), f.data().fingerprint(), f.data().split().test().stream() .map(LabeledImage::relativePath).toList(), f.data().split().val().stream().map(LabeledImage::relativePath).toList()), metrics, RunInfo.current(run.seed()), null);
         Path dir = modelsDir.resolve(run.name());
         ModelBundle written = BundleStore.save(dir, graph, meta);
         List<String> frozen = new ArrayList<>();

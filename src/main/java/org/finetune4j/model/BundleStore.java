@@ -90,6 +90,20 @@ public final class BundleStore {
     }
 
     /**
+     * Rewrites only {@code bundle.json} of an existing bundle, atomically (the network is unchanged, so the recorded
+     * checksum of {@code model.zip} stays valid).
+     *
+     * @param bundle metadata read from this bundle, changed only where the network is not concerned
+     */
+    public static void saveMeta(Path dir, ModelBundle bundle) {
+        try {
+            AtomicFiles.writeString(dir.resolve(META_FILE), Json.mapper().writeValueAsString(bundle));
+        } catch (IOException e) {
+            throw new UncheckedIOException(dir + ": cannot write " + META_FILE + " (" + e + ")", e);
+        }
+    }
+
+    /**
      * Reads and validates a bundle's metadata without restoring the network.
      *
      * @throws UsageException if the folder is not a readable bundle of a known format

@@ -27,10 +27,32 @@ import org.finetune4j.core.RunInfo;
  * @param metrics       headline metrics (e.g. {@code test-accuracy}), may be empty
  * @param runInfo       versions, platform, seed and creation time
  * @param modelSha256   SHA-256 of {@code model.zip}, verified before the model is restored
+ * @param evaluationProtocol the crop protocol and averaging chosen on the validation split, or null when none was
+ *                      chosen (bundles made before, or trained with {@code --protocol})
  */
 public record ModelBundle(int formatVersion, String name, List<String> labels, Preprocessing preprocessing,
                           Origin origin, DataOrigin data, Map<String, Double> metrics,
-                          RunInfo runInfo, String modelSha256) {
+                          RunInfo runInfo, String modelSha256, EvaluationProtocol evaluationProtocol) {
+
+    /** @return a bundle with no evaluation protocol chosen */
+    public ModelBundle(int formatVersion, String name, List<String> labels, Preprocessing preprocessing,
+                       Origin origin, DataOrigin data, Map<String, Double> metrics, RunInfo runInfo,
+                       String modelSha256) {
+        this(formatVersion, name, labels, preprocessing, origin, data, metrics, runInfo, modelSha256, null);
+    }
+
+    /**
+     * The evaluation protocol chosen for the bundle on its validation split: {@code evaluate} uses it unless told
+     * otherwise.
+     *
+     * @param protocol        a shipped protocol's name ({@code center}, {@code ten-crop}, {@code multi-scale})
+     * @param averaging       {@code probs} or {@code log-probs}
+     * @param validationTop1  its top-1 accuracy on the validation split
+     * @param validationImages the validation images it was chosen on
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record EvaluationProtocol(String protocol, String averaging, double validationTop1, int validationImages) {
+    }
 
     /** The bundle layout this code writes and reads. */
     public static final int FORMAT_VERSION = 1;
@@ -58,12 +80,21 @@ public record ModelBundle(int formatVersion, String name, List<String> labels, P
      * @param dataRoot        the data folder as the user named it, or null
      * @param dataFingerprint fingerprint of the training data (file list, sizes and hashes), or null
      * @param testSplit       relative paths of the held-out test images, so {@code evaluate} can reuse them
+     * @param validationSplit relative paths of the validation images (calibration, reject thresholds); empty in
+     *                        bundles written before it was recorded
      */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record DataOrigin(String dataRoot, JsonNode dataFingerprint, List<String> testSplit) {
+    public record DataOrigin(String dataRoot, JsonNode dataFingerprint, List<String> testSplit,
+                             List<String> validationSplit) {
         public DataOrigin {
             dataFingerprint = dataFingerprint == null || dataFingerprint.isNull() ? null : dataFingerprint;
             testSplit = testSplit == null ? List.of() : List.copyOf(testSplit);
+            validationSplit = validationSplit == null ? List.of() : List.copyOf(validationSplit);
+        }
+
+        /** @return data without a recorded validation split */
+        public DataOrigin(String dataRoot, JsonNode dataFingerprint, List<String> testSplit) {
+            this(dataRoot, dataFingerprint, testSplit, List.of());
         }
 
         /** @return no data recorded */
@@ -91,7 +122,9 @@ public record ModelBundle(int formatVersion, String name, List<String> labels, P
                 m.convertValue(n.get("preprocessing"), Preprocessing.class), m.convertValue(n, Origin.class),
                 m.convertValue(n, DataOrigin.class),
                 m.convertValue(n.get("metrics"), new TypeReference<Map<String, Double>>() { }),
-                m.convertValue(n.get("run-info"), RunInfo.class), n.path("model-sha256").asText(null));
+                m.convertValue(n.get("run-info"), RunInfo.class), n.path("model-sha256").asText(null),
+                n.hasNonNull("evaluation-protocol") ? m.convertValue(n.get("evaluation-protocol"),
+                        EvaluationProtocol.class) : null);
     }
 
     /** Writes the layout of {@code bundle.json}: the fields of the parts at the top level, in the order of version 1. */
@@ -111,9 +144,15 @@ public record ModelBundle(int formatVersion, String name, List<String> labels, P
         n.set("data-fingerprint", data.dataFingerprint());
         n.set("metrics", m.valueToTree(new java.util.TreeMap<>(metrics)));
         n.set("test-split", m.valueToTree(data.testSplit()));
+        if (!data.validationSplit().isEmpty()) {
+            n.set("validation-split", m.valueToTree(data.validationSplit()));
+        }
         n.put("data-root", data.dataRoot());
         n.set("run-info", m.valueToTree(runInfo));
         n.put("model-sha256", modelSha256);
+        if (evaluationProtocol != null) {
+            n.set("evaluation-protocol", m.valueToTree(evaluationProtocol));
+        }
         return n;
     }
 
@@ -147,6 +186,11 @@ public record ModelBundle(int formatVersion, String name, List<String> labels, P
         return data.testSplit();
     }
 
+    /** @return the relative paths of the validation images (empty when not recorded) */
+    public List<String> validationSplit() {
+        return data.validationSplit();
+    }
+
     /** @return the data folder as the user named it, or null */
     public String dataRoot() {
         return data.dataRoot();
@@ -159,12 +203,25 @@ public record ModelBundle(int formatVersion, String name, List<String> labels, P
 
     /** @return a copy with the model's checksum set */
     public ModelBundle withModelSha256(String sha256) {
-        return new ModelBundle(formatVersion, name, labels, preprocessing, origin, data, metrics, runInfo, sha256);
+        return new ModelBundle(formatVersion, name, labels, preprocessing, origin, data, metrics, runInfo, sha256,
+                evaluationProtocol);
+    }
+
+    /** @return a copy with other headline metrics */
+    public ModelBundle withMetrics(Map<String, Double> newMetrics) {
+        return new ModelBundle(formatVersion, name, labels, preprocessing, origin, data, newMetrics, runInfo,
+                modelSha256, evaluationProtocol);
+    }
+
+    /** @return a copy with another evaluation protocol (null for none) */
+    public ModelBundle withEvaluationProtocol(EvaluationProtocol chosen) {
+        return new ModelBundle(formatVersion, name, labels, preprocessing, origin, data, metrics, runInfo,
+                modelSha256, chosen);
     }
 
     /** @return a copy with another name */
     public ModelBundle withName(String newName) {
         return new ModelBundle(formatVersion, newName, labels, preprocessing, origin, data, metrics, runInfo,
-                modelSha256);
+                modelSha256, evaluationProtocol);
     }
 }

@@ -2,7 +2,10 @@ package org.finetune4j.report;
 
 import java.util.List;
 import java.util.Map;
+import org.finetune4j.eval.CalibrationSummary;
 import org.finetune4j.eval.Evaluation;
+import org.finetune4j.eval.ProtocolChoice;
+import org.finetune4j.eval.RiskCoverage;
 import org.finetune4j.model.ModelBundle;
 
 /**
@@ -16,9 +19,19 @@ import org.finetune4j.model.ModelBundle;
  * @param topWrong   how many of the most confidently wrong images to show
  * @param training   what training recorded, or null when the run only evaluated
  * @param runInfo    versions, platform, seed and time (written to {@code metrics.json} as {@code run-info})
+ * @param calibration calibration scores before and after the bundle's temperature, or null
+ * @param reject      the reject option: risk–coverage curves and thresholds, or null
+ * @param choice      how the protocol was chosen, or null
  */
 public record ReportContent(String run, ModelBundle bundle, String data, Evaluation evaluation, int topWrong,
-                            Training training, Object runInfo) {
+                            Training training, Object runInfo, CalibrationSummary calibration,
+                            RiskCoverage.Summary reject, ProtocolChoice choice) {
+
+    /** @return a report without calibration, reject-option and protocol-choice sections */
+    public ReportContent(String run, ModelBundle bundle, String data, Evaluation evaluation, int topWrong,
+                         Training training, Object runInfo) {
+        this(run, bundle, data, evaluation, topWrong, training, runInfo, null, null, null);
+    }
 
     /**
      * What a training run recorded, for the report's training section.

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +27,12 @@ import org.finetune4j.core.Json;
 import org.finetune4j.data.BadImage;
 import org.finetune4j.data.BadImageException;
 import org.finetune4j.data.ImageDecoder;
+import org.finetune4j.eval.Calibration;
+import org.finetune4j.eval.CalibrationSummary;
 import org.finetune4j.eval.Evaluation;
+import org.finetune4j.eval.ProtocolChoice;
+import org.finetune4j.eval.RiskCoverage;
+import org.finetune4j.eval.Statistics;
 import org.finetune4j.eval.Metrics;
 import org.finetune4j.model.ModelBundle;
 
@@ -89,6 +95,12 @@ public final class ReportWriter {
                 + " images)", "accuracy", barNames, barValues.stream().mapToDouble(Double::doubleValue).toArray());
         Plots.bars(dir.resolve("per-class-f1.png"), "F1 per class, " + e.protocol(), "F1",
                 e.labels(), e.protocolMetrics().perClass().stream().mapToDouble(Metrics.ClassMetrics::f1).toArray());
+        if (c.calibration() != null) {
+            reliabilityDiagram(dir.resolve(RELIABILITY_PNG), c.bundle().name(), c.calibration());
+        }
+        if (c.reject() != null) {
+            riskCoverage(dir.resolve(RISK_COVERAGE_PNG), c.bundle().name(), c.reject());
+        }
         boolean curves = c.training() != null && c.training().curves() != null;
         if (curves) {
             Plots.learningCurves(dir.resolve("learning-curves.png"), "Learning curves: " + c.bundle().name(),
@@ -99,6 +111,46 @@ public final class ReportWriter {
         AtomicFiles.writeString(dir.resolve("report.md"), markdown(c, wrong, curves));
         AtomicFiles.writeString(dir.resolve("report.html"), html(dir, c, wrong, curves));
         return dir;
+    }
+
+    /** The reliability diagram, written when the report has calibration scores. */
+    public static final String RELIABILITY_PNG = "reliability-diagram.png";
+    /** The risk–coverage curve, written when the report has the reject option. */
+    public static final String RISK_COVERAGE_PNG = "risk-coverage.png";
+
+    /** Accuracy against mean top probability per bin, before and after the temperature, with the diagonal. */
+    private static void reliabilityDiagram(Path png, String bundle, CalibrationSummary c) {
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("perfect calibration", new double[][] {{0, 1}, {0, 1}});
+        series.put(c.fitted() ? "before (T = 1)" : "as given", bins(c.binsBefore()));
+        if (c.fitted()) {
+            series.put(String.format(Locale.ROOT, "after (T = %.2f)", c.temperature()), bins(c.binsAfter()));
+        }
+        Plots.lines(png, String.format(Locale.ROOT, "Reliability, centre crop: %s (%d test images, %d bins)", bundle,
+                c.testImages(), Calibration.ECE_BINS), "mean top probability in the bin", "accuracy in the bin",
+                false, series, null);
+    }
+
+    private static double[][] bins(List<Calibration.Bin> bins) {
+        List<Calibration.Bin> used = bins.stream().filter(b -> b.images() > 0).toList();
+        return new double[][] {used.stream().mapToDouble(Calibration.Bin::confidence).toArray(),
+                used.stream().mapToDouble(Calibration.Bin::accuracy).toArray()};
+    }
+
+    /** Accuracy of the answered images against the share answered, protocol and centre crop. */
+    private static void riskCoverage(Path png, String bundle, RiskCoverage.Summary r) {
+        Map<String, double[][]> series = new LinkedHashMap<>();
+        series.put("centre crop", curve(r.centerCurve()));
+        if (!r.protocol().equals("center")) {
+            series.put(r.protocol(), curve(r.protocolCurve()));
+        }
+        Plots.lines(png, "Risk–coverage on the test images: " + bundle, "coverage (share of images answered)",
+                "accuracy of the answered images", false, series, null);
+    }
+
+    private static double[][] curve(List<RiskCoverage.Point> points) {
+        return new double[][] {points.stream().mapToDouble(RiskCoverage.Point::coverage).toArray(),
+                points.stream().mapToDouble(RiskCoverage.Point::accuracy).toArray()};
     }
 
     // ------------------------------------------------------------------------------------------------ metrics.json
@@ -139,7 +191,9 @@ public final class ReportWriter {
     }
 
     /** What every {@code metrics.json} holds; a training run's own metrics record is merged in beside it. */
-    record MetricsFile(String run, ModelSummary model, String data, EvaluationSummary evaluation, Object runInfo) {
+    record MetricsFile(String run, ModelSummary model, String data, EvaluationSummary evaluation, Object runInfo,
+                       CalibrationSummary calibration, RiskCoverage.Summary rejectOption,
+                       ProtocolChoice protocolChoice) {
     }
 
     /**
@@ -150,7 +204,8 @@ public final class ReportWriter {
         ModelBundle b = c.bundle();
         ObjectNode file = Json.mapper().valueToTree(new MetricsFile(c.run(),
                 new ModelSummary(b.name(), b.backbone(), b.mode(), b.freezeUntil(), b.labels()), c.data(),
-                EvaluationSummary.of(c.evaluation(), wrong), c.runInfo()));
+                EvaluationSummary.of(c.evaluation(), wrong), c.runInfo(), c.calibration(), c.reject(),
+                c.choice()));
         if (c.training() != null) {
             Json.mapper().<ObjectNode>valueToTree(c.training().metrics()).fields()
                     .forEachRemaining(f -> file.putIfAbsent(f.getKey(), f.getValue()));
@@ -169,7 +224,7 @@ public final class ReportWriter {
         return e.protocol() + " (" + e.cropsPerImage() + (e.cropsPerImage() == 1 ? " crop)" : " crops)");
     }
 
-    private static String f3(double v) {
+    static String f3(double v) {
         return String.format(Locale.ROOT, "%.3f", v);
     }
 
@@ -184,8 +239,9 @@ public final class ReportWriter {
     private static String headline(ReportContent c) {
         Evaluation e = c.evaluation();
         double gain = e.protocolMetrics().top1() - e.centerMetrics().top1();
-        String base = String.format(Locale.ROOT, "%s reached top-1 accuracy %s with %s on %d images of %d "
-                + "classes (%s)", c.bundle().name(), f3(e.protocolMetrics().top1()), protocolLabel(e),
+        String base = String.format(Locale.ROOT, "%s reached top-1 accuracy %s (95%% interval %s) with %s on %d "
+                + "images of %d classes (%s)", c.bundle().name(), f3(e.protocolMetrics().top1()),
+                e.protocolMetrics().top1Interval().format(), protocolLabel(e),
                 e.images().size(), e.labels().size(), c.data());
         if (e.cropsPerImage() == 1 && gain == 0) {
             return base + ".";
@@ -229,25 +285,40 @@ public final class ReportWriter {
             md.append("| ").append(f[0]).append(" | ").append(f[1].replace("|", "\\|")).append(" |\n");
         }
         md.append("\n## Accuracy\n\n");
-        md.append("| protocol | crops/image | top-1 | top-5 | macro F1 | images/s |\n|---|---:|---:|---:|---:|---:|\n");
+        md.append("| protocol | crops/image | top-1 [95% interval] | top-5 | macro F1 [95% interval] | images/s |\n")
+                .append("|---|---:|---:|---:|---:|---:|\n");
         md.append(accuracyRow("center", 1, e.centerMetrics(), e.centerImagesPerSecond(), "|", " |\n"));
         if (e.cropsPerImage() > 1 || !e.protocol().equals("center")) {
             md.append(accuracyRow(e.protocol(), e.cropsPerImage(), e.protocolMetrics(), e.protocolImagesPerSecond(),
                     "|", " |\n"));
         }
         md.append("\nAveraging: ").append(e.averaging()).append(". Top-1 gain over the centre crop: ")
-                .append(points(e.protocolMetrics().top1() - e.centerMetrics().top1())).append(".\n\n");
+                .append(points(e.protocolMetrics().top1() - e.centerMetrics().top1())).append(". ")
+                .append(INTERVAL_NOTE.formatted(e.images().size())).append("\n\n");
+        if (c.choice() != null) {
+            md.append("Protocol: ").append(c.choice().reason()).append(".\n\n");
+            if (!c.choice().candidates().isEmpty()) {
+                md.append("| on validation | crops/image | top-1 [95% interval] | NLL |\n|---|---:|---:|---:|\n");
+                for (String[] row : choiceRows(c.choice())) {
+                    md.append("| ").append(String.join(" | ", row)).append(" |\n");
+                }
+                md.append('\n');
+            }
+        }
         md.append("![accuracy per protocol](accuracy-per-protocol.png)\n\n");
         md.append("## Per class (").append(e.protocol()).append(")\n\n");
-        md.append("| class | precision | recall | F1 | images | predicted |\n|---|---:|---:|---:|---:|---:|\n");
+        md.append("| class | precision | recall [95% interval] | F1 | images | predicted |\n")
+                .append("|---|---:|---:|---:|---:|---:|\n");
         for (Metrics.ClassMetrics m : e.protocolMetrics().perClass()) {
             md.append("| ").append(m.label()).append(" | ").append(f3(m.precision())).append(" | ")
-                    .append(f3(m.recall())).append(" | ").append(f3(m.f1())).append(" | ").append(m.support())
+                    .append(f3(m.recall())).append(' ').append(m.recallInterval().format()).append(" | ")
+                    .append(f3(m.f1())).append(" | ").append(m.support())
                     .append(" | ").append(m.predicted()).append(" |\n");
         }
         md.append("\n![F1 per class](per-class-f1.png)\n\n## Confusion matrix\n\n")
                 .append("Rows are the true classes, columns the predictions; each row is normalised to 100 %.\n\n")
                 .append("![confusion matrix](confusion-matrix.png)\n\n");
+        md.append(trustMarkdown(c));
         md.append("## Most confidently wrong\n\n");
         if (wrong.isEmpty()) {
             md.append("No image was misclassified.\n\n");
@@ -290,14 +361,157 @@ public final class ReportWriter {
     }
 
     private static String accuracyRow(String name, int crops, Metrics m, double rate, String sep, String end) {
-        return sep + " " + name + " " + sep + " " + crops + " " + sep + " " + f3(m.top1()) + " " + sep + " "
-                + (m.top5() == null ? "–" : f3(m.top5())) + " " + sep + " " + f3(m.macroF1()) + " " + sep + " "
-                + rate(rate) + end;
+        return sep + " " + name + " " + sep + " " + crops + " " + sep + " " + f3(m.top1()) + " "
+                + m.top1Interval().format() + " " + sep + " " + (m.top5() == null ? "–" : f3(m.top5())) + " " + sep
+                + " " + f3(m.macroF1()) + " " + m.macroF1Interval().format() + " " + sep + " " + rate(rate) + end;
     }
+
+    private static String trustMarkdown(ReportContent c) {
+        StringBuilder md = new StringBuilder();
+        if (c.calibration() != null) {
+            md.append("## Calibration\n\n").append(calibrationSentence(c.calibration())).append("\n\n")
+                    .append("| centre crops | ECE | NLL | Brier |\n|---|---:|---:|---:|\n");
+            for (String[] row : calibrationRows(c.calibration())) {
+                md.append("| ").append(String.join(" | ", row)).append(" |\n");
+            }
+            md.append("\n![reliability diagram](").append(RELIABILITY_PNG).append(")\n\n");
+        }
+        if (c.reject() != null) {
+            md.append("## Reject option\n\n").append(rejectSentence(c.reject())).append("\n\n");
+            List<String[]> rows = rejectRows(c.reject());
+            if (!rows.isEmpty()) {
+                md.append("| target accuracy | answered by | min confidence | validation coverage | test coverage | "
+                        + "test accuracy [95% interval] |\n|---:|---|---:|---:|---:|---:|\n");
+                for (String[] row : rows) {
+                    md.append("| ").append(String.join(" | ", row)).append(" |\n");
+                }
+            }
+            md.append("\n![risk-coverage curve](").append(RISK_COVERAGE_PNG).append(")\n\n");
+        }
+        return md.toString();
+    }
+
+    private static List<String[]> choiceRows(ProtocolChoice choice) {
+        List<String[]> rows = new ArrayList<>();
+        for (ProtocolChoice.Candidate x : choice.candidates()) {
+            boolean chosen = x.protocol().equals(choice.protocol()) && x.averaging().equals(choice.averaging());
+            rows.add(new String[] {x.protocol() + ", " + x.averaging() + (chosen ? " (chosen)" : ""), x.crops() + "",
+                    f3(x.top1()) + " " + x.top1Interval().format(), f3(x.nll())});
+        }
+        return rows;
+    }
+
+    private static String calibrationSentence(CalibrationSummary c) {
+        if (!c.fitted()) {
+            return "The bundle records no temperature (made before calibration was fitted): its probabilities are "
+                    + "scored as they are, on the single centre crop of each of the " + c.testImages()
+                    + " test images.";
+        }
+        return String.format(Locale.ROOT, "Temperature scaling: T = %.3f%s, folded into the output layer (its "
+                + "weights and bias divided by T), so every probability the bundle gives is calibrated. T > 1 means "
+                + "the network was over-confident. Scores of the single centre crop of the %d test images before "
+                + "(T = 1) and after; ECE over %d equal-width bins of the top probability, NLL in nats, Brier summed "
+                + "over the classes.", c.temperature(), c.validationImages() > 0 ? String.format(Locale.ROOT,
+                " fitted on %d validation images (minimum negative log-likelihood)", c.validationImages()) : "",
+                c.testImages(), Calibration.ECE_BINS);
+    }
+
+    private static List<String[]> calibrationRows(CalibrationSummary c) {
+        List<String[]> rows = new ArrayList<>();
+        if (c.validationBefore() != null) {
+            rows.add(scoresRow("validation, before", c.validationBefore()));
+            rows.add(scoresRow("validation, after", c.validationAfter()));
+        }
+        if (c.fitted()) {
+            rows.add(scoresRow("test, before", c.testBefore()));
+            rows.add(scoresRow("test, after", c.testAfter()));
+        } else {
+            rows.add(scoresRow("test", c.testAfter()));
+        }
+        return rows;
+    }
+
+    private static String[] scoresRow(String name, Calibration.Scores s) {
+        return new String[] {name, f3(s.ece()), f3(s.nll()), f3(s.brier())};
+    }
+
+    private static String rejectSentence(RiskCoverage.Summary r) {
+        String base = "Answering only images whose top probability reaches a threshold trades coverage for accuracy "
+                + "(predict --min-confidence P answers \"unknown\" below P). The curve shows it on the test images.";
+        if (r.validationImages() == 0) {
+            return base + " The bundle's validation split is not available here, so no thresholds are chosen.";
+        }
+        return base + " Thresholds are chosen on the " + r.validationImages() + " validation images, as the lowest "
+                + "that reaches each target there; the test columns say what they give on unseen images.";
+    }
+
+    private static List<String[]> rejectRows(RiskCoverage.Summary r) {
+        List<String[]> rows = new ArrayList<>();
+        for (int i = 0; i < r.centerTargets().size(); i++) {
+            rows.add(rejectRow("centre crop (predict)", r.centerTargets().get(i)));
+            if (!r.protocol().equals("center")) {
+                rows.add(rejectRow(r.protocol(), r.protocolTargets().get(i)));
+            }
+        }
+        return rows;
+    }
+
+    private static String[] rejectRow(String what, RiskCoverage.Target t) {
+        String target = String.format(Locale.ROOT, "%.2f", t.target());
+        if (Double.isNaN(t.threshold())) {
+            return new String[] {target, what, "not reached", "–", "–", "–"};
+        }
+        RiskCoverage.Point p = t.test();
+        return new String[] {target, what, f3(t.threshold()), f3(t.validation().coverage()),
+                f3(p.coverage()) + " (" + p.answered() + " of " + p.images() + ")", p.answered() == 0 ? "–"
+                : f3(p.accuracy()) + " " + Statistics.wilson(Math.round(p.accuracy() * p.answered()), p.answered())
+                .format()};
+    }
+
+    private static String htmlTable(List<String> head, List<String[]> rows) {
+        StringBuilder h = new StringBuilder("<table><tr>");
+        for (int i = 0; i < head.size(); i++) {
+            h.append(i == 0 ? "<th>" : "<th class=\"n\">").append(esc(head.get(i))).append("</th>");
+        }
+        h.append("</tr>");
+        for (String[] row : rows) {
+            h.append("<tr>");
+            for (int i = 0; i < row.length; i++) {
+                h.append(i == 0 ? "<td>" : "<td class=\"n\">").append(esc(row[i])).append("</td>");
+            }
+            h.append("</tr>");
+        }
+        return h.append("</table>").toString();
+    }
+
+    private static String trustHtml(Path dir, ReportContent c) {
+        StringBuilder h = new StringBuilder();
+        if (c.calibration() != null) {
+            h.append("<section><h2>Calibration</h2><p class=\"note\">").append(esc(calibrationSentence(
+                    c.calibration()))).append("</p>").append(htmlTable(List.of("centre crops", "ECE", "NLL", "Brier"),
+                    calibrationRows(c.calibration()))).append(img(dir.resolve(RELIABILITY_PNG), "reliability diagram"))
+                    .append("</section>\n");
+        }
+        if (c.reject() != null) {
+            h.append("<section><h2>Reject option</h2><p class=\"note\">").append(esc(rejectSentence(c.reject())))
+                    .append("</p>");
+            List<String[]> rows = rejectRows(c.reject());
+            if (!rows.isEmpty()) {
+                h.append(htmlTable(List.of("target accuracy", "answered by", "min confidence", "validation coverage",
+                        "test coverage", "test accuracy [95% interval]"), rows));
+            }
+            h.append(img(dir.resolve(RISK_COVERAGE_PNG), "risk-coverage curve")).append("</section>\n");
+        }
+        return h.toString();
+    }
+
+    /** What the intervals are, with the number of images they rest on. */
+    static final String INTERVAL_NOTE = "Intervals are 95%%: Wilson score intervals for top-1 and per-class recall, a "
+            + "bootstrap over the %d images for macro F1.";
 
     // ---------------------------------------------------------------------------------------------------------- html
 
-    private static final String CSS = """
+    static final String CSS = """
             :root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f5f7fa;--accent:#2563eb;--good:#15803d;\
             --bad:#b91c1c}
             *{box-sizing:border-box}
@@ -349,11 +563,12 @@ public final class ReportWriter {
                 .append(" · averaging ").append(esc(e.averaging())).append("</div></header>\n");
         h.append("<p class=\"lead\">").append(esc(headline(c))).append("</p>\n");
         h.append("<div class=\"cards\">");
-        card(h, "top-1 · " + e.protocol(), f3(p.top1()), e.cropsPerImage() + " crop" + (e.cropsPerImage() == 1 ? ""
+        card(h, "top-1 · " + e.protocol(), f3(p.top1()), "95% interval " + p.top1Interval().format() + " · "
+                + e.images().size() + " images · " + e.cropsPerImage() + " crop" + (e.cropsPerImage() == 1 ? ""
                 : "s") + " per image");
         String cls = gain > 0 ? "up" : gain < 0 ? "down" : "";
-        card(h, "top-1 · centre crop", f3(ctr.top1()), "<span class=\"" + cls + "\">" + esc(points(gain))
-                + "</span> for " + esc(e.protocol()), true);
+        card(h, "top-1 · centre crop", f3(ctr.top1()), esc(ctr.top1Interval().format()) + " · <span class=\""
+                + cls + "\">" + esc(points(gain)) + "</span> for " + esc(e.protocol()), true);
         if (p.top5() != null) {
             card(h, "top-5 · " + e.protocol(), f3(p.top5()), "centre crop " + f3(ctr.top5()));
         } else {
@@ -380,22 +595,33 @@ public final class ReportWriter {
         h.append("</table></section>\n");
 
         h.append("<section><h2>Accuracy per protocol</h2><table><tr><th>protocol</th><th class=\"n\">crops/image</th>")
-                .append("<th class=\"n\">top-1</th><th class=\"n\">top-5</th><th class=\"n\">macro F1</th>")
+                .append("<th class=\"n\">top-1 [95% interval]</th><th class=\"n\">top-5</th>")
+                .append("<th class=\"n\">macro F1 [95% interval]</th>")
                 .append("<th class=\"n\">images/s</th></tr>");
         h.append(htmlRow("center", 1, ctr, e.centerImagesPerSecond()));
         if (e.cropsPerImage() > 1 || !e.protocol().equals("center")) {
             h.append(htmlRow(e.protocol(), e.cropsPerImage(), p, e.protocolImagesPerSecond()));
         }
         h.append("</table><p class=\"note\">Both rows come from the same pass over the same decoded images. Speed "
-                + "counts decoding, cropping and the forward passes.</p>");
+                + "counts decoding, cropping and the forward passes. ").append(esc(INTERVAL_NOTE.formatted(
+                e.images().size()))).append("</p>");
+        if (c.choice() != null) {
+            h.append("<p>Protocol: ").append(esc(c.choice().reason())).append(".</p>");
+            if (!c.choice().candidates().isEmpty()) {
+                h.append(htmlTable(List.of("on validation", "crops/image", "top-1 [95% interval]", "NLL"),
+                        choiceRows(c.choice())));
+            }
+        }
         h.append(img(dir.resolve("accuracy-per-protocol.png"), "accuracy per protocol")).append("</section>\n");
 
         h.append("<section><h2>Per class · ").append(esc(e.protocol())).append("</h2><table><tr><th>class</th>")
-                .append("<th class=\"n\">precision</th><th class=\"n\">recall</th><th class=\"n\">F1</th><th></th>")
+                .append("<th class=\"n\">precision</th><th class=\"n\">recall [95% interval]</th>")
+                .append("<th class=\"n\">F1</th><th></th>")
                 .append("<th class=\"n\">images</th><th class=\"n\">predicted</th></tr>");
         for (Metrics.ClassMetrics m : p.perClass()) {
             h.append("<tr><td>").append(esc(m.label())).append("</td><td class=\"n\">").append(f3(m.precision()))
-                    .append("</td><td class=\"n\">").append(f3(m.recall())).append("</td><td class=\"n\">")
+                    .append("</td><td class=\"n\">").append(f3(m.recall())).append(' ')
+                    .append(m.recallInterval().format()).append("</td><td class=\"n\">")
                     .append(f3(m.f1())).append("</td><td class=\"barcell\"><span class=\"bar\" style=\"width:")
                     .append(Math.round(m.f1() * 150)).append("px\"></span></td><td class=\"n\">").append(m.support())
                     .append("</td><td class=\"n\">").append(m.predicted()).append("</td></tr>");
@@ -405,6 +631,7 @@ public final class ReportWriter {
                 + "predictions; each row is normalised to 100 %, so the diagonal is the recall of each class."
                 + "</p>").append(img(dir.resolve("confusion-matrix.png"), "confusion matrix")).append("</section>\n");
 
+        h.append(trustHtml(dir, c));
         h.append("<section><h2>Most confidently wrong</h2>");
         if (wrong.isEmpty()) {
             h.append("<p>No image was misclassified.</p>");
@@ -473,11 +700,12 @@ public final class ReportWriter {
 
     private static String htmlRow(String name, int crops, Metrics m, double rate) {
         return "<tr><td>" + esc(name) + "</td><td class=\"n\">" + crops + "</td><td class=\"n\">" + f3(m.top1())
-                + "</td><td class=\"n\">" + (m.top5() == null ? "–" : f3(m.top5())) + "</td><td class=\"n\">"
-                + f3(m.macroF1()) + "</td><td class=\"n\">" + rate(rate) + "</td></tr>";
+                + " " + m.top1Interval().format() + "</td><td class=\"n\">" + (m.top5() == null ? "–"
+                : f3(m.top5())) + "</td><td class=\"n\">" + f3(m.macroF1()) + " " + m.macroF1Interval().format()
+                + "</td><td class=\"n\">" + rate(rate) + "</td></tr>";
     }
 
-    private static String img(Path png, String alt) {
+    static String img(Path png, String alt) {
         try {
             return "<img class=\"plot\" alt=\"" + esc(alt) + "\" src=\"data:image/png;base64,"
                     + Base64.getEncoder().encodeToString(Files.readAllBytes(png)) + "\">";
@@ -510,7 +738,7 @@ public final class ReportWriter {
         }
     }
 
-    private static String esc(String s) {
+    static String esc(String s) {
         return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                 .replace("\"", "&quot;");
     }

@@ -6,6 +6,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.finetune4j.core.DataException;
 import org.finetune4j.core.RunInfo;
@@ -13,10 +14,13 @@ import org.finetune4j.core.UsageException;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.ImageFolder;
 import org.finetune4j.data.LabeledImage;
+import org.finetune4j.eval.CalibrationSummary;
 import org.finetune4j.eval.CropProtocol;
 import org.finetune4j.eval.CropProtocolLoader;
 import org.finetune4j.eval.Evaluation;
 import org.finetune4j.eval.MultiCropEvaluator;
+import org.finetune4j.eval.ProtocolChoice;
+import org.finetune4j.eval.RiskCoverage;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
@@ -43,8 +47,10 @@ public final class EvaluateStage {
      *
      * @param model      a trained bundle: its name under {@code modelsDir} or its folder
      * @param data       a folder of class folders, or null for the test split the bundle records
-     * @param protocol   a protocol name or YAML file (eval/README.md)
-     * @param average    how crop predictions are combined: {@code probs} or {@code log-probs}
+     * @param protocol   a protocol name or YAML file (eval/README.md), or null for the bundle's chosen one (or,
+     *                   when it records none, the best on its validation split)
+     * @param average    how crop predictions are combined: {@code probs} or {@code log-probs}; null for
+     *                   {@code probs} with a named protocol, or the chosen one
      * @param batchSize  most crops per forward pass, at least 1
      * @param topWrong   most confidently wrong images in the report, 0 or more
      * @param modelsDir  where bundles are looked up by name
@@ -73,8 +79,9 @@ public final class EvaluateStage {
      *
      * @param evaluation the evaluation of the protocol and the centre crop
      * @param report     the report folder written
+     * @param trust      calibration, the reject option and how the protocol was chosen
      */
-    public record Result(Evaluation evaluation, Path report) {
+    public record Result(Evaluation evaluation, Path report, Trust trust) {
     }
 
     /**
@@ -104,8 +111,8 @@ public final class EvaluateStage {
                     + "forward pass.");
         }
         this.settings = settings;
-        this.averaging = MultiCropEvaluator.Averaging.of(settings.average());
-        this.protocol = CropProtocolLoader.load(settings.protocol());
+        this.averaging = settings.average() == null ? null : MultiCropEvaluator.Averaging.of(settings.average());
+        this.protocol = settings.protocol() == null ? null : CropProtocolLoader.load(settings.protocol());
     }
 
     /**
@@ -120,16 +127,76 @@ public final class EvaluateStage {
         Path modelsDir = settings.modelsDir();
         Path dir = Backbones.requireBundle(model, modelsDir, "evaluate");
         BundleStore.Loaded loaded = BundleStore.load(dir);
-        protocol.crops(loaded.bundle().preprocessing());
+        if (protocol != null) {
+            protocol.crops(loaded.bundle().preprocessing());
+        }
         Images images = settings.data() != null ? fromFolder(settings.data(), loaded.bundle())
                 : fromBundle(loaded.bundle());
+        Resolved r = resolve(loaded, protocol, averaging, settings.batchSize(), !progress, false);
         onStart.accept(new Plan(loaded.bundle().name(), images.images().size(), images.description(),
-                protocol.name(), protocol.cropCount(), averaging.key()));
-        Evaluation e = evaluate(loaded, images.images(), protocol, averaging, settings.batchSize(), !progress);
-        String run = runName(loaded.bundle().name() + "-" + protocol.name());
+                r.protocol().name(), r.protocol().cropCount(), r.averaging().key()));
+        Evaluation e = evaluate(loaded, images.images(), r.protocol(), r.averaging(), settings.batchSize(),
+                !progress);
+        Trust trust = trust(loaded, e, r, settings.batchSize(), !progress, null);
+        String run = runName(loaded.bundle().name() + "-" + r.protocol().name());
         Path report = ReportWriter.write(settings.reportsDir().resolve(run), new ReportContent(run, loaded.bundle(),
-                images.description(), e, settings.topWrong(), null, RunInfo.current(settings.seed())));
-        return new Result(e, report);
+                images.description(), e, settings.topWrong(), null, RunInfo.current(settings.seed()),
+                trust.calibration(), trust.reject(), trust.choice()));
+        return new Result(e, report, trust);
+    }
+
+    /**
+     * The protocol and averaging to evaluate with, and how they were chosen.
+     *
+     * @param protocol   the protocol
+     * @param averaging  the averaging rule
+     * @param choice     how they were chosen
+     * @param validation the protocol's evaluation of the validation split when choosing made one, else null
+     */
+    record Resolved(CropProtocol protocol, MultiCropEvaluator.Averaging averaging, ProtocolChoice choice,
+                    Evaluation validation) {
+    }
+
+    /**
+     * Decides the protocol: the one named (forced), else the bundle's recorded choice, else the best on the
+     * validation split (recorded in the bundle when {@code record}), else the default.
+     *
+     * @param forced          the protocol named by the user, or null
+     * @param forcedAveraging the averaging named by the user, or null
+     * @param record          write a choice made here into the bundle's {@code bundle.json}
+     */
+    static Resolved resolve(BundleStore.Loaded loaded, CropProtocol forced,
+                            MultiCropEvaluator.Averaging forcedAveraging, int batchSize, boolean quiet,
+                            boolean record) {
+        if (forced != null) {
+            MultiCropEvaluator.Averaging a = forcedAveraging != null ? forcedAveraging
+                    : MultiCropEvaluator.Averaging.PROBABILITIES;
+            return new Resolved(forced, a, ProtocolChoice.of(forced.name(), a.key(), ProtocolChoice.How.FORCED),
+                    null);
+        }
+        ModelBundle b = loaded.bundle();
+        ModelBundle.EvaluationProtocol recorded = b.evaluationProtocol();
+        if (recorded != null) {
+            MultiCropEvaluator.Averaging a = forcedAveraging != null ? forcedAveraging
+                    : MultiCropEvaluator.Averaging.of(recorded.averaging());
+            return new Resolved(CropProtocolLoader.load(recorded.protocol()), a,
+                    ProtocolChoice.of(recorded.protocol(), a.key(), ProtocolChoice.How.RECORDED), null);
+        }
+        Optional<Images> val = validationFromBundle(b);
+        if (val.isPresent()) {
+            ProtocolChooser.Chosen c = ProtocolChooser.choose(loaded, val.get().images(), forcedAveraging, batchSize,
+                    quiet);
+            if (record) {
+                BundleStore.saveMeta(loaded.dir(), BundleStore.readMeta(loaded.dir())
+                        .withEvaluationProtocol(ProtocolChooser.record(c.choice())));
+            }
+            MultiCropEvaluator.Averaging a = MultiCropEvaluator.Averaging.of(c.choice().averaging());
+            return new Resolved(CropProtocolLoader.load(c.choice().protocol()), a, c.choice(), c.validation());
+        }
+        MultiCropEvaluator.Averaging a = forcedAveraging != null ? forcedAveraging
+                : MultiCropEvaluator.Averaging.PROBABILITIES;
+        return new Resolved(CropProtocolLoader.load(CropProtocolLoader.DEFAULT_PROTOCOL), a,
+                ProtocolChoice.of(CropProtocolLoader.DEFAULT_PROTOCOL, a.key(), ProtocolChoice.How.DEFAULT), null);
     }
 
     /** @return a run name: {@code <prefix>-<local time>} */
@@ -198,14 +265,75 @@ public final class EvaluateStage {
         return new Images(out, "test split of " + bundle.dataRoot());
     }
 
+    /**
+     * The validation split recorded in the bundle, read from the data folder it names.
+     *
+     * @return the images, or empty when the bundle records none or its data folder is not there
+     */
+    static Optional<Images> validationFromBundle(ModelBundle bundle) {
+        if (bundle.validationSplit().isEmpty() || bundle.dataRoot() == null
+                || !Files.isDirectory(Path.of(bundle.dataRoot()))) {
+            return Optional.empty();
+        }
+        Path root = Path.of(bundle.dataRoot());
+        List<LabeledImage> out = new ArrayList<>();
+        for (String rel : bundle.validationSplit()) {
+            Path parent = Path.of(rel).getParent();
+            int c = parent == null ? -1 : bundle.labels().indexOf(parent.getFileName().toString());
+            if (c < 0 || !Files.isRegularFile(root.resolve(rel))) {
+                return Optional.empty();   // the folder changed since training: no validation numbers
+            }
+            out.add(new LabeledImage(root.resolve(rel), rel, c));
+        }
+        return Optional.of(new Images(out, "validation split of " + bundle.dataRoot()));
+    }
+
+    /**
+     * What the report shows beyond the scores: calibration (the bundle's temperature, its validation fit, the test
+     * scores before and after) and the reject option (risk–coverage curves, thresholds chosen on the validation split
+     * with the same protocol, when the bundle records one).
+     *
+     * @param loaded the bundle evaluated
+     * @param test   its evaluation on the test images
+     * @param r      the protocol it was evaluated with and how it was chosen
+     * @param fit    the validation fit when this run made it, else null (then read from the bundle)
+     */
+    static Trust trust(BundleStore.Loaded loaded, Evaluation test, Resolved r, int batchSize, boolean quiet,
+                       CalibrationSummary.Fit fit) {
+        ModelBundle b = loaded.bundle();
+        CalibrationSummary calibration = CalibrationSummary.of(test, Calibrator.temperature(b),
+                fit != null ? fit : Calibrator.recordedFit(b));
+        Evaluation validation = r.validation() != null ? r.validation() : validationFromBundle(b)
+                .map(v -> evaluate(loaded, v.images(), r.protocol(), r.averaging(), batchSize, quiet,
+                        "validation " + r.protocol().name())).orElse(null);
+        return new Trust(calibration, RiskCoverage.Summary.of(test, validation, RiskCoverage.DEFAULT_TARGETS),
+                r.choice());
+    }
+
+    /**
+     * Calibration, the reject option and the protocol choice of an evaluation.
+     *
+     * @param calibration the calibration scores
+     * @param reject      the risk–coverage curves and thresholds
+     * @param choice      how the protocol was chosen
+     */
+    public record Trust(CalibrationSummary calibration, RiskCoverage.Summary reject, ProtocolChoice choice) {
+    }
+
     /** Runs the evaluation pass with a progress display. */
     static Evaluation evaluate(BundleStore.Loaded loaded, List<LabeledImage> images, CropProtocol protocol,
                                MultiCropEvaluator.Averaging averaging, int batchSize, boolean quiet) {
+        return evaluate(loaded, images, protocol, averaging, batchSize, quiet, "evaluating " + protocol.name());
+    }
+
+    /** Runs the evaluation pass with a progress display labelled {@code what}. */
+    static Evaluation evaluate(BundleStore.Loaded loaded, List<LabeledImage> images, CropProtocol protocol,
+                               MultiCropEvaluator.Averaging averaging, int batchSize, boolean quiet, String what) {
         ModelBundle b = loaded.bundle();
         MultiCropEvaluator ev = new MultiCropEvaluator(b.preprocessing(), protocol, averaging, batchSize);
         ImageDecoder decoder = new ImageDecoder(b.preprocessing().input().channels(), ImageDecoder.DEFAULT_MAX_PIXELS);
         Evaluation e;
-        try (Progress p = Progress.start("evaluating " + protocol.name(), images.size(), " img", !quiet)) {
+        try (Progress p = Progress.start(what, images.size(), " img", !quiet)) {
             e = ev.evaluate(images, b.labels(), decoder, loaded.graph()::outputSingle, p::step);
         }
         if (e.images().isEmpty()) {

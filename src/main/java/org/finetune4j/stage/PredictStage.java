@@ -33,11 +33,18 @@ public final class PredictStage {
      * @param modelsDir where bundles are looked up by name
      * @param topK      labels per image, at least 1
      * @param batchSize images per forward pass, at least 1
+     * @param minConfidence the reject option: below this top probability the answer is "unknown" (no label); 0
+     *                  answers every image
      */
-    public record Settings(String model, Path modelsDir, int topK, int batchSize) {
+    public record Settings(String model, Path modelsDir, int topK, int batchSize, double minConfidence) {
 
-        /** @throws UsageException for a top-k or batch size below 1 */
+        /** @throws UsageException for a top-k or batch size below 1, or a minimum confidence outside [0, 1] */
         public Settings {
+            if (!(minConfidence >= 0 && minConfidence <= 1)) {
+                throw new UsageException("--min-confidence " + minConfidence + ": not a probability. Expected a "
+                        + "number from 0 to 1 (the least top probability answered; `finetune4j evaluate` prints "
+                        + "thresholds for accuracy targets); received " + minConfidence + ".");
+            }
             if (topK < 1) {
                 throw new UsageException("--top-k " + topK + ": expected at least 1.");
             }
@@ -45,6 +52,23 @@ public final class PredictStage {
                 throw new UsageException("--batch-size " + batchSize + ": expected at least 1.");
             }
         }
+
+        /** @return settings that answer every image */
+        public Settings(String model, Path modelsDir, int topK, int batchSize) {
+            this(model, modelsDir, topK, batchSize, 0);
+        }
+    }
+
+    /**
+     * The answer for one file, as {@code predict} prints it.
+     *
+     * @param file  the file as the user named it
+     * @param label the most probable label, or null when its probability is below {@code --min-confidence}
+     *              ("unknown") or the file could not be classified
+     * @param top   the top-k labels with probabilities, most probable first (listed also when unknown)
+     * @param error why the file could not be classified, or null
+     */
+    public record Answer(String file, String label, List<Predictor.Scored> top, String error) {
     }
 
     /**
@@ -52,7 +76,19 @@ public final class PredictStage {
      *
      * @param predictions one per image, in the order found (files as given, folders' images sorted)
      */
-    public record Result(List<Predictor.Prediction> predictions) {
+    public record Result(List<Predictor.Prediction> predictions, double minConfidence) {
+
+        /** @return one answer per image, in order: no label below the minimum confidence */
+        public List<Answer> answers() {
+            return predictions.stream().map(p -> new Answer(p.file(), p.error() != null || p.top().isEmpty()
+                    || p.top().get(0).probability() < minConfidence ? null : p.top().get(0).label(), p.top(),
+                    p.error())).toList();
+        }
+
+        /** @return how many images were classified but answered "unknown" */
+        public long unknown() {
+            return answers().stream().filter(a -> a.error() == null && a.label() == null).count();
+        }
 
         /** @return how many images could not be classified */
         public long failed() {
@@ -98,7 +134,7 @@ public final class PredictStage {
         ImageDecoder decoder = new ImageDecoder(bundle.bundle().preprocessing().input().channels(),
                 ImageDecoder.DEFAULT_MAX_PIXELS);
         return new Result(new Predictor(bundle, decoder).predict(files, names, settings.topK(),
-                settings.batchSize()));
+                settings.batchSize()), settings.minConfidence());
     }
 
     private static List<Path> imagesUnder(Path dir) {

@@ -41,8 +41,10 @@ public final class TrainStage {
      *
      * @param modelsDir  where bundles and checkpoints are written and bundle backbones are looked up
      * @param reportsDir where the run's report folder is written
-     * @param protocol   a protocol name or YAML file (eval/README.md)
-     * @param average    how crop predictions are combined: {@code probs} or {@code log-probs}
+     * @param protocol   a protocol name or YAML file (eval/README.md), or null to choose the best on the validation
+     *                   split (recorded in the bundle)
+     * @param average    how crop predictions are combined: {@code probs} or {@code log-probs}; null: {@code probs}
+     *                   with a named protocol, chosen with it otherwise
      * @param resume     continue the interrupted run of the same name
      */
     public record Settings(Path modelsDir, Path reportsDir, String protocol, String average, boolean resume) {
@@ -54,8 +56,9 @@ public final class TrainStage {
      * @param training   what training returned; {@code training().interrupted()} when it was stopped
      * @param report     the report folder, or null when training was interrupted
      * @param evaluation the end-of-training evaluation, or null when interrupted or the bundle has no test split
+     * @param trust      calibration and the reject option, or null with {@code evaluation}
      */
-    public record Result(TrainResult training, Path report, Evaluation evaluation) {
+    public record Result(TrainResult training, Path report, Evaluation evaluation, EvaluateStage.Trust trust) {
     }
 
     /**
@@ -64,8 +67,10 @@ public final class TrainStage {
      * @param training   what the feature trainer returned
      * @param report     the report folder
      * @param evaluation the end-of-training evaluation, or null when the bundle has no test split
+     * @param trust      calibration and the reject option, or null with {@code evaluation}
      */
-    public record FeaturesResult(FeatureTrainResult training, Path report, Evaluation evaluation) {
+    public record FeaturesResult(FeatureTrainResult training, Path report, Evaluation evaluation,
+                                 EvaluateStage.Trust trust) {
     }
 
     private final Settings settings;
@@ -79,8 +84,8 @@ public final class TrainStage {
      */
     public TrainStage(Settings settings) {
         this.settings = settings;
-        this.protocol = CropProtocolLoader.load(settings.protocol());
-        this.averaging = MultiCropEvaluator.Averaging.of(settings.average());
+        this.protocol = settings.protocol() == null ? null : CropProtocolLoader.load(settings.protocol());
+        this.averaging = settings.average() == null ? null : MultiCropEvaluator.Averaging.of(settings.average());
     }
 
     /**
@@ -95,7 +100,7 @@ public final class TrainStage {
                            Consumer<String> log, boolean progress) {
         TrainResult r = new Trainer(settings.modelsDir(), log, progress).run(cfg, settings.resume(), stop, listener);
         if (r.interrupted()) {
-            return new Result(r, null, null);
+            return new Result(r, null, null, null);
         }
         String run = EvaluateStage.runName(cfg.name());
         Path dir = settings.reportsDir().resolve(run);
@@ -103,10 +108,10 @@ public final class TrainStage {
         AtomicFiles.writeString(dir.resolve("metrics.json"), Json.write(metrics));
         LearningCurvesPlot.write(dir.resolve("learning-curves.png"), cfg.name(), r.history(),
                 cfg.schedule().earlyStopping());
-        Evaluation e = TrainingEvaluation.write(dir, metrics, r, TrainingFacts.of(cfg, r),
+        TrainingEvaluation.Outcome e = TrainingEvaluation.write(dir, metrics, r, TrainingFacts.of(cfg, r),
                 LearningCurvesPlot.curves(r.history(), cfg.schedule().earlyStopping()), List.of(), protocol, averaging,
                 cfg.seed(), !progress);
-        return new Result(r, dir, e);
+        return e == null ? new Result(r, dir, null, null) : new Result(r, dir, e.evaluation(), e.trust());
     }
 
     /**
@@ -122,10 +127,11 @@ public final class TrainStage {
         FeatureTrainingMetrics metrics = FeatureTrainingMetrics.of(run, cfg, r);
         AtomicFiles.writeString(dir.resolve("metrics.json"), Json.write(metrics));
         writeCvPlot(dir.resolve("cv-accuracy.png"), cfg.run().name() + ": " + r.classifier(), r.cv());
-        Evaluation e = TrainingEvaluation.write(dir, metrics, r.train(), TrainingFacts.of(cfg, r), null,
+        TrainingEvaluation.Outcome e = TrainingEvaluation.write(dir, metrics, r.train(), TrainingFacts.of(cfg, r), null,
                 List.of(Map.entry("cv-accuracy.png", "cross-validation accuracy against C")), protocol, averaging,
                 cfg.run().seed(), !progress);
-        return new FeaturesResult(r, dir, e);
+        return e == null ? new FeaturesResult(r, dir, null, null)
+                : new FeaturesResult(r, dir, e.evaluation(), e.trust());
     }
 
     /** Validation accuracy (mean over folds, and mean ± one standard deviation) against C, log x, chosen C marked. */

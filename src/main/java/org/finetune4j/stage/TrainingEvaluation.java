@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.finetune4j.core.RunInfo;
+import org.finetune4j.eval.CalibrationSummary;
 import org.finetune4j.eval.CropProtocol;
 import org.finetune4j.eval.Evaluation;
 import org.finetune4j.eval.MultiCropEvaluator;
@@ -19,6 +20,15 @@ import org.finetune4j.run.TrainResult;
  */
 final class TrainingEvaluation {
 
+    /**
+     * The end-of-training evaluation.
+     *
+     * @param evaluation the test split's evaluation
+     * @param trust      calibration and the reject option
+     */
+    record Outcome(Evaluation evaluation, EvaluateStage.Trust trust) {
+    }
+
     private TrainingEvaluation() {
     }
 
@@ -28,21 +38,29 @@ final class TrainingEvaluation {
      * @param facts   the training facts the report shows
      * @param curves  learning curves, or null (a features run has no epochs)
      * @param plots   PNGs already in the report folder to show with them (file name → caption)
-     * @return the evaluation, or null when the bundle has no test split
+     * @return the evaluation with calibration and reject option, or null when the bundle has no test split
      */
-    static Evaluation write(Path dir, Object metrics, TrainResult r, List<Map.Entry<String, String>> facts,
+    static Outcome write(Path dir, Object metrics, TrainResult r, List<Map.Entry<String, String>> facts,
                             LearningCurves curves, List<Map.Entry<String, String>> plots, CropProtocol protocol,
                             MultiCropEvaluator.Averaging averaging, long seed, boolean quiet) {
+        // protocol null: chosen on the validation split after calibration, and recorded in the bundle
         if (r.bundleDir() == null || r.bundle() == null || r.bundle().testSplit().isEmpty()) {
             return null;
         }
+        CalibrationSummary.Fit fit = Calibrator.calibrate(r.bundleDir(), quiet).orElse(null);
         BundleStore.Loaded loaded = BundleStore.load(r.bundleDir());
         EvaluateStage.Images images = EvaluateStage.fromBundle(loaded.bundle());
-        Evaluation e = EvaluateStage.evaluate(loaded, images.images(), protocol, averaging,
+        EvaluateStage.Resolved chosen = EvaluateStage.resolve(loaded, protocol, averaging,
+                EvaluateStage.TRAINING_BATCH_SIZE, quiet, true);
+        loaded = new BundleStore.Loaded(loaded.dir(), BundleStore.readMeta(loaded.dir()), loaded.graph());
+        Evaluation e = EvaluateStage.evaluate(loaded, images.images(), chosen.protocol(), chosen.averaging(),
                 EvaluateStage.TRAINING_BATCH_SIZE, quiet);
+        EvaluateStage.Trust trust = EvaluateStage.trust(loaded, e, chosen, EvaluateStage.TRAINING_BATCH_SIZE, quiet,
+                fit);
         ReportContent.Training training = new ReportContent.Training(metrics, facts, curves, plots);
         ReportWriter.write(dir, new ReportContent(dir.getFileName().toString(), loaded.bundle(),
-                images.description(), e, 12, training, RunInfo.current(seed)));
-        return e;
+                images.description(), e, 12, training, RunInfo.current(seed), trust.calibration(), trust.reject(),
+                trust.choice()));
+        return new Outcome(e, trust);
     }
 }

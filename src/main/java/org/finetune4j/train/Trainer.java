@@ -200,7 +200,7 @@ public final class Trainer {
             metrics.values().removeIf(v -> v == null || v.isNaN());
             ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, cfg.name(), classes, preprocessing,
                 new ModelBundle.Origin(backboneName, resolved.config().freezeUntil(), null, cfg.mode().key(), runConfig),
-                new ModelBundle.DataOrigin(cfg.data().folder(), data.fingerprint(), split.test().stream().map(LabeledImage::relativePath).toList()), metrics, RunInfo.current(cfg.seed()), null);
+                new ModelBundle.DataOrigin(cfg.data().folder(), data.fingerprint(), split.test().stream().map(LabeledImage::relativePath).toList(), split.val().stream().map(LabeledImage::relativePath).toList()), metrics, RunInfo.current(cfg.seed()), null);
             Path dir = modelsDir.resolve(cfg.name());
             ModelBundle written = BundleStore.save(dir, graph, meta);
             checkpoints.delete();

@@ -65,6 +65,19 @@ class EvaluateCommandTest {
         assertThat(total).isEqualTo(7);
         assertThat(ev.get("metrics").get("per-class")).extracting(n -> n.get("label").asText())
                 .containsExactly("blue", "green", "red");
+        // intervals beside every score, with the number of images
+        assertThat(ev.get("metrics").get("images").asInt()).isEqualTo(7);
+        assertThat(ev.get("metrics").get("top1-interval").get("low").asDouble())
+                .isLessThanOrEqualTo(ev.get("top1").asDouble());
+        assertThat(ev.get("metrics").get("top1-interval").get("high").asDouble())
+                .isGreaterThanOrEqualTo(ev.get("top1").asDouble());
+        assertThat(ev.get("metrics").get("macro-f1-interval").has("low")).isTrue();
+        assertThat(ev.get("metrics").get("per-class").get(0).get("recall-interval").has("high")).isTrue();
+        // calibration scores (no temperature recorded: scored as given) and the risk-coverage curve
+        assertThat(m.get("calibration").get("fitted").asBoolean()).isFalse();
+        assertThat(m.get("reject-option").get("center-curve").get(0).get("coverage").asDouble()).isEqualTo(1.0);
+        assertThat(report.resolve(ReportWriter.RELIABILITY_PNG)).isNotEmptyFile();
+        assertThat(report.resolve(ReportWriter.RISK_COVERAGE_PNG)).isNotEmptyFile();
         String html = Files.readString(report.resolve("report.html"));
         assertThat(html).contains("ten-crop").contains("data:image/png;base64,")
                 .doesNotContain("src=\"http").doesNotContain("href=\"http").doesNotContain("<link")

@@ -89,6 +89,35 @@ class LayersAndPredictCommandTest {
     }
 
     @Test
+    void minConfidenceAnswersUnknownWithTheTopKStillListedAndTheExitCodeUnchanged() throws Exception {
+        Path dir = bundle();
+        Path a = TestImages.write(tmp.resolve("imgs/a.png"), TestImages.solid(30, 20, Color.RED), "png");
+        TestImages.write(tmp.resolve("imgs/b.png"), TestImages.pattern(25, 25, 4), "png");
+        JsonNode all = Json.mapper().readTree(Cli.run("predict", "--model", dir.toString(), "--json",
+                tmp.resolve("imgs").toString()).out());
+        double top0 = all.get(0).get("top").get(0).get("probability").asDouble();
+        double top1 = all.get(1).get("top").get(0).get("probability").asDouble();
+        assertThat(all.get(0).get("label").asText()).isEqualTo(all.get(0).get("top").get(0).get("label").asText());
+        // A threshold between the two images' top probabilities: the less confident one becomes "unknown".
+        double threshold = (top0 + top1) / 2;
+        int unsure = top0 < top1 ? 0 : 1;
+        Cli.Result r = Cli.run("predict", "--model", dir.toString(), "--json", "--min-confidence",
+                String.valueOf(threshold), tmp.resolve("imgs").toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode n = Json.mapper().readTree(r.out());
+        assertThat(n.get(unsure).has("label")).isTrue();
+        assertThat(n.get(unsure).get("label").isNull()).isTrue();
+        assertThat(n.get(unsure).get("top")).hasSize(3);
+        assertThat(n.get(1 - unsure).get("label").isNull()).isFalse();
+        Cli.Result text = Cli.run("predict", "--model", dir.toString(), "--min-confidence", "1", a.toString());
+        assertThat(text.exitCode()).isZero();
+        assertThat(text.out()).contains("a.png:  unknown (below 1.000):");
+        Cli.Result bad = Cli.run("predict", "--model", dir.toString(), "--min-confidence", "1.5", a.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--min-confidence 1.5: not a probability");
+    }
+
+    @Test
     void predictWithABackboneInsteadOfABundleIsAUsageError() {
         TestImages.write(tmp.resolve("a.png"), TestImages.solid(8, 8, Color.RED), "png");
         Cli.Result r = Cli.run("predict", "--model", "vgg16", tmp.resolve("a.png").toString());

@@ -63,12 +63,24 @@ class TrainCommandTest {
         assertThat(metrics.get("history")).hasSize(2);
         assertThat(metrics.get("frozen-layers").toString()).contains("block1_conv1");
         assertThat(metrics.has("test-accuracy")).isTrue();
-        // the new bundle is evaluated on its test split with the default protocol, in the same report
+        // the new bundle is evaluated on its test split with the protocol chosen on validation, in the same report
         assertThat(report.resolve("report.html")).exists();
-        assertThat(metrics.get("evaluation").get("protocol").asText()).isEqualTo("ten-crop");
+        JsonNode bundle = Json.mapper().readTree(models.resolve("photos-finetune/bundle.json").toFile());
+        JsonNode chosen = bundle.get("evaluation-protocol");
+        assertThat(chosen.get("protocol").asText()).isIn("center", "ten-crop", "multi-scale");
+        assertThat(chosen.get("validation-images").asInt()).isPositive();
+        assertThat(metrics.get("evaluation").get("protocol").asText()).isEqualTo(chosen.get("protocol").asText());
+        assertThat(metrics.get("protocol-choice").get("candidates")).hasSize(5);
+        assertThat(r.out()).contains("protocol: " + chosen.get("protocol").asText() + " with "
+                + chosen.get("averaging").asText() + " averaging, the best top-1 of 5 protocol/averaging pairs");
+        // the test accuracy training measured is the centre crop's; the temperature does not change any argmax
         assertThat(metrics.get("evaluation").get("center-top1").asDouble())
                 .isEqualTo(metrics.get("test-accuracy").asDouble(), org.assertj.core.data.Offset.offset(1e-6));
-        assertThat(r.out()).contains("ten-crop vs center").contains("(probs averaging");
+        // calibrated: a temperature recorded with the validation scores, and the reliability diagram written
+        assertThat(bundle.get("metrics").get("temperature").asDouble()).isPositive();
+        assertThat(bundle.get("validation-split")).isNotEmpty();
+        assertThat(report.resolve("reliability-diagram.png")).exists();
+        assertThat(r.out()).contains("calibration: temperature ").contains("reject option: thresholds chosen on");
         // the best epoch says which metric chose it, in the terminal, the report and the plot
         assertThat(r.out()).containsPattern("best epoch [12] of 2 by val loss \\d+\\.\\d{3}");
         assertThat(metrics.get("best-epoch-by").asText()).isEqualTo("val-loss");
@@ -138,9 +150,10 @@ class TrainCommandTest {
 
     @Test
     void averageChoosesHowTheEndOfTrainingEvaluationCombinesCrops() {
-        Cli.Result r = Cli.run(args("--average", "log-probs", "--name", "logprobs"));
+        Cli.Result r = Cli.run(args("--protocol", "ten-crop", "--average", "log-probs", "--name", "logprobs"));
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("ten-crop vs center").contains("(log-probs averaging");
+        assertThat(r.out()).contains("ten-crop vs center").contains("(log-probs averaging")
+                .contains("protocol: ten-crop with log-probs averaging, as named by --protocol");
 
         Cli.Result bad = Cli.run(args("--average", "median", "--name", "never"));
         assertThat(bad.exitCode()).isEqualTo(2);
