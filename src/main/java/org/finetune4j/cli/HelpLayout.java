@@ -23,7 +23,7 @@ final class HelpLayout {
 
     static {
         GROUPS.put("Data:", List.of("--data", "--val-fraction", "--test-fraction", "--on-bad-image",
-                "--drop-empty-classes", "--keep-duplicates-together", "--threads", "--source-per-class",
+                "--drop-empty-classes", "--keep-duplicates-together", "--dedupe", "--threads", "--source-per-class",
                 "--target-per-class", "--out", "--images", "--versions", "--size"));
         GROUPS.put("Model and head:", List.of("--mode", "--model", "--name", "--arch", "--freeze-until",
                 "--head-from", "--head-hidden", "--head-activation", "--head-batch-norm", "--dropout", "--init",

@@ -1,8 +1,5 @@
 package org.finetune4j.report;
 
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_NEAREST;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,15 +13,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.opencv.global.opencv_imgcodecs;
-import org.bytedeco.opencv.global.opencv_imgproc;
-import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Size;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.data.BadImage;
-import org.finetune4j.data.BadImageException;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.eval.Evaluation;
 import org.finetune4j.eval.Metrics;
@@ -297,7 +288,8 @@ public final class ReportWriter {
 
     // ---------------------------------------------------------------------------------------------------------- html
 
-    private static final String CSS = """
+    /** The style of the report pages. */
+    static final String CSS = """
             :root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f5f7fa;--accent:#2563eb;--good:#15803d;\
             --bad:#b91c1c}
             *{box-sizing:border-box}
@@ -486,31 +478,13 @@ public final class ReportWriter {
         }
     }
 
-    /** The image shrunk (or enlarged without smoothing) to fit a square thumbnail, as an embedded PNG. */
+    /** The image as a square thumbnail, embedded; empty when it cannot be decoded. */
     private static String thumbnail(ImageDecoder decoder, Evaluation.ImageResult r) {
-        if (r.file() == null) {
-            return "";
-        }
-        try (Mat m = decoder.decode(r.file(), r.relativePath()); Mat small = new Mat();
-             BytePointer buf = new BytePointer()) {
-            double scale = THUMBNAIL_PX / (double) Math.max(m.cols(), m.rows());
-            try (Size size = new Size(Math.max(1, (int) Math.round(m.cols() * scale)),
-                    Math.max(1, (int) Math.round(m.rows() * scale)))) {
-                opencv_imgproc.resize(m, small, size, 0, 0, scale < 1 ? INTER_AREA : INTER_NEAREST);
-            }
-            if (!opencv_imgcodecs.imencode(".png", small, buf)) {
-                return "";
-            }
-            byte[] bytes = new byte[(int) buf.limit()];
-            buf.get(bytes);
-            return "<img alt=\"" + esc(r.relativePath()) + "\" src=\"data:image/png;base64,"
-                    + Base64.getEncoder().encodeToString(bytes) + "\">";
-        } catch (BadImageException ex) {
-            return "";
-        }
+        String src = r.file() == null ? null : Thumbnails.dataUri(decoder, r.file(), r.relativePath(), THUMBNAIL_PX);
+        return src == null ? "" : "<img alt=\"" + esc(r.relativePath()) + "\" src=\"" + src + "\">";
     }
 
-    private static String esc(String s) {
+    static String esc(String s) {
         return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
                 .replace("\"", "&quot;");
     }
