@@ -69,6 +69,18 @@ public final class HeatMaps {
         return out;
     }
 
+    /** @return {@link #sideBySide} as a {@code data:image/png;base64,…} URI, or null when it cannot be encoded */
+    public static String dataUri(Mat picture, double[][] heat, int minSide) {
+        try (Mat m = sideBySide(picture, heat, minSide); BytePointer buf = new BytePointer()) {
+            if (!opencv_imgcodecs.imencode(".png", m, buf)) {
+                return null;
+            }
+            byte[] bytes = new byte[(int) buf.limit()];
+            buf.get(bytes);
+            return "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(bytes);
+        }
+    }
+
     /** Writes {@link #sideBySide} as a PNG, atomically. */
     public static void writePng(Path file, Mat picture, double[][] heat, int minSide) {
         try (Mat m = sideBySide(picture, heat, minSide); BytePointer buf = new BytePointer()) {

@@ -16,9 +16,21 @@ import org.finetune4j.model.ModelBundle;
  * @param topWrong   how many of the most confidently wrong images to show
  * @param training   what training recorded, or null when the run only evaluated
  * @param runInfo    versions, platform, seed and time (written to {@code metrics.json} as {@code run-info})
+ * @param heatMaps   Grad-CAM pictures (the picture and its heat map side by side, as {@code data:} URIs) by relative
+ *                   path, for the most confidently wrong images and a few right ones; empty for none
  */
 public record ReportContent(String run, ModelBundle bundle, String data, Evaluation evaluation, int topWrong,
-                            Training training, Object runInfo) {
+                            Training training, Object runInfo, Map<String, String> heatMaps) {
+
+    public ReportContent {
+        heatMaps = heatMaps == null ? Map.of() : Map.copyOf(heatMaps);
+    }
+
+    /** A report without heat maps. */
+    public ReportContent(String run, ModelBundle bundle, String data, Evaluation evaluation, int topWrong,
+                         Training training, Object runInfo) {
+        this(run, bundle, data, evaluation, topWrong, training, runInfo, Map.of());
+    }
 
     /**
      * What a training run recorded, for the report's training section.

@@ -320,6 +320,8 @@ public final class ReportWriter {
             .wrong figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:8px;text-align:center;\
             font-size:12px}
             .wrong img{width:112px;height:112px;object-fit:contain;image-rendering:pixelated;background:#eee}
+            .wrong figure.camfig{grid-column:span 2}
+            .wrong img.cam{width:224px;height:112px}
             .wrong .t{color:var(--good)} .wrong .p{color:var(--bad);font-weight:600}
             .wrong .path{color:var(--muted);word-break:break-all}
             .note{color:var(--muted);font-size:13px}
@@ -401,11 +403,17 @@ public final class ReportWriter {
         if (wrong.isEmpty()) {
             h.append("<p>No image was misclassified.</p>");
         } else {
+            boolean cams = wrong.stream().anyMatch(r -> c.heatMaps().containsKey(r.relativePath()));
             h.append("<p class=\"note\">The misclassified images whose wrong answer had the highest probability: "
-                    + "often label errors, ambiguous images or a systematic confusion.</p><div class=\"wrong\">");
+                    + "often label errors, ambiguous images or a systematic confusion." + (cams ? " Beside each "
+                    + "picture, its Grad-CAM heat map for the predicted class: red is where the network found the most "
+                    + "evidence for its answer." : "") + "</p><div class=\"wrong\">");
             ImageDecoder decoder = ImageDecoder.defaults();
             for (Evaluation.ImageResult r : wrong) {
-                h.append("<figure>").append(thumbnail(decoder, r)).append("<figcaption><div class=\"t\">true: ")
+                String cam = c.heatMaps().get(r.relativePath());
+                h.append(cam != null ? "<figure class=\"camfig\"><img class=\"cam\" alt=\"" + esc(r.relativePath())
+                        + " and its heat map\" src=\"" + cam + "\">" : "<figure>" + thumbnail(decoder, r))
+                        .append("<figcaption><div class=\"t\">true: ")
                         .append(esc(e.labels().get(r.trueClass()))).append("</div><div class=\"p\">predicted: ")
                         .append(esc(e.labels().get(r.predicted()))).append(" ")
                         .append(f3(r.probabilities()[r.predicted()])).append("</div><div class=\"path\">")
@@ -414,6 +422,25 @@ public final class ReportWriter {
             h.append("</div>");
         }
         h.append("</section>\n");
+
+        List<Evaluation.ImageResult> rightCams = e.images().stream().filter(r -> r.predicted() == r.trueClass()
+                && c.heatMaps().containsKey(r.relativePath())).sorted(java.util.Comparator.comparingDouble(
+                        (Evaluation.ImageResult r) -> -r.probabilities()[r.predicted()])
+                .thenComparing(Evaluation.ImageResult::relativePath)).toList();
+        if (!rightCams.isEmpty()) {
+            h.append("<section><h2>Where the network looked</h2><p class=\"note\">The most confidently right images "
+                    + "with their Grad-CAM heat maps (Selvaraju et al. 2017) for the predicted class, from the last "
+                    + "convolutional layer: a network that is right for the right reasons looks at the object.</p>"
+                    + "<div class=\"wrong\">");
+            for (Evaluation.ImageResult r : rightCams) {
+                h.append("<figure class=\"camfig\"><img class=\"cam\" alt=\"").append(esc(r.relativePath()))
+                        .append(" and its heat map\" src=\"").append(c.heatMaps().get(r.relativePath()))
+                        .append("\"><figcaption><div class=\"t\">").append(esc(e.labels().get(r.trueClass())))
+                        .append(" ").append(f3(r.probabilities()[r.predicted()])).append("</div><div class=\"path\">")
+                        .append(esc(r.relativePath())).append("</div></figcaption></figure>");
+            }
+            h.append("</div></section>\n");
+        }
 
         if (c.training() != null) {
             h.append("<section><h2>Training</h2><table class=\"facts\">");

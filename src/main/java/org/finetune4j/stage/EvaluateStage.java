@@ -133,7 +133,8 @@ public final class EvaluateStage {
         Evaluation e = evaluate(loaded, images.images(), protocol, averaging, settings.batchSize(), !progress);
         String run = runName(loaded.bundle().name() + "-" + protocol.name());
         Path report = ReportWriter.write(settings.reportsDir().resolve(run), new ReportContent(run, loaded.bundle(),
-                images.description(), e, settings.topWrong(), null, RunInfo.current(settings.seed())));
+                images.description(), e, settings.topWrong(), null, RunInfo.current(settings.seed()),
+                ReportHeatMaps.of(loaded, e, settings.topWrong())));
         return new Result(e, report);
     }
 

@@ -19,6 +19,9 @@ import org.finetune4j.run.TrainResult;
  */
 final class TrainingEvaluation {
 
+    /** The most confidently wrong images the report shows. */
+    private static final int TOP_WRONG = 12;
+
     private TrainingEvaluation() {
     }
 
@@ -42,7 +45,8 @@ final class TrainingEvaluation {
                 EvaluateStage.TRAINING_BATCH_SIZE, quiet);
         ReportContent.Training training = new ReportContent.Training(metrics, facts, curves, plots);
         ReportWriter.write(dir, new ReportContent(dir.getFileName().toString(), loaded.bundle(),
-                images.description(), e, 12, training, RunInfo.current(seed)));
+                images.description(), e, TOP_WRONG, training, RunInfo.current(seed),
+                ReportHeatMaps.of(loaded, e, TOP_WRONG)));
         return e;
     }
 }
