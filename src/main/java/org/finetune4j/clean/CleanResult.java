@@ -26,9 +26,12 @@ public record CleanResult(List<Image> images, List<LabelIssue> labelIssues, List
      * @param margin           {@code p(given) - max_{k != given} p(k)}, in [-1, 1]
      * @param outlierScore     mean cosine distance to the nearest neighbours
      * @param hash             the perceptual hash, 32 hex digits
+     * @param mapX             the first principal component of its features (the data map's x)
+     * @param mapY             the second principal component (the data map's y)
      */
     public record Image(String path, String split, String given, String predicted, double givenProbability,
-                        double labelErrorScore, double margin, double outlierScore, String hash) {
+                        double labelErrorScore, double margin, double outlierScore, String hash, double mapX,
+                        double mapY) {
     }
 
     /**

@@ -64,7 +64,8 @@ public final class Cleaner {
         OutOfFold.Result oof = OutOfFold.compute(rows, classes, cfg.classifier(), seeds, threads);
         ConfidentLearning.Result cl = ConfidentLearning.find(oof.probabilities(), in.labels(), classes);
 
-        double[][] unit = FeatureSpace.unitRows(in.features(), cfg.components(), seeds);
+        double[][] projected = FeatureSpace.projection(in.features(), cfg.components(), seeds);
+        double[][] unit = FeatureSpace.unit(projected);
         Neighbours nb = Neighbours.search(unit, cfg.neighbours(), cfg.duplicates().cosine(), progress);
         double[] outlierScore = new double[n];
         for (int i = 0; i < n; i++) {
@@ -84,7 +85,7 @@ public final class Cleaner {
             }
             images.add(new CleanResult.Image(in.paths().get(i), in.splits().get(i), in.classes().get(in.labels()[i]),
                     in.classes().get(top), p[in.labels()[i]], cl.score()[i], cl.margin()[i], outlierScore[i],
-                    in.hashes()[i].hex()));
+                    in.hashes()[i].hex(), projected[i][0], projected[i].length > 1 ? projected[i][1] : 0));
         }
         List<CleanResult.LabelIssue> issues = new ArrayList<>();
         for (ConfidentLearning.Flag f : cl.flagged()) {

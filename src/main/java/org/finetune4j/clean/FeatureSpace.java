@@ -7,7 +7,8 @@ import org.finetune4j.features.Pca;
 
 /**
  * The space similarities are measured in: features centred, projected on their leading principal components and
- * scaled to unit length, so a dot product is a cosine similarity. The PCA is fitted on at most {@value #FIT_ROWS} rows
+ * scaled to unit length, so a dot product is a cosine similarity. The first two coordinates of the projection are the
+ * data map of {@code clean}. The PCA is fitted on at most {@value #FIT_ROWS} rows
  * (a seeded sample beyond that), which keeps it cheap for large folders while every row is projected.
  * <pre>{@code
  * double[][] unit = FeatureSpace.unitRows(features, 64, seeds);
@@ -28,6 +29,38 @@ public final class FeatureSpace {
      * @return one unit-length row per feature row (a zero row stays zero)
      */
     public static double[][] unitRows(float[][] features, int components, Seeds seeds) {
+        return unit(projection(features, components, seeds));
+    }
+
+    /**
+     * @param rows projected rows (not modified)
+     * @return each row scaled to unit length (a zero row stays zero)
+     */
+    public static double[][] unit(double[][] rows) {
+        double[][] out = new double[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            double norm = 0;
+            for (double v : rows[i]) {
+                norm += v * v;
+            }
+            norm = Math.sqrt(norm);
+            out[i] = rows[i].clone();
+            if (norm > 0) {
+                for (int c = 0; c < out[i].length; c++) {
+                    out[i][c] /= norm;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @param features   the raw feature rows
+     * @param components principal components kept, at least 1 (fewer when the data has fewer dimensions)
+     * @param seeds      the run's seeds (the fitting sample, only for more than {@value #FIT_ROWS} rows)
+     * @return the centred rows' coordinates on the components, by decreasing variance
+     */
+    public static double[][] projection(float[][] features, int components, Seeds seeds) {
         int n = features.length;
         int d = features[0].length;
         double[] mean = new double[d];
@@ -61,7 +94,6 @@ public final class FeatureSpace {
         double[][] out = new double[n][k];
         for (int i = 0; i < n; i++) {
             float[] row = features[i];
-            double norm = 0;
             for (int c = 0; c < k; c++) {
                 double[] v = comps[c];
                 double s = 0;
@@ -69,13 +101,6 @@ public final class FeatureSpace {
                     s += v[j] * (row[j] - mean[j]);
                 }
                 out[i][c] = s;
-                norm += s * s;
-            }
-            norm = Math.sqrt(norm);
-            if (norm > 0) {
-                for (int c = 0; c < k; c++) {
-                    out[i][c] /= norm;
-                }
             }
         }
         return out;

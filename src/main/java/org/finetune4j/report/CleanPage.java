@@ -43,7 +43,7 @@ public final class CleanPage {
         int rows = r.summary().config().pageRows();
         StringBuilder h = new StringBuilder("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">")
                 .append("<title>").append(ReportWriter.esc("Clean: " + data)).append("</title><style>")
-                .append(ReportWriter.CSS).append(EXTRA_CSS).append("</style></head><body><main>\n");
+                .append(ReportWriter.CSS).append(EXTRA_CSS).append(DataMap.CSS).append("</style></head><body><main>\n");
         CleanResult.Summary s = r.summary();
         h.append("<header><h1>").append(ReportWriter.esc("Clean: " + data)).append("</h1><div class=\"sub\">")
                 .append(s.images()).append(" images, ").append(s.classes().size()).append(" classes · nothing was "
@@ -129,7 +129,11 @@ public final class CleanPage {
             h.append("</div>");
             more(h, r.outliers().size(), rows, "outliers.csv");
         }
-        h.append("</section>\n<section><h2>Files</h2><p class=\"note\"><code>clean.json</code> (everything), "
+        h.append("</section>\n<section><h2>Map of the data</h2><p class=\"note\">Every image at the first two "
+                + "principal components of its features, coloured by its label; point at one to see it. Classes the "
+                + "backbone separates form clusters; a point inside another class's cluster is worth a look.</p>")
+                .append(DataMap.html(r, thumbnail)).append("</section>\n");
+        h.append("<section><h2>Files</h2><p class=\"note\"><code>clean.json</code> (everything), "
                 + "<code>label-issues.csv</code>, <code>near-duplicates.csv</code>, <code>outliers.csv</code> "
                 + "(ranked), <code>images.csv</code> (every image's scores), beside this page.</p></section>\n"
                 + "</main></body></html>\n");

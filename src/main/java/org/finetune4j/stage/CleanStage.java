@@ -137,10 +137,12 @@ public final class CleanStage {
                 f.data().badImages().list(), RunInfo.current(run.seed()))));
         writeCsvs(dir, r);
         Path page = dir.resolve("clean.html");
-        CleanPage.write(page, data, r, p -> {
-            LabeledImage im = byPath.get(p);
-            return im == null ? null : Thumbnails.dataUri(f.data().decoder(), im.file(), p, THUMBNAIL_PX);
-        });
+        Map<String, java.util.Optional<String>> thumbnails = new HashMap<>();    // each image decoded once
+        CleanPage.write(page, data, r, p -> thumbnails.computeIfAbsent(p, q -> {
+            LabeledImage im = byPath.get(q);
+            return java.util.Optional.ofNullable(im == null ? null
+                    : Thumbnails.dataUri(f.data().decoder(), im.file(), q, THUMBNAIL_PX));
+        }).orElse(null));
         if (settings.relabel() != null) {
             writeRelabel(settings.relabel(), r);
         }
@@ -179,13 +181,14 @@ public final class CleanStage {
         }
         AtomicFiles.writeString(dir.resolve("outliers.csv"), s.toString());
         s = new StringBuilder("path,split,given,predicted,given_probability,label_error_score,margin,"
-                + "outlier_score,hash\n");
+                + "outlier_score,hash,map_x,map_y\n");
         for (CleanResult.Image im : r.images()) {
             s.append(csv(im.path())).append(',').append(im.split()).append(',').append(csv(im.given())).append(',')
                     .append(csv(im.predicted())).append(',').append(num(im.givenProbability())).append(',')
                     .append(num(im.labelErrorScore())).append(',').append(num(im.margin())).append(',')
                     .append(num(im.outlierScore())).append(',')
-                    .append(im.hash()).append('\n');
+                    .append(im.hash()).append(',').append(num(im.mapX())).append(',').append(num(im.mapY()))
+                    .append('\n');
         }
         AtomicFiles.writeString(dir.resolve("images.csv"), s.toString());
     }

@@ -58,7 +58,9 @@ class CleanCommandTest {
         assertThat(Files.readString(out.resolve("near-duplicates.csv"))).contains("dog/copy-of-a-cat.png")
                 .contains(",true,");     // filed under two classes
         assertThat(Files.readString(out.resolve("clean.html"))).contains("Likely label errors")
-                .contains("Near-duplicates").contains("Outliers").contains("data:image/png;base64,");
+                .contains("Near-duplicates").contains("Outliers").contains("data:image/png;base64,")
+                .contains("Map of the data").contains("<svg class=\"map\"").doesNotContain("<script");
+        assertThat(Files.readString(out.resolve("clean.html")).split("<g class=\"pt\">", -1)).hasSize(26);
         assertThat(Files.readAllLines(relabel).get(2)).isEqualTo("path,given,suggested,score");
         assertThat(listing(data)).isEqualTo(before);
     }
