@@ -73,7 +73,7 @@ public record Neighbours(int[][] nearest, double[][] similarity, List<Pair> pair
         return new Neighbours(nearest, sims, List.copyOf(pairs));
     }
 
-    /** Fills the {@code idx.length} largest similarities of a row, excluding the row itself; ties to the lower index. */
+    /** Fills the {@code idx.length} largest similarities of a row but the row itself; ties to the lower index. */
     private static void top(float[] row, int self, int[] idx, double[] val) {
         int k = idx.length;
         Arrays.fill(idx, -1);

@@ -12,18 +12,21 @@ import org.finetune4j.core.AtomicFiles;
  * groups (side by side, leaks marked), and outliers, each section ranked and cut at the configured number of rows;
  * thumbnails are embedded, so the page is one file. The page only shows: nothing in the data folder is touched.
  * <pre>{@code
- * CleanPage.write(dir.resolve("clean.html"), "photos", result, path -> Thumbnails.dataUri(decoder, root.resolve(path), path, 96));
+ * CleanPage.write(dir.resolve("clean.html"), "photos", result,
+ *         path -> Thumbnails.dataUri(decoder, root.resolve(path), path, 96));
  * }</pre>
  */
 public final class CleanPage {
 
     private static final String EXTRA_CSS = """
             .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:12px}
-            figure.f{margin:0;border:1px solid var(--line);border-radius:8px;padding:8px;text-align:center;font-size:12px}
+            figure.f{margin:0;border:1px solid var(--line);border-radius:8px;padding:8px;text-align:center;\
+            font-size:12px}
             figure.f img,.grp img{width:96px;height:96px;object-fit:contain;image-rendering:pixelated;background:#eee}
             .given{color:var(--bad)} .sugg{color:var(--good);font-weight:600}
             .path{color:var(--muted);font-size:11px;word-break:break-all}
-            .grp{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start;border-bottom:1px solid var(--line);padding:10px 0}
+            .grp{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start;border-bottom:1px solid var(--line);\
+            padding:10px 0}
             .grp figure{margin:0;text-align:center;font-size:11px;width:120px}
             .tag{display:inline-block;border-radius:4px;padding:1px 6px;font-size:11px;font-weight:600;color:#fff}
             .leak{background:var(--bad)} .conflict{background:#b45309} .same{background:var(--muted)}
@@ -66,8 +69,9 @@ public final class CleanPage {
             h.append("<div class=\"grid\">");
             for (CleanResult.LabelIssue i : r.labelIssues().subList(0, Math.min(rows, r.labelIssues().size()))) {
                 h.append("<figure class=\"f\">").append(img(thumbnail, i.path())).append("<figcaption><div>#")
-                        .append(i.rank()).append(" · score ").append(f3(i.score())).append("</div><div class=\"given\">"
-                        + "given: ").append(ReportWriter.esc(i.given())).append(' ').append(f3(i.givenProbability()))
+                        .append(i.rank()).append(" · score ").append(f3(i.score()))
+                        .append("</div><div class=\"given\">given: ").append(ReportWriter.esc(i.given()))
+                        .append(' ').append(f3(i.givenProbability()))
                         .append("</div><div class=\"sugg\">suggested: ").append(ReportWriter.esc(i.suggested()))
                         .append(' ').append(f3(i.suggestedProbability())).append("</div><div class=\"path\">")
                         .append(ReportWriter.esc(i.path() + " (" + i.split() + ")")).append("</div></figcaption>"
@@ -82,8 +86,8 @@ public final class CleanPage {
                 + "(resized, re-encoded, shifted): perceptual hashes at most ").append(s.config().duplicates()
                         .hashBits()).append(" of 128 bits apart, or feature cosine ≥ ").append(s.config().duplicates()
                         .cosine()).append(" after PCA with hashes at most ").append(s.config().duplicates()
-                        .confirmBits()).append(" bits apart. A group across train/val/test is a leak (<code>train --dedupe</code> "
-                        + "keeps each group in one part).</p>");
+                        .confirmBits()).append(" bits apart. A group across train/val/test is a leak (<code>train "
+                        + "--dedupe</code> keeps each group in one part).</p>");
         if (r.duplicates().isEmpty()) {
             h.append("<p>None found.</p>");
         } else {
@@ -154,7 +158,8 @@ public final class CleanPage {
     }
 
     private static void card(StringBuilder h, String key, String value, String detail) {
-        h.append("<div class=\"card\"><div class=\"k\">").append(ReportWriter.esc(key)).append("</div><div class=\"v\">")
+        h.append("<div class=\"card\"><div class=\"k\">").append(ReportWriter.esc(key))
+                .append("</div><div class=\"v\">")
                 .append(ReportWriter.esc(value)).append("</div><div class=\"d\">").append(ReportWriter.esc(detail))
                 .append("</div></div>");
     }

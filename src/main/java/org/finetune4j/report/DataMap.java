@@ -123,8 +123,8 @@ final class DataMap {
             h.append("<span><span class=\"sw\" style=\"background:").append(colour(i, classes.size()))
                     .append("\"></span>").append(ReportWriter.esc(classes.get(i))).append("</span>");
         }
-        h.append("<span>◯ hollow: out-of-fold prediction ≠ label</span><span style=\"color:#d00\">◯ red ring: likely "
-                + "label error</span><span>□ square: outlier</span>");
+        h.append("<span>◯ hollow: out-of-fold prediction ≠ label</span><span style=\"color:#d00\">◯ red ring: "
+                + "likely label error</span><span>□ square: outlier</span>");
         if (shown.size() < all.size()) {
             h.append("<span>").append(shown.size()).append(" of ").append(all.size()).append(" images shown (every "
                     + "flagged one)</span>");
