@@ -30,7 +30,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {InspectCommand.class, SampleDataCommand.class, LayersCommand.class, PredictCommand.class,
                 AugmentPreviewCommand.class, TrainCommand.class, PretrainCommand.class, EvaluateCommand.class,
                 FeaturesCommand.class, CheckCommand.class, LrFindCommand.class, SearchCommand.class,
-                CompareCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
+                CompareCommand.class, CleanCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         usageHelpAutoWidth = true)
 public final class Finetune4j implements Runnable {
 

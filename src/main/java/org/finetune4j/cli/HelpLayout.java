@@ -23,7 +23,7 @@ final class HelpLayout {
 
     static {
         GROUPS.put("Data:", List.of("--data", "--val-fraction", "--test-fraction", "--on-bad-image",
-                "--drop-empty-classes", "--keep-duplicates-together", "--threads", "--source-per-class",
+                "--drop-empty-classes", "--keep-duplicates-together", "--dedupe", "--threads", "--source-per-class",
                 "--target-per-class", "--out", "--images", "--versions", "--size"));
         GROUPS.put("Model and head:", List.of("--mode", "--model", "--name", "--arch", "--freeze-until",
                 "--head-from", "--head-hidden", "--head-activation", "--head-batch-norm", "--dropout", "--init",
@@ -40,6 +40,8 @@ final class HelpLayout {
                 "--classifier", "--penalty", "--loss", "--folds", "--c-grid", "--reg-grid", "--max-iterations",
                 "--standardize",
                 "--pca", "--whiten", "--clear", "--force"));
+        GROUPS.put("Clean:", List.of("--write-relabel", "--components", "--duplicate-bits",
+                "--duplicate-cosine", "--confirm-bits", "--neighbours", "--outlier-z", "--page-rows"));
         GROUPS.put("Search:", List.of("--c-range", "--lr-range", "--l2-range", "--dropout-range", "--head-widths",
                 "--freeze-choices", "--coarse-trials", "--max-trials", "--trial-epochs", "--time-budget"));
     }
@@ -135,6 +137,10 @@ final class HelpLayout {
             Map.entry("layers", new String[] {
                 "finetune4j layers --model vgg16",
                 "finetune4j layers --model mini-vgg-shapes"}),
+            Map.entry("clean", new String[] {
+                "finetune4j clean                                   (mini-vgg-shapes on data/shapes-target)",
+                "finetune4j clean --data photos/ --write-relabel relabel.csv",
+                "finetune4j clean --data photos/ --duplicate-bits 4 --outlier-z 5"}),
             Map.entry("sample-data", new String[] {
                 "finetune4j sample-data --out data/"}));
 
@@ -152,6 +158,10 @@ final class HelpLayout {
             }
             if (e.getKey().equals("pretrain")) {
                 drop(spec, List.of("--head-from"));
+            }
+            if (e.getKey().equals("clean")) {
+                // clean reads every image as it is: augmented copies and moving copies between splits mean nothing
+                drop(spec, List.of("--augment-copies", "--dedupe", "--keep-duplicates-together"));
             }
             WORDING.getOrDefault(e.getKey(), Map.of()).forEach((name, text) -> redescribe(spec, name, text));
             String[] examples = EXAMPLES.get(e.getKey());

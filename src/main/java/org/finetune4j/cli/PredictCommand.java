@@ -36,6 +36,18 @@ final class PredictCommand extends ToolCommand {
             + "(always answer).")
     double minConfidence = 0;
 
+    @Option(names = "--explain", description = "Also write a Grad-CAM heat map of each image's top class: the picture "
+            + "the network saw and the map over it, side by side, as PNG in --explain-dir.")
+    boolean explain;
+
+    @Option(names = "--explain-dir", paramLabel = "DIR", description = "Where --explain writes. Default: "
+            + "${DEFAULT-VALUE}.")
+    Path explainDir = Path.of("explanations");
+
+    @Option(names = "--explain-layer", paramLabel = "LAYER", description = "The convolutional layer of the heat "
+            + "maps. Default: the last convolutional layer before the pooling that ends the network's convolutions.")
+    String explainLayer;
+
     @Option(names = "--json", description = "Print the predictions as JSON.")
     boolean json;
 
@@ -45,7 +57,8 @@ final class PredictCommand extends ToolCommand {
     @Override
     public Integer call() {
         PredictStage.Result result = new PredictStage(new PredictStage.Settings(model, Backbones.MODELS_DIR, topK,
-                batchSize, minConfidence)).run(inputs);
+                batchSize, minConfidence, explain ? new PredictStage.Explain(explainDir, explainLayer) : null))
+                .run(inputs);
         List<PredictStage.Answer> predictions = result.answers();
         PrintWriter out = out();
         if (json) {
@@ -65,6 +78,9 @@ final class PredictCommand extends ToolCommand {
                 }
                 out.println(b);
             }
+        }
+        if (!result.explanations().isEmpty() && !json) {
+            out.println("heat maps: " + result.explanations().size() + " PNG(s) in " + explainDir);
         }
         out.flush();
         long failed = result.failed();

@@ -20,12 +20,18 @@ public final class PreparationOptions {
             + "also trained on. The split is otherwise unchanged.")
     boolean keepDuplicatesTogether;
 
+    @Option(names = "--dedupe", description = "Like --keep-duplicates-together, for near-duplicates too: images whose "
+            + "perceptual hashes are at most 8 of 128 bits apart (resized, re-encoded, slightly shifted copies) go "
+            + "into one part of the split. Decodes every image once before the split is used. `finetune4j clean` "
+            + "lists the groups.")
+    boolean dedupe;
+
     @Option(names = "--threads", paramLabel = "N", description = "Image decoding threads. Default: ${DEFAULT-VALUE}.")
     int threads = DataSettings.DEFAULT_THREADS;
 
     /** @return the data settings of a run with these options */
     DataSettings settings(Path dir, DataOptions data, String augment) {
         return new DataSettings(dir.toString(), data.splitConfig(), augment, data.onBadImage, threads,
-                dropEmptyClasses, keepDuplicatesTogether);
+                dropEmptyClasses, keepDuplicatesTogether, dedupe);
     }
 }

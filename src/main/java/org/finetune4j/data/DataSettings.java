@@ -13,9 +13,12 @@ package org.finetune4j.data;
  *                               ({@code --drop-empty-classes}); default false
  * @param keepDuplicatesTogether put all copies of a byte-identical image into the same part of the split
  *                               ({@code --keep-duplicates-together}); default false
+ * @param dedupe                 also treat near-duplicates (perceptual hashes at most
+ *                               {@value PerceptualHash#NEAR_BITS} bits apart: resized, re-encoded, slightly shifted
+ *                               copies) as copies, and keep every group in one part ({@code --dedupe}); default false
  */
 public record DataSettings(String folder, SplitConfig split, String augment, BadImagePolicy onBadImage,
-                           int threads, boolean dropEmptyClasses, boolean keepDuplicatesTogether) {
+                           int threads, boolean dropEmptyClasses, boolean keepDuplicatesTogether, boolean dedupe) {
 
     /** The augmentation recipe {@code train} uses when none is named. */
     public static final String DEFAULT_AUGMENT = "flip-crop";
@@ -36,6 +39,12 @@ public record DataSettings(String folder, SplitConfig split, String augment, Bad
     /** Settings that stop on a class without usable images and leave duplicates where the split puts them. */
     public DataSettings(String folder, SplitConfig split, String augment, BadImagePolicy onBadImage,
                         int threads) {
-        this(folder, split, augment, onBadImage, threads, false, false);
+        this(folder, split, augment, onBadImage, threads, false, false, false);
+    }
+
+    /** Settings without {@code --dedupe}. */
+    public DataSettings(String folder, SplitConfig split, String augment, BadImagePolicy onBadImage,
+                        int threads, boolean dropEmptyClasses, boolean keepDuplicatesTogether) {
+        this(folder, split, augment, onBadImage, threads, dropEmptyClasses, keepDuplicatesTogether, false);
     }
 }

@@ -217,6 +217,29 @@ public final class ShapesGenerator {
     }
 
     /**
+     * Where the shape of one image is visible (inside its outline and not occluded), as {@link #generate} draws it;
+     * for tests that check where a network looks.
+     *
+     * @param cfg        sizes and seed (the counts are not used)
+     * @param set        which set
+     * @param classIndex index into {@link ShapesSet#classNames()}
+     * @param imageIndex 0-based image index
+     * @return a {@link BufferedImage#TYPE_BYTE_GRAY} image of the same size as the picture: 255 on the shape, else 0
+     */
+    public static BufferedImage shapeMask(ShapesConfig cfg, ShapesSet set, int classIndex, int imageIndex) {
+        ShapePainter.Painted p = paint(cfg, set, classIndex, imageIndex);
+        int w = p.image().getWidth();
+        int h = p.image().getHeight();
+        BufferedImage mask = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                mask.getRaster().setSample(x, y, 0, p.shapeMask()[y * w + x] ? 255 : 0);
+            }
+        }
+        return mask;
+    }
+
+    /**
      * @param className  a class name, e.g. {@code "star5"}
      * @param imageIndex 0-based image index
      * @return the file name, e.g. {@code star5_0001.png} for index 0 (at least four digits, 1-based)

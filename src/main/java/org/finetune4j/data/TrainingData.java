@@ -79,6 +79,20 @@ public record TrainingData(ImageFolder folder, List<String> classes, Split split
         Map<String, String> sha256 = hashes(split, settings.threads());
         List<LabeledImage> usable = all(split);
         List<DatasetReport.DuplicateGroup> duplicates = Duplicates.find(usable, sha256, classes, split);
+        if (settings.dedupe() && folder.isPresplit()) {
+            log.accept("warning: --dedupe: the folder is pre-split (train/ val/ test/); its split is used as given, so "
+                    + "near-duplicates stay where they are. `finetune4j clean` lists them.");
+        } else if (settings.dedupe()) {
+            Map<String, PerceptualHash> near = perceptualHashes(usable, decoder, settings.threads());
+            List<DatasetReport.DuplicateGroup> nearGroups = Duplicates.findNear(usable, near,
+                    PerceptualHash.NEAR_BITS, classes, split);
+            Split together = Duplicates.keepTogether(split, nearGroups);
+            long moved = nearGroups.stream().filter(DatasetReport.DuplicateGroup::isLeak).count();
+            log.accept("--dedupe: " + nearGroups.size() + " group(s) of identical or near-identical images; "
+                    + moved + " moved into one part of the split each.");
+            split = together;
+            duplicates = Duplicates.find(usable, sha256, classes, split);
+        }
         if (settings.keepDuplicatesTogether()) {
             if (folder.isPresplit()) {
                 log.accept("warning: --keep-duplicates-together: the folder is pre-split (train/ val/ test/); its "
@@ -165,6 +179,25 @@ public record TrainingData(ImageFolder folder, List<String> classes, Split split
             all.addAll(split.part(s));
         }
         return all;
+    }
+
+    /** Perceptual hashes of the images that decode; an image that does not is left out (it is screened later). */
+    private static Map<String, PerceptualHash> perceptualHashes(List<LabeledImage> images, ImageDecoder decoder,
+                                                                int threads) {
+        List<PerceptualHash> hashes = ParallelMap.apply(images, Math.max(1, threads), "finetune4j-dhash", im -> {
+            try (org.bytedeco.opencv.opencv_core.Mat m = decoder.decode(im.file(), im.relativePath())) {
+                return PerceptualHash.of(m);
+            } catch (BadImageException e) {
+                return null;
+            }
+        });
+        Map<String, PerceptualHash> out = new HashMap<>();
+        for (int i = 0; i < images.size(); i++) {
+            if (hashes.get(i) != null) {
+                out.put(images.get(i).relativePath(), hashes.get(i));
+            }
+        }
+        return out;
     }
 
     private static Map<String, String> hashes(Split split, int threads) {

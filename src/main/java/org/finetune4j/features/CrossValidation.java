@@ -143,9 +143,12 @@ public final class CrossValidation {
      * Deals each class's images into folds: shuffled with the generator, then fold = position mod k, with the
      * starting fold rotating from class to class so that fold sizes stay within one image of each other.
      *
+     * @param train the rows (their groups are dealt, so an image's views share a fold)
+     * @param k     the number of folds
+     * @param rng   the generator of the order, e.g. {@code seeds.stream("cv-folds")} as {@link #run} uses
      * @return the fold of each group (image index)
      */
-    static int[] folds(FeatureSet train, int k, SplittableRandom rng) {
+    public static int[] folds(FeatureSet train, int k, SplittableRandom rng) {
         int groups = 0;
         for (int g : train.group()) {
             groups = Math.max(groups, g + 1);

@@ -22,15 +22,34 @@ import org.finetune4j.model.ModelBundle;
  * @param calibration calibration scores before and after the bundle's temperature, or null
  * @param reject      the reject option: risk–coverage curves and thresholds, or null
  * @param choice      how the protocol was chosen, or null
+ * @param heatMaps    Grad-CAM pictures (the picture and its heat map side by side, as {@code data:} URIs) by
+ *                    relative path, for the most confidently wrong images and a few right ones; empty for none
  */
 public record ReportContent(String run, ModelBundle bundle, String data, Evaluation evaluation, int topWrong,
                             Training training, Object runInfo, CalibrationSummary calibration,
-                            RiskCoverage.Summary reject, ProtocolChoice choice) {
+                            RiskCoverage.Summary reject, ProtocolChoice choice, Map<String, String> heatMaps) {
 
-    /** @return a report without calibration, reject-option and protocol-choice sections */
+    public ReportContent {
+        heatMaps = heatMaps == null ? Map.of() : Map.copyOf(heatMaps);
+    }
+
+    /** A report with calibration, reject-option and protocol-choice sections, without heat maps. */
+    public ReportContent(String run, ModelBundle bundle, String data, Evaluation evaluation, int topWrong,
+                         Training training, Object runInfo, CalibrationSummary calibration,
+                         RiskCoverage.Summary reject, ProtocolChoice choice) {
+        this(run, bundle, data, evaluation, topWrong, training, runInfo, calibration, reject, choice, Map.of());
+    }
+
+    /** A report with heat maps, without calibration, reject-option and protocol-choice sections. */
+    public ReportContent(String run, ModelBundle bundle, String data, Evaluation evaluation, int topWrong,
+                         Training training, Object runInfo, Map<String, String> heatMaps) {
+        this(run, bundle, data, evaluation, topWrong, training, runInfo, null, null, null, heatMaps);
+    }
+
+    /** @return a report without calibration, reject-option, protocol-choice and heat-map sections */
     public ReportContent(String run, ModelBundle bundle, String data, Evaluation evaluation, int topWrong,
                          Training training, Object runInfo) {
-        this(run, bundle, data, evaluation, topWrong, training, runInfo, null, null, null);
+        this(run, bundle, data, evaluation, topWrong, training, runInfo, null, null, null, Map.of());
     }
 
     /**

@@ -1,8 +1,5 @@
 package org.finetune4j.report;
 
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
-import static org.bytedeco.opencv.global.opencv_imgproc.INTER_NEAREST;
-
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,15 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.opencv.global.opencv_imgcodecs;
-import org.bytedeco.opencv.global.opencv_imgproc;
-import org.bytedeco.opencv.opencv_core.Mat;
-import org.bytedeco.opencv.opencv_core.Size;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.data.BadImage;
-import org.finetune4j.data.BadImageException;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.eval.Calibration;
 import org.finetune4j.eval.CalibrationSummary;
@@ -511,6 +502,7 @@ public final class ReportWriter {
 
     // ---------------------------------------------------------------------------------------------------------- html
 
+    /** The style of the report pages. */
     static final String CSS = """
             :root{--ink:#1f2933;--muted:#616e7c;--line:#e4e7eb;--bg:#f5f7fa;--accent:#2563eb;--good:#15803d;\
             --bad:#b91c1c}
@@ -542,6 +534,8 @@ public final class ReportWriter {
             .wrong figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:8px;text-align:center;\
             font-size:12px}
             .wrong img{width:112px;height:112px;object-fit:contain;image-rendering:pixelated;background:#eee}
+            .wrong figure.camfig{grid-column:span 2}
+            .wrong img.cam{width:224px;height:112px}
             .wrong .t{color:var(--good)} .wrong .p{color:var(--bad);font-weight:600}
             .wrong .path{color:var(--muted);word-break:break-all}
             .note{color:var(--muted);font-size:13px}
@@ -636,11 +630,17 @@ public final class ReportWriter {
         if (wrong.isEmpty()) {
             h.append("<p>No image was misclassified.</p>");
         } else {
+            boolean cams = wrong.stream().anyMatch(r -> c.heatMaps().containsKey(r.relativePath()));
             h.append("<p class=\"note\">The misclassified images whose wrong answer had the highest probability: "
-                    + "often label errors, ambiguous images or a systematic confusion.</p><div class=\"wrong\">");
+                    + "often label errors, ambiguous images or a systematic confusion." + (cams ? " Beside each "
+                    + "picture, its Grad-CAM heat map for the predicted class: red is where the network found the most "
+                    + "evidence for its answer." : "") + "</p><div class=\"wrong\">");
             ImageDecoder decoder = ImageDecoder.defaults();
             for (Evaluation.ImageResult r : wrong) {
-                h.append("<figure>").append(thumbnail(decoder, r)).append("<figcaption><div class=\"t\">true: ")
+                String cam = c.heatMaps().get(r.relativePath());
+                h.append(cam != null ? "<figure class=\"camfig\"><img class=\"cam\" alt=\"" + esc(r.relativePath())
+                        + " and its heat map\" src=\"" + cam + "\">" : "<figure>" + thumbnail(decoder, r))
+                        .append("<figcaption><div class=\"t\">true: ")
                         .append(esc(e.labels().get(r.trueClass()))).append("</div><div class=\"p\">predicted: ")
                         .append(esc(e.labels().get(r.predicted()))).append(" ")
                         .append(f3(r.probabilities()[r.predicted()])).append("</div><div class=\"path\">")
@@ -649,6 +649,25 @@ public final class ReportWriter {
             h.append("</div>");
         }
         h.append("</section>\n");
+
+        List<Evaluation.ImageResult> rightCams = e.images().stream().filter(r -> r.predicted() == r.trueClass()
+                && c.heatMaps().containsKey(r.relativePath())).sorted(java.util.Comparator.comparingDouble(
+                        (Evaluation.ImageResult r) -> -r.probabilities()[r.predicted()])
+                .thenComparing(Evaluation.ImageResult::relativePath)).toList();
+        if (!rightCams.isEmpty()) {
+            h.append("<section><h2>Where the network looked</h2><p class=\"note\">The most confidently right images "
+                    + "with their Grad-CAM heat maps (Selvaraju et al. 2017) for the predicted class, from the last "
+                    + "convolutional layer: a network that is right for the right reasons looks at the object.</p>"
+                    + "<div class=\"wrong\">");
+            for (Evaluation.ImageResult r : rightCams) {
+                h.append("<figure class=\"camfig\"><img class=\"cam\" alt=\"").append(esc(r.relativePath()))
+                        .append(" and its heat map\" src=\"").append(c.heatMaps().get(r.relativePath()))
+                        .append("\"><figcaption><div class=\"t\">").append(esc(e.labels().get(r.trueClass())))
+                        .append(" ").append(f3(r.probabilities()[r.predicted()])).append("</div><div class=\"path\">")
+                        .append(esc(r.relativePath())).append("</div></figcaption></figure>");
+            }
+            h.append("</div></section>\n");
+        }
 
         if (c.training() != null) {
             h.append("<section><h2>Training</h2><table class=\"facts\">");
@@ -714,28 +733,10 @@ public final class ReportWriter {
         }
     }
 
-    /** The image shrunk (or enlarged without smoothing) to fit a square thumbnail, as an embedded PNG. */
+    /** The image as a square thumbnail, embedded; empty when it cannot be decoded. */
     private static String thumbnail(ImageDecoder decoder, Evaluation.ImageResult r) {
-        if (r.file() == null) {
-            return "";
-        }
-        try (Mat m = decoder.decode(r.file(), r.relativePath()); Mat small = new Mat();
-             BytePointer buf = new BytePointer()) {
-            double scale = THUMBNAIL_PX / (double) Math.max(m.cols(), m.rows());
-            try (Size size = new Size(Math.max(1, (int) Math.round(m.cols() * scale)),
-                    Math.max(1, (int) Math.round(m.rows() * scale)))) {
-                opencv_imgproc.resize(m, small, size, 0, 0, scale < 1 ? INTER_AREA : INTER_NEAREST);
-            }
-            if (!opencv_imgcodecs.imencode(".png", small, buf)) {
-                return "";
-            }
-            byte[] bytes = new byte[(int) buf.limit()];
-            buf.get(bytes);
-            return "<img alt=\"" + esc(r.relativePath()) + "\" src=\"data:image/png;base64,"
-                    + Base64.getEncoder().encodeToString(bytes) + "\">";
-        } catch (BadImageException ex) {
-            return "";
-        }
+        String src = r.file() == null ? null : Thumbnails.dataUri(decoder, r.file(), r.relativePath(), THUMBNAIL_PX);
+        return src == null ? "" : "<img alt=\"" + esc(r.relativePath()) + "\" src=\"" + src + "\">";
     }
 
     static String esc(String s) {

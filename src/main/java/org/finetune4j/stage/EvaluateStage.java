@@ -141,7 +141,8 @@ public final class EvaluateStage {
         String run = runName(loaded.bundle().name() + "-" + r.protocol().name());
         Path report = ReportWriter.write(settings.reportsDir().resolve(run), new ReportContent(run, loaded.bundle(),
                 images.description(), e, settings.topWrong(), null, RunInfo.current(settings.seed()),
-                trust.calibration(), trust.reject(), trust.choice()));
+                trust.calibration(), trust.reject(), trust.choice(), ReportHeatMaps.of(loaded, e,
+                settings.topWrong())));
         return new Result(e, report, trust);
     }
 

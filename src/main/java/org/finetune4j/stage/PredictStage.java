@@ -6,14 +6,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.bytedeco.opencv.opencv_core.Mat;
 import org.finetune4j.core.UsageException;
+import org.finetune4j.data.BadImageException;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.ImageFolder;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.GradCam;
 import org.finetune4j.model.Predictor;
+import org.finetune4j.model.Preprocessing;
+import org.finetune4j.report.HeatMaps;
 
 /**
  * The {@code predict} stage: finds the images among the given files and folders (folders searched recursively),
@@ -35,8 +41,15 @@ public final class PredictStage {
      * @param batchSize images per forward pass, at least 1
      * @param minConfidence the reject option: below this top probability the answer is "unknown" (no label); 0
      *                  answers every image
+     * @param explain   where and how to write Grad-CAM heat maps ({@code --explain}), or null for none
      */
-    public record Settings(String model, Path modelsDir, int topK, int batchSize, double minConfidence) {
+    public record Settings(String model, Path modelsDir, int topK, int batchSize, double minConfidence,
+                           Explain explain) {
+
+        /** Settings that answer every image, without heat maps. */
+        public Settings(String model, Path modelsDir, int topK, int batchSize) {
+            this(model, modelsDir, topK, batchSize, 0, null);
+        }
 
         /** @throws UsageException for a top-k or batch size below 1, or a minimum confidence outside [0, 1] */
         public Settings {
@@ -51,11 +64,6 @@ public final class PredictStage {
             if (batchSize < 1) {
                 throw new UsageException("--batch-size " + batchSize + ": expected at least 1.");
             }
-        }
-
-        /** @return settings that answer every image */
-        public Settings(String model, Path modelsDir, int topK, int batchSize) {
-            this(model, modelsDir, topK, batchSize, 0);
         }
     }
 
@@ -72,11 +80,21 @@ public final class PredictStage {
     }
 
     /**
+     * Grad-CAM heat maps of the top class of each image.
+     *
+     * @param dir   the folder the PNGs are written to ({@code --explain-dir})
+     * @param layer the convolutional layer, or null for the last one ({@code --explain-layer})
+     */
+    public record Explain(Path dir, String layer) {
+    }
+
+    /**
      * What {@code predict} found.
      *
-     * @param predictions one per image, in the order found (files as given, folders' images sorted)
+     * @param predictions  one per image, in the order found (files as given, folders' images sorted)
+     * @param explanations the heat-map PNGs written, one per classified image (empty without {@code --explain})
      */
-    public record Result(List<Predictor.Prediction> predictions, double minConfidence) {
+    public record Result(List<Predictor.Prediction> predictions, double minConfidence, List<Path> explanations) {
 
         /** @return one answer per image, in order: no label below the minimum confidence */
         public List<Answer> answers() {
@@ -95,6 +113,9 @@ public final class PredictStage {
             return predictions.stream().filter(p -> p.error() != null).count();
         }
     }
+
+    /** Short side of the pictures in the heat-map PNGs, in pixels. */
+    private static final int EXPLAIN_SIDE_PX = 224;
 
     private final Settings settings;
 
@@ -133,8 +154,38 @@ public final class PredictStage {
         BundleStore.Loaded bundle = BundleStore.load(dir);
         ImageDecoder decoder = new ImageDecoder(bundle.bundle().preprocessing().input().channels(),
                 ImageDecoder.DEFAULT_MAX_PIXELS);
-        return new Result(new Predictor(bundle, decoder).predict(files, names, settings.topK(),
-                settings.batchSize()), settings.minConfidence());
+        List<Predictor.Prediction> predictions = new Predictor(bundle, decoder).predict(files, names,
+                settings.topK(), settings.batchSize());
+        List<Path> explanations = settings.explain() == null ? List.of()
+                : explain(bundle, decoder, files, names, predictions, settings.explain());
+        return new Result(predictions, settings.minConfidence(), explanations);
+    }
+
+    /** Writes {@code <n>-<file name>-<label>.png} per classified image: the picture and its heat map. */
+    private static List<Path> explain(BundleStore.Loaded bundle, ImageDecoder decoder, List<Path> files,
+                                      List<String> names, List<Predictor.Prediction> predictions, Explain explain) {
+        Preprocessing pre = bundle.bundle().preprocessing();
+        GradCam cam = GradCam.of(bundle.graph(), explain.layer(), pre.input());
+        List<String> labels = bundle.bundle().labels();
+        List<Path> out = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            Predictor.Prediction p = predictions.get(i);
+            if (p.error() != null) {
+                continue;
+            }
+            String label = p.top().get(0).label();
+            try (Mat decoded = decoder.decode(files.get(i), names.get(i)); Mat fitted = pre.fit(decoded)) {
+                GradCam.HeatMap m = cam.map(pre.toInput(List.of(fitted)), labels.indexOf(label));
+                String stem = files.get(i).getFileName().toString().replaceFirst("\\.[^.]*$", "");
+                Path png = explain.dir().resolve(String.format(Locale.ROOT, "%04d-%s-%s.png", i + 1, stem,
+                        label.replaceAll("[^A-Za-z0-9._-]", "_")));
+                HeatMaps.writePng(png, fitted, m.heat(), EXPLAIN_SIDE_PX);
+                out.add(png);
+            } catch (BadImageException e) {
+                continue;
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static List<Path> imagesUnder(Path dir) {

@@ -29,6 +29,9 @@ final class TrainingEvaluation {
     record Outcome(Evaluation evaluation, EvaluateStage.Trust trust) {
     }
 
+    /** The most confidently wrong images the report shows. */
+    private static final int TOP_WRONG = 12;
+
     private TrainingEvaluation() {
     }
 
@@ -59,8 +62,8 @@ final class TrainingEvaluation {
                 fit);
         ReportContent.Training training = new ReportContent.Training(metrics, facts, curves, plots);
         ReportWriter.write(dir, new ReportContent(dir.getFileName().toString(), loaded.bundle(),
-                images.description(), e, 12, training, RunInfo.current(seed), trust.calibration(), trust.reject(),
-                trust.choice()));
+                images.description(), e, TOP_WRONG, training, RunInfo.current(seed), trust.calibration(),
+                trust.reject(), trust.choice(), ReportHeatMaps.of(loaded, e, TOP_WRONG)));
         return new Outcome(e, trust);
     }
 }

@@ -83,6 +83,12 @@ class EvaluateCommandTest {
                 .doesNotContain("src=\"http").doesNotContain("href=\"http").doesNotContain("<link")
                 .doesNotContain("<script");
         assertThat(html.indexOf("top-1")).isLessThan(html.indexOf("Per class"));   // summary first
+        if (ev.get("metrics").get("top1").asDouble() > 0) {     // a right image is shown with its heat map
+            assertThat(html).contains("Where the network looked").contains("class=\"cam\"");
+        }
+        if (ev.get("metrics").get("top1").asDouble() < 1) {     // and so is every wrong one
+            assertThat(html).contains("Grad-CAM heat map for the predicted class");
+        }
         assertThat(Files.readString(report.resolve("report.md"))).contains("## Summary")
                 .contains("![confusion matrix](confusion-matrix.png)");
         assertThat(m.toString()).doesNotContain(tmp.toString() + "/data/");   // images are named relatively

@@ -118,6 +118,33 @@ class LayersAndPredictCommandTest {
     }
 
     @Test
+    void predictExplainWritesAHeatMapPerClassifiedImage() throws Exception {
+        Path dir = bundle();
+        TestImages.write(tmp.resolve("imgs/a.png"), TestImages.pattern(30, 20, 3), "png");
+        TestImages.write(tmp.resolve("imgs/b.jpg"), TestImages.pattern(25, 25, 4), "jpg");
+        TestImages.empty(tmp.resolve("imgs/c.png"));
+        Path out = tmp.resolve("heat");
+        Cli.Result r = Cli.run("predict", "--model", dir.toString(), "--explain", "--explain-dir", out.toString(),
+                tmp.resolve("imgs").toString());
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out()).contains("heat maps: 2 PNG(s) in " + out);
+        List<Path> pngs;
+        try (var s = java.nio.file.Files.list(out)) {
+            pngs = s.sorted().toList();
+        }
+        assertThat(pngs).hasSize(2);
+        assertThat(pngs.get(0).getFileName().toString()).matches("0001-a-(red|green|blue)\\.png");
+        try (Mat m = ImageDecoder.defaults().decode(pngs.get(0), "heat map")) {
+            assertThat(m.cols()).isEqualTo(2 * m.rows());     // the picture and its overlay, side by side
+            assertThat(m.rows()).isEqualTo(224);
+        }
+        Cli.Result bad = Cli.run("predict", "--model", dir.toString(), "--explain", "--explain-layer", "fc1",
+                "--explain-dir", out.toString(), tmp.resolve("imgs/a.png").toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--explain-layer fc1: not a layer with a convolutional output");
+    }
+
+    @Test
     void predictWithABackboneInsteadOfABundleIsAUsageError() {
         TestImages.write(tmp.resolve("a.png"), TestImages.solid(8, 8, Color.RED), "png");
         Cli.Result r = Cli.run("predict", "--model", "vgg16", tmp.resolve("a.png").toString());

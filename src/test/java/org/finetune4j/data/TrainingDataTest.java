@@ -92,4 +92,46 @@ class TrainingDataTest {
         assertThat(together.split()).isEqualTo(plain.split());
         assertThat(plain.duplicates()).isEmpty();
     }
+
+    @Test
+    void dedupeKeepsAResizedCopyInThePartOfItsOriginal() throws Exception {
+        Path data = tmp.resolve("shapes");
+        for (int c = 0; c < 2; c++) {
+            Path dir = java.nio.file.Files.createDirectories(data.resolve("c" + c));
+            for (int i = 0; i < 12; i++) {
+                javax.imageio.ImageIO.write(ShapesGenerator.render(ShapesConfig.defaults(), ShapesSet.TARGET, c, i),
+                        "png", dir.resolve(i + ".png").toFile());
+            }
+        }
+        java.awt.image.BufferedImage original = javax.imageio.ImageIO.read(data.resolve("c0/0.png").toFile());
+        java.awt.image.BufferedImage small = new java.awt.image.BufferedImage(original.getWidth() * 7 / 10,
+                original.getHeight() * 7 / 10, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = small.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION,
+                java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(original, 0, 0, small.getWidth(), small.getHeight(), null);
+        g.dispose();
+        javax.imageio.ImageIO.write(small, "png", data.resolve("c0/0-small.png").toFile());
+        int straddled = 0;
+        for (long seed = 1; seed <= 8; seed++) {
+            TrainingData plain = TrainingData.prepare(settings(data, false, false), Seeds.of(seed), line -> { });
+            List<String> log = new ArrayList<>();
+            TrainingData deduped = TrainingData.prepare(new DataSettings(data.toString(), SplitConfig.defaults(),
+                    "none", BadImagePolicy.SKIP, 2, false, false, true), Seeds.of(seed), log::add);
+            straddled += partOf(plain.split(), "c0/0.png") != partOf(plain.split(), "c0/0-small.png") ? 1 : 0;
+            assertThat(partOf(deduped.split(), "c0/0-small.png")).as("seed %d", seed)
+                    .isEqualTo(partOf(deduped.split(), "c0/0.png"));
+            assertThat(log).anyMatch(l -> l.startsWith("--dedupe: 1 group(s)"));
+        }
+        assertThat(straddled).as("seeds where the plain split separates the copy").isPositive();
+    }
+
+    private static SplitName partOf(Split split, String path) {
+        for (SplitName s : SplitName.values()) {
+            if (split.part(s).stream().anyMatch(im -> im.relativePath().equals(path))) {
+                return s;
+            }
+        }
+        return null;
+    }
 }

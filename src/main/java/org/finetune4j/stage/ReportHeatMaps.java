@@ -1,0 +1,68 @@
+package org.finetune4j.stage;
+
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.finetune4j.core.UsageException;
+import org.finetune4j.data.BadImageException;
+import org.finetune4j.data.ImageDecoder;
+import org.finetune4j.eval.Evaluation;
+import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.GradCam;
+import org.finetune4j.model.Preprocessing;
+import org.finetune4j.report.HeatMaps;
+
+/**
+ * The Grad-CAM pictures a report shows: for the most confidently wrong images (the heat map of the wrong answer) and
+ * the most confidently right ones, the picture the network saw beside its heat map.
+ */
+final class ReportHeatMaps {
+
+    /** Right images shown with their heat maps. */
+    static final int RIGHT = 6;
+    /** Short side of each picture in pixels. */
+    private static final int SIDE_PX = 112;
+
+    private ReportHeatMaps() {
+    }
+
+    /**
+     * @param loaded   the evaluated bundle
+     * @param e        its evaluation
+     * @param topWrong the number of wrong images the report shows
+     * @return data URIs by relative path; empty when the network has no convolutional layer to explain
+     */
+    static Map<String, String> of(BundleStore.Loaded loaded, Evaluation e, int topWrong) {
+        Preprocessing pre = loaded.bundle().preprocessing();
+        GradCam cam;
+        try {
+            cam = GradCam.of(loaded.graph(), null, pre.input());
+        } catch (UsageException noConvolution) {
+            return Map.of();
+        }
+        List<Evaluation.ImageResult> right = e.images().stream().filter(r -> r.predicted() == r.trueClass())
+                .sorted(Comparator.comparingDouble((Evaluation.ImageResult r) -> -r.probabilities()[r.predicted()])
+                        .thenComparing(Evaluation.ImageResult::relativePath)).limit(RIGHT).toList();
+        ImageDecoder decoder = new ImageDecoder(pre.input().channels(), ImageDecoder.DEFAULT_MAX_PIXELS);
+        Map<String, String> out = new LinkedHashMap<>();
+        for (List<Evaluation.ImageResult> list : List.of(e.mostConfidentlyWrong(topWrong), right)) {
+            for (Evaluation.ImageResult r : list) {
+                if (r.file() == null) {
+                    continue;
+                }
+                try (Mat decoded = decoder.decode(r.file(), r.relativePath()); Mat fitted = pre.fit(decoded)) {
+                    String uri = HeatMaps.dataUri(fitted, cam.map(pre.toInput(List.of(fitted)), r.predicted())
+                            .heat(), SIDE_PX);
+                    if (uri != null) {
+                        out.put(r.relativePath(), uri);
+                    }
+                } catch (BadImageException ex) {
+                    continue;
+                }
+            }
+        }
+        return out;
+    }
+}
