@@ -47,9 +47,10 @@ import org.finetune4j.model.ModelBundle;
  * <p>Strength: {@code train --mode features} minimises {@code (1/n) Σ loss + λ·½‖W‖²} with {@code λ = 1/(C n)};
  * MLlib minimises {@code (1/n) Σ loss + regParam·((1-α)·½‖W‖² + α‖W‖₁)}. So {@code regParam = 1/(C n)} with
  * {@code n} the training rows, and α = 0 ({@code --penalty l2}) is the same objective; {@code l1} is α = 1,
- * {@code elastic-net} takes α from {@code --l1-ratio}. With {@code --standardize} MLlib penalises the coefficients of
- * the standardised features and returns them on the original scale, which is the standardisation folded into the
- * head; without it (the default, as in {@code train --mode features}) the features are used as they are.
+ * {@code elastic-net} takes α from {@code --l1-ratio}. With {@code standardize} (the command's default) MLlib penalises
+ * the coefficients of the standardised features and returns them on the original scale, which is the standardisation
+ * folded into the head — the objective of {@code train --mode features --standardize}. Without it MLlib penalises the
+ * raw coefficients; its L-BFGS then converges poorly on sparse ReLU features (docs/spark.md).
  * <pre>{@code
  * SparkFit.Result r = SparkFit.run(spark, new SparkFit.Config("hdfs:///features/photos", "photos-spark", "l2", 0.5,
  *         5, List.of(0.01, 0.1, 1.0), 1000, false, 12345L, Path.of("models")), System.err::println);
