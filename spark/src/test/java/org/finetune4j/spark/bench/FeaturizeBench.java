@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * decoding threads, each from an empty cache. Prints images/s of both and their ratio (the engine's overhead); the
  * first round of each warms up (JIT, native kernels) and is not counted.
  * <pre>
- * mvn -f spark/pom.xml test -Dspark.tests.excluded= -Dgroups=bench -Dbench.perClass=200 -Dbench.rounds=3
+ * mvn -f spark/pom.xml test -Dspark.tests.excluded= -Dtest=FeaturizeBench -Dbench.perClass=100 -Dbench.rounds=2
+ *     [-Dbench.chunkBatches=2] [-Dbench.batchSize=32]
  * </pre>
  */
 @Tag("bench")
@@ -37,6 +38,8 @@ class FeaturizeBench {
         int rounds = Integer.getInteger("bench.rounds", 3);
         String model = System.getProperty("bench.model", "mini-vgg-shapes");
         int batch = Integer.getInteger("bench.batchSize", 32);
+        // batches per Spark task: enough tasks that the last wave does not leave a slot idle
+        int chunkBatches = Integer.getInteger("bench.chunkBatches", 2);
         Path data = ShapesGenerator.ensure(new ShapesConfig(ShapesConfig.defaults().sourcePerClass(), perClass,
                 ShapesConfig.defaults().minSidePx(), ShapesConfig.defaults().maxSidePx(), 12345L),
                 tmp.resolve("data")).target().dir();
@@ -55,7 +58,7 @@ class FeaturizeBench {
                 FeatureTrainer.Featurized f = FeaturesStage.run(run, ex, models, null, s -> { }, false).features();
                 double single = f.stats().imagesPerSecond();
                 SparkFeaturizer.Result s = SparkFeaturizer.run(spark, new SparkFeaturizer.Config(run, ex, null,
-                        tmp.resolve("out" + r).toString(), 8, models), m -> { });
+                        tmp.resolve("out" + r).toString(), chunkBatches, models), m -> { });
                 double local2 = s.imagesPerSecond();
                 System.out.printf(Locale.ROOT, "round %d%s: %d images, single machine %.1f img/s, local[2] %.1f img/s"
                         + " (%d tasks), ratio %.2f%n", r, r == 0 ? " (warm-up)" : "", s.computed(), single, local2,
