@@ -187,6 +187,12 @@ public final class FeatureExtractor {
 
     private FeatureExtractor(ComputationGraph network, String outputVertex, String layer, Pooling pooling,
                              Preprocessing preprocessing, InputType outputType, FeatureCache cache) {
+        this(network, outputVertex, layer, pooling, preprocessing, outputType, identity(network), cache);
+    }
+
+    private FeatureExtractor(ComputationGraph network, String outputVertex, String layer, Pooling pooling,
+                             Preprocessing preprocessing, InputType outputType, String modelSha256,
+                             FeatureCache cache) {
         this.network = network;
         this.outputVertex = outputVertex;
         this.layer = layer;
@@ -194,8 +200,20 @@ public final class FeatureExtractor {
         this.preprocessing = preprocessing;
         this.outputType = outputType;
         this.dimension = (int) outputType.arrayElementsPerExample();
-        this.modelSha256 = identity(network);
+        this.modelSha256 = modelSha256;
         this.cache = cache;
+    }
+
+    /**
+     * The same extractor with its vectors cached elsewhere: it shares this one's network (forward passes on the two
+     * take turns) and identity, so it is cheap to make — e.g. one per unit of work, each with its own scratch cache.
+     *
+     * @param other where the new extractor caches vectors
+     * @return an extractor with the same network, layer, pooling, preprocessing and identity
+     */
+    public FeatureExtractor withCache(FeatureCache other) {
+        return new FeatureExtractor(network, outputVertex, layer, pooling, preprocessing, outputType, modelSha256,
+                other);
     }
 
     /**

@@ -90,7 +90,7 @@ public final class EvaluateStage {
      * @param images      the images, class indices into the bundle's labels
      * @param description the data as the report names it
      */
-    record Images(List<LabeledImage> images, String description) {
+    public record Images(List<LabeledImage> images, String description) {
     }
 
     private final Settings settings;
@@ -211,7 +211,7 @@ public final class EvaluateStage {
      *
      * @throws UsageException if a class folder is not one of the bundle's classes
      */
-    static Images fromFolder(Path dir, ModelBundle bundle) {
+    public static Images fromFolder(Path dir, ModelBundle bundle) {
         ImageFolder folder = ImageFolder.scan(dir);
         List<LabeledImage> part = folder.presplit().map(s -> s.test()).orElse(folder.images());
         List<String> labels = bundle.labels();
@@ -239,7 +239,7 @@ public final class EvaluateStage {
      *
      * @throws UsageException if the bundle records no test split or its data folder is gone
      */
-    static Images fromBundle(ModelBundle bundle) {
+    public static Images fromBundle(ModelBundle bundle) {
         if (bundle.testSplit().isEmpty() || bundle.dataRoot() == null) {
             throw new UsageException("--data: not given, and the bundle " + bundle.name() + " records no test split. "
                     + "Expected --data FOLDER (a folder of class folders); received nothing. Name the images to "
