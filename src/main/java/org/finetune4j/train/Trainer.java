@@ -103,7 +103,7 @@ public final class Trainer {
         ComputationGraph graph;
         CheckpointState state = CheckpointState.start();
         INDArray bestParams = null;
-        INDArray trainableUpdater = null;
+        INDArray savedUpdater = null;
         Supplier<ComputationGraph> backboneGraph;
         if (resume) {
             Checkpoints.Saved saved = checkpoints.load();
@@ -113,7 +113,7 @@ public final class Trainer {
             graph = saved.graph();
             state = saved.state();
             bestParams = saved.bestParams();
-            trainableUpdater = saved.trainableUpdater();
+            savedUpdater = saved.updater();
             log.accept("resuming " + cfg.name() + " at epoch " + (state.epochIndex() + 1) + ", batch "
                     + state.nextBatch() + " (stage " + state.stage() + ")");
             // the frozen layers' cached outputs are keyed by the backbone they come from: loaded only if needed
@@ -165,16 +165,15 @@ public final class Trainer {
                     if (starting) {
                         bestParams = feed.trainee().params().dup();
                     }
-                    if (trainableUpdater != null && feed.split() != null) {
-                        // the optimizer state (Adam's moments) of the interrupted run's trainable layers
-                        feed.trainee().getUpdater().getStateViewArray().assign(trainableUpdater);
-                        trainableUpdater = null;
+                    if (savedUpdater != null) {
+                        // the optimizer state (Adam's moments) of the graph the interrupted run trained
+                        feed.trainee().getUpdater().getStateViewArray().assign(savedUpdater);
+                        savedUpdater = null;
                     }
                     ComputationGraph whole = graph;
                     TrainingLoop.Saver saver = (trained, best, st) -> {
                         feed.copyBack();
-                        checkpoints.save(whole, best, feed.split() == null ? null
-                                : trained.getUpdater().getStateViewArray(), st, runConfig);
+                        checkpoints.save(whole, best, trained.getUpdater().getStateViewArray(), st, runConfig);
                     };
                     outcome = new TrainingLoop(stage, seeds).run(feed.trainee(), feed.train(), feed.val(), state,
                             bestParams, saver, stop, listener);

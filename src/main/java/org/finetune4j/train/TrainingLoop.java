@@ -23,7 +23,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * arithmetic as an uninterrupted one.
  * <pre>{@code
  * TrainingLoop.Outcome o = new TrainingLoop(settings, seeds).run(graph, train, val, CheckpointState.start(), null,
- *         (g, best, state) -> checkpoints.save(g, best, state, runConfig), () -> stopRequested, listener);
+ *         (g, best, state) -> checkpoints.save(g, best, null, state, runConfig), () -> stopRequested, listener);
  * }</pre>
  */
 public final class TrainingLoop {

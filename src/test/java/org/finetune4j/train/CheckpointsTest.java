@@ -3,6 +3,7 @@ package org.finetune4j.train;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.finetune4j.core.Json;
@@ -10,6 +11,8 @@ import org.finetune4j.core.UsageException;
 import org.finetune4j.testing.TestBundles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 class CheckpointsTest {
 
@@ -17,17 +20,42 @@ class CheckpointsTest {
     Path tmp;
 
     @Test
-    void aCheckpointRoundTripsItsParameters() {
+    void aCheckpointRoundTripsItsParametersOptimizerStateAndBestWeights() {
         var graph = TestBundles.tinyVgg(3, false).build(1);
+        graph.getConfiguration().setIterationCount(7);
+        var best = Nd4j.linspace(DataType.FLOAT, 1, 10, 10);
+        var updater = Nd4j.linspace(DataType.FLOAT, 5, 20, 20);
         Checkpoints c = new Checkpoints(tmp.resolve("ok"));
-        c.save(graph, null, CheckpointState.start(), Json.mapper().createObjectNode());
-        assertThat(c.load().graph().params()).isEqualTo(graph.params());
+        c.save(graph, best, updater, CheckpointState.start(), Json.mapper().createObjectNode().put("k", 1));
+        Checkpoints.Saved s = c.load();
+        assertThat(s.graph().params()).isEqualTo(graph.params());
+        assertThat(s.graph().getConfiguration().getIterationCount()).isEqualTo(7);
+        assertThat(s.bestParams()).isEqualTo(best);
+        assertThat(s.updater()).isEqualTo(updater);
+        assertThat(s.runConfig().get("k").asInt()).isEqualTo(1);
+        c.save(graph, null, null, CheckpointState.start(), Json.mapper().createObjectNode());
+        assertThat(c.load().bestParams()).isNull();
+        assertThat(c.load().updater()).isNull();
+    }
+
+    @Test
+    void aDamagedCheckpointIsRefusedWithWhatToDo() throws Exception {
+        var graph = TestBundles.tinyVgg(3, false).build(1);
+        Checkpoints c = new Checkpoints(tmp.resolve("damaged"));
+        c.save(graph, null, null, CheckpointState.start(), Json.mapper().createObjectNode());
+        Path params = tmp.resolve("damaged/params.bin");
+        byte[] bytes = Files.readAllBytes(params);
+        bytes[bytes.length - 3] ^= 0x40;
+        Files.write(params, bytes);
+        assertThatThrownBy(c::load).isInstanceOf(UsageException.class)
+                .hasMessageContaining("params.bin: checksum mismatch")
+                .hasMessageContaining("Run without --resume to start over.");
     }
 
     @Test
     void anNchwCheckpointOfAnEarlierVersionIsRefusedOnResume() {
         Checkpoints c = new Checkpoints(tmp.resolve("old"));
-        c.save(TestBundles.tinyVgg(3, false).build(1, CNN2DFormat.NCHW), null, CheckpointState.start(),
+        c.save(TestBundles.tinyVgg(3, false).build(1, CNN2DFormat.NCHW), null, null, CheckpointState.start(),
                 Json.mapper().createObjectNode());
         assertThatThrownBy(c::load).isInstanceOf(UsageException.class)
                 .hasMessageContaining("a checkpoint of a network laid out NCHW")
