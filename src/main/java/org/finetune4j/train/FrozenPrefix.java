@@ -128,24 +128,22 @@ public final class FrozenPrefix {
      */
     private static INDArray trailingParams(ComputationGraph whole, ComputationGraphConfiguration rest) {
         INDArray all = whole.params();
+        // the whole graph lays its parameters out in topological order: the trainable layers must be the tail
+        boolean inTail = false;
         long trainableCount = 0;
-        List<String> trainableNames = new ArrayList<>();
         for (int i : whole.topologicalSortOrder()) {
             org.deeplearning4j.nn.graph.vertex.GraphVertex v = whole.getVertices()[i];
-            if (v.numParams() > 0 && rest.getVertices().containsKey(v.getVertexName())) {
-                trainableNames.add(v.getVertexName());
-                trainableCount += v.numParams();
+            if (v.numParams() == 0) {
+                continue;
             }
-        }
-        List<String> topo = new ArrayList<>();
-        for (int i : whole.topologicalSortOrder()) {
-            org.deeplearning4j.nn.graph.vertex.GraphVertex v = whole.getVertices()[i];
-            if (v.numParams() > 0) {
-                topo.add(v.getVertexName());
+            boolean trainable = rest.getVertices().containsKey(v.getVertexName());
+            if (inTail && !trainable) {
+                return null;
             }
+            inTail |= trainable;
+            trainableCount += trainable ? v.numParams() : 0;
         }
-        if (all == null || trainableCount == 0
-                || !topo.subList(topo.size() - trainableNames.size(), topo.size()).equals(trainableNames)) {
+        if (all == null || trainableCount == 0) {
             return null;
         }
         long total = all.length();

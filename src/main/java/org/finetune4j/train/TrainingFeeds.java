@@ -18,6 +18,7 @@ import org.finetune4j.data.LabeledImage;
 import org.finetune4j.extract.FeatureCache;
 import org.finetune4j.extract.FeatureExtractor;
 import org.finetune4j.model.Preprocessing;
+import org.finetune4j.run.Mode;
 import org.finetune4j.run.TrainConfig;
 
 /**
@@ -99,7 +100,7 @@ final class TrainingFeeds {
         this.backbone = backbone;
         List<String> wanted = new ArrayList<>(layers);
         FrozenPrefix.boundaryOf(whole).ifPresent(wanted::add);
-        if (wanted.isEmpty() || cfg.mode() == org.finetune4j.run.Mode.SCRATCH) {
+        if (wanted.isEmpty() || cfg.mode() == Mode.SCRATCH) {
             return;
         }
         ComputationGraph b = backbone.get();
@@ -120,7 +121,7 @@ final class TrainingFeeds {
         int batch = cfg.schedule().batchSize();
         int threads = cfg.data().threads();
         Augmentation augmentation = recipe.steps().isEmpty() ? null : augmenter::augment;
-        Optional<FrozenPrefix> split = cfg.mode() == org.finetune4j.run.Mode.SCRATCH ? Optional.empty()
+        Optional<FrozenPrefix> split = cfg.mode() == Mode.SCRATCH ? Optional.empty()
                 : FrozenPrefix.of(whole);
         if (split.isEmpty()) {
             if (!FineTuner.frozenLayers(whole).isEmpty()) {
