@@ -56,11 +56,26 @@ class BundleStoreTest {
         assertThat(loaded.bundle()).isEqualTo(written);
         assertThat(written.name()).isEqualTo("b1");
         assertThat(written.modelSha256()).isEqualTo(Fingerprint.sha256(tmp.resolve("b1/model.zip")));
-        // loadable by plain DL4J too
-        assertThat(tmp.resolve("b1/model.zip")).isRegularFile();
+        // loadable by plain DL4J too: the same parameters, bit for bit, and the same outputs
+        ComputationGraph plain = ModelSerializer.restoreComputationGraph(tmp.resolve("b1/model.zip").toFile(), false);
+        assertThat(plain.params().toFloatVector()).containsExactly(g.params().toFloatVector());
+        assertThat(plain.outputSingle(x)).isEqualTo(g.outputSingle(x));
         try (var files = Files.list(tmp)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("b1");   // no temp leftovers
         }
+    }
+
+    @Test
+    void aDeflatedZipWrittenByDl4jItselfLoadsWithTheSameParameters() throws Exception {
+        // bundles written before the zip was stored uncompressed, and zips users write with ModelSerializer
+        ComputationGraph g = tinyNet(4);
+        BundleStore.save(tmp.resolve("b"), g, meta());
+        Path zip = tmp.resolve("b/model.zip");
+        ModelSerializer.writeModel(g, zip.toFile(), false);
+        BundleStore.saveMeta(tmp.resolve("b"), BundleStore.readMeta(tmp.resolve("b")).withModelSha256(Fingerprint.sha256(zip)));
+        ComputationGraph loaded = BundleStore.load(tmp.resolve("b")).graph();
+        assertThat(loaded.params().toFloatVector()).containsExactly(g.params().toFloatVector());
+        assertThat(loaded.getConfiguration().toJson()).isEqualTo(g.getConfiguration().toJson());
     }
 
     @Test
