@@ -2,21 +2,26 @@ package org.finetune4j.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.InputStream;
 import java.util.List;
 import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.UsageException;
+import org.finetune4j.model.ArrayIO;
 import org.finetune4j.model.Layout;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The checkpoint of a run, a folder beside the bundle it will become ({@code models/<name>.checkpoint/}): the
@@ -24,9 +29,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * where the run is, and what it was started with. Written atomically after every epoch and on Ctrl-C, so a run killed
  * at any moment resumes from its last checkpoint.
  *
- * <p>The arrays are written raw ({@code Nd4j.saveBinary}), not in a model zip: deflating VGG16's 553 MB of
- * parameters took longer than an epoch of training the head on cached activations. Each file's CRC-32C is recorded
- * in {@code state.json} and checked on load, so a damaged checkpoint is refused rather than resumed.
+ * <p>The arrays are written in bulk ({@link ArrayIO}), not in a model zip: deflating VGG16's 553 MB of parameters
+ * took longer than an epoch of training the head on cached activations. When the best epoch is the current one, its
+ * weights are not written twice: {@code state.json} says they are the tail of {@code params.bin}. Each file's
+ * CRC-32C, computed while it is written, is recorded in {@code state.json} and checked on load, so a damaged
+ * checkpoint is refused rather than resumed.
  * <pre>{@code
  * Checkpoints ckpt = new Checkpoints(Path.of("models/photos.checkpoint"));
  * ckpt.save(graph, bestParams, null, state, runConfig);
@@ -39,6 +46,8 @@ public final class Checkpoints {
     private static final String PARAMS = "params.bin";
     private static final String BEST = "best.bin";
     private static final String UPDATER = "updater.bin";
+    /** In {@code state.json}: the best weights are the last N values of {@code params.bin}. */
+    private static final String BEST_IS_TAIL = "best-is-params-tail";
 
     /**
      * A loaded checkpoint.
@@ -84,11 +93,18 @@ public final class Checkpoints {
             AtomicFiles.writeFolder(dir, tmp -> {
                 Files.writeString(tmp.resolve(CONFIGURATION), graph.getConfiguration().toJson());
                 ObjectNode crc = Json.mapper().createObjectNode();
-                write(tmp, PARAMS, graph.params(), crc);
-                write(tmp, BEST, bestParams, crc);
+                INDArray params = graph.params();
+                // the best epoch is often the last one: its weights are then the tail of params.bin, not a file
+                boolean bestIsTail = bestParams != null
+                        && ArrayIO.sameBits(params, params.length() - bestParams.length(), bestParams);
+                write(tmp, PARAMS, params, crc);
+                write(tmp, BEST, bestIsTail ? null : bestParams, crc);
                 write(tmp, UPDATER, updater, crc);
                 crc.put(CONFIGURATION, crc32c(tmp.resolve(CONFIGURATION)));
                 ObjectNode doc = Json.mapper().createObjectNode();
+                if (bestIsTail) {
+                    doc.put(BEST_IS_TAIL, bestParams.length());
+                }
                 doc.set("state", Json.mapper().valueToTree(state));
                 doc.set("run-config", runConfig);
                 doc.set("crc32c", crc);
@@ -103,9 +119,18 @@ public final class Checkpoints {
         if (array == null) {
             return;
         }
-        Path file = folder.resolve(name);
-        Nd4j.saveBinary(array, file.toFile());
-        crc.put(name, crc32c(file));
+        CRC32C sum = new CRC32C();
+        try (OutputStream out = new CheckedOutputStream(new BufferedOutputStream(
+                Files.newOutputStream(folder.resolve(name)), 1 << 20), sum)) {
+            ArrayIO.write(array, out);
+        }
+        crc.put(name, Long.toHexString(sum.getValue()));
+    }
+
+    private static INDArray read(Path file) throws IOException {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 20)) {
+            return ArrayIO.read(in);
+        }
     }
 
     private static String crc32c(Path file) throws IOException {
@@ -151,9 +176,14 @@ public final class Checkpoints {
                         + " layout. Run without --resume to start over.");
             }
             ComputationGraph graph = new ComputationGraph(conf);
-            graph.init(Nd4j.readBinary(dir.resolve(PARAMS).toFile()), false);
-            INDArray bestParams = crc.has(BEST) ? Nd4j.readBinary(dir.resolve(BEST).toFile()) : null;
-            INDArray updater = crc.has(UPDATER) ? Nd4j.readBinary(dir.resolve(UPDATER).toFile()) : null;
+            graph.init(read(dir.resolve(PARAMS)), false);
+            INDArray bestParams = crc.has(BEST) ? read(dir.resolve(BEST)) : null;
+            if (doc.has(BEST_IS_TAIL)) {
+                long n = doc.get(BEST_IS_TAIL).asLong();
+                INDArray flat = graph.params().reshape(graph.params().length());
+                bestParams = flat.get(NDArrayIndex.interval(flat.length() - n, flat.length())).dup().reshape(1, n);
+            }
+            INDArray updater = crc.has(UPDATER) ? read(dir.resolve(UPDATER)) : null;
             CheckpointState state = Json.mapper().treeToValue(doc.get("state"), CheckpointState.class);
             return new Saved(graph, bestParams, updater, state, doc.get("run-config"));
         } catch (IOException e) {

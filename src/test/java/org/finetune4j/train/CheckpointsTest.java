@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class CheckpointsTest {
 
@@ -36,6 +37,23 @@ class CheckpointsTest {
         c.save(graph, null, null, CheckpointState.start(), Json.mapper().createObjectNode());
         assertThat(c.load().bestParams()).isNull();
         assertThat(c.load().updater()).isNull();
+    }
+
+    @Test
+    void bestWeightsEqualToTheTrainedTailAreNotWrittenTwiceAndComeBackTheSame() {
+        var graph = TestBundles.tinyVgg(3, false).build(2);
+        long n = graph.params().length() / 3;   // the trainable layers' parameters are the tail of the whole's
+        var flat = graph.params().reshape(graph.params().length());
+        var best = flat.get(NDArrayIndex.interval(flat.length() - n, flat.length())).dup().reshape(1, n);
+        Checkpoints c = new Checkpoints(tmp.resolve("tail"));
+        c.save(graph, best, null, CheckpointState.start(), Json.mapper().createObjectNode());
+        assertThat(tmp.resolve("tail/best.bin")).doesNotExist();
+        assertThat(c.load().bestParams().toFloatVector()).containsExactly(best.toFloatVector());
+        // one value different: the best weights are an epoch of their own and are written
+        best.putScalar(0, 1, best.getFloat(0, 1) + 1e-3f);
+        c.save(graph, best, null, CheckpointState.start(), Json.mapper().createObjectNode());
+        assertThat(tmp.resolve("tail/best.bin")).isRegularFile();
+        assertThat(c.load().bestParams().toFloatVector()).containsExactly(best.toFloatVector());
     }
 
     @Test
