@@ -31,7 +31,8 @@ final class HelpLayout {
                 "--models-dir"));
         GROUPS.put("Optimisation and schedule:", List.of("--epochs", "--batch-size", "--updater", "--learning-rate",
                 "--momentum", "--schedule", "--l1", "--l2", "--patience", "--early-stopping-metric", "--min-delta",
-                "--unfreeze", "--stage2-epochs", "--stage2-lr", "--resume", "--start-lr", "--end-lr", "--iterations",
+                "--unfreeze", "--stage2-epochs", "--stage2-lr", "--resume", "--checkpoint-interval", "--start-lr",
+                "--end-lr", "--iterations",
                 "--check-images", "--overfit-images", "--overfit-iterations"));
         GROUPS.put("Augmentation and the frozen-layer cache:", List.of("--augment", "--augment-copies",
                 "--per-epoch-augment", "--cache", "--cache-budget"));
@@ -92,8 +93,8 @@ final class HelpLayout {
     }
 
     /** Options {@code check} and {@code lr-find} accept through shared mixins but never use. */
-    private static final List<String> IGNORED_BY_PROBES = List.of("--resume", "--protocol", "--average", "--epochs",
-            "--patience", "--early-stopping-metric", "--min-delta");
+    private static final List<String> IGNORED_BY_PROBES = List.of("--resume", "--checkpoint-interval", "--protocol",
+            "--average", "--epochs", "--patience", "--early-stopping-metric", "--min-delta");
 
     private static final Map<String, String[]> EXAMPLES = Map.ofEntries(
             Map.entry("train", new String[] {

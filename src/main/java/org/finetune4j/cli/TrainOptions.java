@@ -84,6 +84,11 @@ public final class TrainOptions {
             + "it left in models/<name>.checkpoint/.")
     boolean resume;
 
+    @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", description = "Fine-tuning: the least time "
+            + "between two end-of-epoch checkpoints (0: after every epoch). A kill -9 loses at most this much work; "
+            + "Ctrl-C always checkpoints. Default: ${DEFAULT-VALUE}.")
+    long checkpointIntervalSeconds = org.finetune4j.train.Trainer.DEFAULT_CHECKPOINT_INTERVAL.toSeconds();
+
     @Mixin
     WeightsOptions weights;
 
@@ -113,7 +118,8 @@ public final class TrainOptions {
     }
 
     TrainStage.Settings stageSettings() {
-        return new TrainStage.Settings(modelsDir, reportsDir, protocol, average, resume);
+        return new TrainStage.Settings(modelsDir, reportsDir, protocol, average, resume,
+                java.time.Duration.ofSeconds(checkpointIntervalSeconds));
     }
 
     OptimizerConfig optimizer() {

@@ -1,6 +1,7 @@
 package org.finetune4j.stage;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -47,7 +48,12 @@ public final class TrainStage {
      *                   with a named protocol, chosen with it otherwise
      * @param resume     continue the interrupted run of the same name
      */
-    public record Settings(Path modelsDir, Path reportsDir, String protocol, String average, boolean resume) {
+    public record Settings(Path modelsDir, Path reportsDir, String protocol, String average, boolean resume,
+                           Duration checkpointInterval) {
+        /** With the default checkpoint interval. */
+        public Settings(Path modelsDir, Path reportsDir, String protocol, String average, boolean resume) {
+            this(modelsDir, reportsDir, protocol, average, resume, Trainer.DEFAULT_CHECKPOINT_INTERVAL);
+        }
     }
 
     /**
@@ -98,7 +104,7 @@ public final class TrainStage {
      */
     public Result fineTune(TrainConfig cfg, Supplier<Boolean> stop, TrainingLoop.EpochListener listener,
                            Consumer<String> log, boolean progress) {
-        TrainResult r = new Trainer(settings.modelsDir(), log, progress).run(cfg, settings.resume(), stop, listener);
+        TrainResult r = new Trainer(settings.modelsDir(), log, progress, settings.checkpointInterval()).run(cfg, settings.resume(), stop, listener);
         if (r.interrupted()) {
             return new Result(r, null, null, null);
         }

@@ -3,6 +3,7 @@ package org.finetune4j.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,14 @@ public final class Trainer {
     private final Path modelsDir;
     private final Consumer<String> log;
     private final boolean progress;
+    private final Duration checkpointInterval;
+
+    /**
+     * The least time between two epoch-end checkpoints. A checkpoint of VGG16 with Adam's state is about 2 GB: written
+     * after every 10-second epoch of head training it cost as much as the training, and a {@code kill -9} loses at
+     * most this much work. Ctrl-C always checkpoints.
+     */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(60);
 
     /**
      * A trainer without progress bars.
@@ -66,9 +75,22 @@ public final class Trainer {
      * @param progress  show progress bars on stderr (computing the frozen layers' outputs)
      */
     public Trainer(Path modelsDir, Consumer<String> log, boolean progress) {
+        this(modelsDir, log, progress, DEFAULT_CHECKPOINT_INTERVAL);
+    }
+
+    /**
+     * @param checkpointInterval the least time between epoch-end checkpoints ({@link Duration#ZERO}: after every
+     *                           epoch); an interrupted run (Ctrl-C) is always checkpointed
+     */
+    public Trainer(Path modelsDir, Consumer<String> log, boolean progress, Duration checkpointInterval) {
+        if (checkpointInterval.isNegative()) {
+            throw new UsageException("--checkpoint-interval " + checkpointInterval.toSeconds() + ": expected 0 or "
+                    + "more seconds (0 checkpoints after every epoch).");
+        }
         this.modelsDir = modelsDir;
         this.log = log;
         this.progress = progress;
+        this.checkpointInterval = checkpointInterval;
     }
 
     /**
@@ -171,9 +193,20 @@ public final class Trainer {
                         savedUpdater = null;
                     }
                     ComputationGraph whole = graph;
-                    TrainingLoop.Saver saver = (trained, best, st) -> {
-                        feed.copyBack();
-                        checkpoints.save(whole, best, trained.getUpdater().getStateViewArray(), st, runConfig);
+                    TrainingLoop.Saver saver = new TrainingLoop.Saver() {
+                        private long last = System.nanoTime();
+
+                        @Override
+                        public void save(ComputationGraph trained, INDArray best, CheckpointState st) {
+                            feed.copyBack();
+                            checkpoints.save(whole, best, trained.getUpdater().getStateViewArray(), st, runConfig);
+                            last = System.nanoTime();
+                        }
+
+                        @Override
+                        public boolean due() {
+                            return System.nanoTime() - last >= checkpointInterval.toNanos();
+                        }
                     };
                     outcome = new TrainingLoop(stage, seeds).run(feed.trainee(), feed.train(), feed.val(), state,
                             bestParams, saver, stop, listener);

@@ -59,6 +59,11 @@ public final class TrainingLoop {
          * @param state      where the run is
          */
         void save(ComputationGraph trained, INDArray bestParams, CheckpointState state);
+
+        /** @return whether an epoch-end checkpoint is due now (a stopped run is saved regardless) */
+        default boolean due() {
+            return true;
+        }
     }
 
     /**
@@ -164,7 +169,7 @@ public final class TrainingLoop {
             boolean stopped = stage.earlyStopping().patience() > 0 && waited >= stage.earlyStopping().patience();
             s = new CheckpointState(stage.stage(), epochIndex + 1, s.stageEpoch() + 1, 0,
                     CheckpointState.EpochProgress.none(), h, new CheckpointState.Stopping(bestScore, waited, stopped));
-            if (saver != null) {
+            if (saver != null && (saver.due() || stop.get())) {
                 saver.save(graph, best, s);
             }
             listener.onEpochEnd(stats, h, stage.epochs());

@@ -56,11 +56,13 @@ class KillAndResumeTest {
 
     @Test
     void trainWithEveryDefaultKilledAndResumedEqualsAnUninterruptedRun() throws Exception {
+        // every default but the checkpoint interval: a checkpoint after every epoch, so the kill comes mid-run
         Path[] w = workspaces();
         Path checkpoint = w[0].resolve("models/photos-finetune.checkpoint/state.json");
         Path bundle = w[0].resolve("models/photos-finetune");
 
-        killWhen(w[0], f -> Files.isRegularFile(checkpoint), "train", "--data", "photos");
+        killWhen(w[0], f -> Files.isRegularFile(checkpoint), "train", "--data", "photos", "--checkpoint-interval",
+                "0");
         assertThat(BundleStore.isBundle(bundle)).as("killed before the bundle was written").isFalse();
         JsonNode state = Json.mapper().readTree(checkpoint.toFile());
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -69,7 +70,7 @@ class TrainerTest {
     }
 
     private Trainer trainer() {
-        return new Trainer(models, line -> { });
+        return new Trainer(models, line -> { }, false, java.time.Duration.ZERO);   // a checkpoint after every epoch
     }
 
     private static float[] params(Path bundle) {
@@ -205,6 +206,25 @@ class TrainerTest {
         })).hasMessageContaining("killed");
         TrainResult resumed = trainer().run(config("crash", 3, null, 0), true, () -> false, (s, h, t) -> { });
         assertThat(params(resumed.bundleDir())).containsExactly(params(full.bundleDir()));
+    }
+
+    @Test
+    void withALongCheckpointIntervalEpochsAreNotCheckpointedButAnInterruptionIs() {
+        Trainer hourly = new Trainer(models, line -> { }, false, java.time.Duration.ofHours(1));
+        Path checkpoint = models.resolve("hourly.checkpoint/state.json");
+        List<Boolean> atEpochEnd = new ArrayList<>();
+        assertThatThrownBy(() -> hourly.run(config("hourly", 3, null, 0), false, () -> false, (s, h, t) -> {
+            atEpochEnd.add(Files.exists(checkpoint));
+            if (s.epoch() == 2) {
+                throw new IllegalStateException("killed (simulated)");
+            }
+        })).hasMessageContaining("killed");
+        assertThat(atEpochEnd).containsExactly(false, false);
+        AtomicInteger polls = new AtomicInteger();
+        TrainResult stopped = hourly.run(config("hourly2", 3, null, 0), false, () -> polls.incrementAndGet() > 3,
+                (s, h, t) -> { });
+        assertThat(stopped.interrupted()).isTrue();
+        assertThat(models.resolve("hourly2.checkpoint/state.json")).exists();
     }
 
     @Test
