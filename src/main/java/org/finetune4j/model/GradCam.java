@@ -1,5 +1,7 @@
 package org.finetune4j.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -134,35 +136,59 @@ public final class GradCam {
      * @return the map at the layer's resolution
      */
     public synchronized HeatMap map(INDArray input, int classIndex) {
-        LayerGradient g = gradient(input, classIndex);
+        return maps(input, new int[] {classIndex}).get(0);
+    }
+
+    /**
+     * Maps of several images in one forward and one backward pass: in inference mode the images of a batch do not
+     * interact, so image {@code i}'s map is the one {@link #map} gives for it alone (up to the last bits, which can
+     * differ with the batch size in the convolution kernels) — and the dense layers' backward pass, which computes a
+     * weight gradient as large as the layer whatever the batch, runs once instead of once per image.
+     *
+     * @param inputs  preprocessed images, {@code [n, height, width, channels]} (NHWC)
+     * @param classes the class to explain for each image
+     * @return the maps, in the images' order
+     */
+    public synchronized List<HeatMap> maps(INDArray inputs, int[] classes) {
+        LayerGradient g = gradient(inputs, classes);
         INDArray a = g.activations();
-        INDArray grad = g.gradient();
+        long n = a.size(0);
         long h = a.size(1);
         long w = a.size(2);
         long c = a.size(3);
-        double[] weights = grad.mean(0, 1, 2).toDoubleVector();
-        double[][] heat = new double[(int) h][(int) w];
-        double[] av = a.dup('c').reshape(h * w * c).toDoubleVector();
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                double s = 0;
-                for (int k = 0; k < c; k++) {
-                    s += weights[k] * av[(int) ((y * w + x) * c + k)];
+        double[][] weights = g.gradient().mean(1, 2).toDoubleMatrix();
+        double[] av = a.dup('c').reshape(n * h * w * c).toDoubleVector();
+        double[] logits = g.logits();
+        List<HeatMap> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            double[][] heat = new double[(int) h][(int) w];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    double s = 0;
+                    long base = ((i * h + y) * w + x) * c;
+                    for (int k = 0; k < c; k++) {
+                        s += weights[i][k] * av[(int) (base + k)];
+                    }
+                    heat[y][x] = Math.max(0, s);
                 }
-                heat[y][x] = Math.max(0, s);
             }
+            out.add(new HeatMap(heat, logits[i]));
         }
-        return new HeatMap(heat, g.logit());
+        return out;
     }
 
     /**
      * The activations of the layer and the gradient of a class's logit with respect to them.
      *
-     * @param activations {@code [1, h, w, c]}
-     * @param gradient    {@code [1, h, w, c]}
-     * @param logit       the class's logit
+     * @param activations {@code [n, h, w, c]}
+     * @param gradient    {@code [n, h, w, c]}: image {@code i}'s class logit's gradient in row {@code i}
+     * @param logits      each image's class logit
      */
-    public record LayerGradient(INDArray activations, INDArray gradient, double logit) {
+    public record LayerGradient(INDArray activations, INDArray gradient, double[] logits) {
+        /** @return the first image's class logit */
+        public double logit() {
+            return logits[0];
+        }
     }
 
     /**
@@ -171,10 +197,21 @@ public final class GradCam {
      * @return the layer's activations and the logit's gradient with respect to them
      */
     public synchronized LayerGradient gradient(INDArray input, int classIndex) {
+        return gradient(input, new int[] {classIndex});
+    }
+
+    private LayerGradient gradient(INDArray input, int[] classes) {
+        if (classes.length != input.size(0)) {
+            throw new IllegalArgumentException(classes.length + " classes for " + input.size(0) + " images");
+        }
         Map<String, INDArray> acts = copy.feedForward(new INDArray[] {input}, false, false);
         INDArray logits = acts.get(copy.getConfiguration().getNetworkOutputs().get(0));
         INDArray eps = Nd4j.zeros(logits.dataType(), logits.shape());
-        eps.putScalar(0, classIndex, 1.0);
+        double[] classLogits = new double[classes.length];
+        for (int i = 0; i < classes.length; i++) {
+            eps.putScalar(i, classes[i], 1.0);
+            classLogits[i] = logits.getDouble(i, classes[i]);
+        }
         // the backward pass walked by hand, from the output down to the layer: ComputationGraph.backpropGradient
         // clears the vertices' errors when it is done, so the error at the layer cannot be read afterwards
         GraphVertex[] vertices = copy.getVertices();
@@ -202,7 +239,7 @@ public final class GradCam {
         if (grad == null) {
             throw new IllegalStateException("no gradient reached layer " + layer);
         }
-        return new LayerGradient(acts.get(layer).dup(), grad, logits.getDouble(0, classIndex));
+        return new LayerGradient(acts.get(layer).dup(), grad, classLogits);
     }
 
     /** @return the layer's activations for an input, for checks */

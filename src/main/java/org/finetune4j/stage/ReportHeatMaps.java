@@ -1,5 +1,6 @@
 package org.finetune4j.stage;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,8 @@ final class ReportHeatMaps {
 
     /** Right images shown with their heat maps. */
     static final int RIGHT = 6;
+    /** Images per Grad-CAM pass (bounds the activations held for the backward pass). */
+    private static final int BATCH = 6;
     /** Short side of each picture in pixels. */
     private static final int SIDE_PX = 112;
 
@@ -46,21 +49,39 @@ final class ReportHeatMaps {
                 .sorted(Comparator.comparingDouble((Evaluation.ImageResult r) -> -r.probabilities()[r.predicted()])
                         .thenComparing(Evaluation.ImageResult::relativePath)).limit(RIGHT).toList();
         ImageDecoder decoder = new ImageDecoder(pre.input().channels(), ImageDecoder.DEFAULT_MAX_PIXELS);
+        List<Evaluation.ImageResult> shown = new ArrayList<>(e.mostConfidentlyWrong(topWrong));
+        shown.addAll(right);
         Map<String, String> out = new LinkedHashMap<>();
-        for (List<Evaluation.ImageResult> list : List.of(e.mostConfidentlyWrong(topWrong), right)) {
-            for (Evaluation.ImageResult r : list) {
-                if (r.file() == null) {
-                    continue;
-                }
-                try (Mat decoded = decoder.decode(r.file(), r.relativePath()); Mat fitted = pre.fit(decoded)) {
-                    String uri = HeatMaps.dataUri(fitted, cam.map(pre.toInput(List.of(fitted)), r.predicted())
-                            .heat(), SIDE_PX);
-                    if (uri != null) {
-                        out.put(r.relativePath(), uri);
+        // a few images per pass: one forward and one backward pass for them all (GradCam.maps)
+        for (int from = 0; from < shown.size(); from += BATCH) {
+            List<Evaluation.ImageResult> batch = shown.subList(from, Math.min(shown.size(), from + BATCH));
+            List<Mat> fitted = new ArrayList<>();
+            List<Evaluation.ImageResult> readable = new ArrayList<>();
+            try {
+                for (Evaluation.ImageResult r : batch) {
+                    if (r.file() == null) {
+                        continue;
                     }
-                } catch (BadImageException ex) {
+                    try (Mat decoded = decoder.decode(r.file(), r.relativePath())) {
+                        fitted.add(pre.fit(decoded));
+                        readable.add(r);
+                    } catch (BadImageException ex) {
+                        continue;
+                    }
+                }
+                if (readable.isEmpty()) {
                     continue;
                 }
+                List<GradCam.HeatMap> maps = cam.maps(pre.toInput(fitted),
+                        readable.stream().mapToInt(Evaluation.ImageResult::predicted).toArray());
+                for (int i = 0; i < readable.size(); i++) {
+                    String uri = HeatMaps.dataUri(fitted.get(i), maps.get(i).heat(), SIDE_PX);
+                    if (uri != null) {
+                        out.put(readable.get(i).relativePath(), uri);
+                    }
+                }
+            } finally {
+                fitted.forEach(Mat::close);
             }
         }
         return out;

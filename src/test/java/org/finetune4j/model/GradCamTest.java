@@ -95,6 +95,29 @@ class GradCamTest {
     }
 
     @Test
+    void aBatchGivesEachImageItsOwnMap() {
+        for (boolean batchNorm : new boolean[] {false, true}) {
+            GradCam cam = GradCam.of(tinyNetwork(batchNorm), null, TestBundles.INPUT);
+            INDArray[] images = {image(4), image(5), image(6)};
+            int[] classes = {2, 0, 2};
+            java.util.List<GradCam.HeatMap> maps = cam.maps(Nd4j.concat(0, images), classes);
+            assertThat(maps).hasSize(3);
+            for (int i = 0; i < 3; i++) {
+                GradCam.HeatMap alone = cam.map(images[i], classes[i]);
+                assertThat(maps.get(i).logit()).isCloseTo(alone.logit(), within(1e-6 * (1 + Math.abs(alone.logit()))));
+                double scale = 1e-6 * (1 + alone.max());
+                for (int y = 0; y < alone.heat().length; y++) {
+                    for (int x = 0; x < alone.heat()[y].length; x++) {
+                        assertThat(maps.get(i).heat()[y][x]).isCloseTo(alone.heat()[y][x], within(scale));
+                    }
+                }
+            }
+            // different images and classes give different maps: the rows are not mixed up
+            assertThat(maps.get(0).heat()).isNotEqualTo(maps.get(2).heat());
+        }
+    }
+
+    @Test
     void rejectsALayerWithoutAConvolutionalOutput() {
         assertThatThrownBy(() -> GradCam.of(tinyNetwork(false), "fc1", TestBundles.INPUT))
                 .isInstanceOf(UsageException.class).hasMessageContaining("--explain-layer fc1");
