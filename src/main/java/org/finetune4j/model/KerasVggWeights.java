@@ -28,6 +28,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.modelimport.keras.Hdf5Archive;
 import org.finetune4j.core.UsageException;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -331,13 +332,10 @@ public final class KerasVggWeights {
                         + "point. Expected float32 values; received HDF5 type class " + typeClass
                         + ". Pass a Keras weights file.");
             }
-            long count = Arrays.stream(shape).reduce(1, Math::multiplyExact);
-            float[] values = new float[Math.toIntExact(count)];
-            try (FloatPointer buffer = new FloatPointer(count)) {
-                data.read(buffer, PredType.NATIVE_FLOAT());
-                buffer.get(values);
-            }
-            return Nd4j.create(values, shape, 'c');
+            // read straight into the array's memory: no Java array of fc1's 400 MB, no element-by-element copy
+            INDArray values = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
+            data.read(new FloatPointer(values.data().addressPointer()), PredType.NATIVE_FLOAT());
+            return values;
         }
     }
 

@@ -104,7 +104,8 @@ public final class TrainStage {
      */
     public Result fineTune(TrainConfig cfg, Supplier<Boolean> stop, TrainingLoop.EpochListener listener,
                            Consumer<String> log, boolean progress) {
-        TrainResult r = new Trainer(settings.modelsDir(), log, progress, settings.checkpointInterval()).run(cfg, settings.resume(), stop, listener);
+        TrainResult r = new Trainer(settings.modelsDir(), log, progress, settings.checkpointInterval()).run(cfg,
+                settings.resume(), stop, listener);
         if (r.interrupted()) {
             return new Result(r, null, null, null);
         }
