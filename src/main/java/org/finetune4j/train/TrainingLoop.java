@@ -116,10 +116,15 @@ public final class TrainingLoop {
                           TrainingAccuracy accuracy) {
         CheckpointState s = state;
         INDArray best = bestParams;
+        double applied = Double.NaN;
         while (s.stageEpoch() < stage.epochs() && !s.stopping().stopped()) {
             int epochIndex = s.epochIndex();
             double lr = stage.optimizer().learningRateAt(s.stageEpoch(), stage.epochs());
-            graph.setLearningRate(lr);
+            if (lr != applied) {
+                // DL4J rebuilds the whole updater (and copies its state) on every call: only when the rate changes
+                graph.setLearningRate(lr);
+                applied = lr;
+            }
             long started = System.nanoTime();
             double lossSum = s.progress().lossSum();
             long hits = s.progress().hits();
