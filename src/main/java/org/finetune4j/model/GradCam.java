@@ -39,7 +39,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * GradCam.Map m = cam.map(input, classIndex);           // input: one preprocessed image, NHWC
  * }</pre>
  */
-public final class GradCam {
+public final class GradCam implements AutoCloseable {
 
     /**
      * One class activation map.
@@ -123,6 +123,12 @@ public final class GradCam {
             }
         }
         return last;
+    }
+
+    /** Frees the copy's native memory now rather than at some later garbage collection. */
+    @Override
+    public synchronized void close() {
+        copy.close();
     }
 
     /** @return the layer the maps are computed at */

@@ -38,26 +38,31 @@ final class Calibrator {
      */
     static Optional<CalibrationSummary.Fit> calibrate(Path bundleDir, boolean quiet) {
         BundleStore.Loaded loaded = BundleStore.load(bundleDir);
-        Optional<EvaluateStage.Images> val = EvaluateStage.validationFromBundle(loaded.bundle());
-        if (val.isEmpty()) {
-            return Optional.empty();
+        try {
+            Optional<EvaluateStage.Images> val = EvaluateStage.validationFromBundle(loaded.bundle());
+            if (val.isEmpty()) {
+                return Optional.empty();
+            }
+            Evaluation e = EvaluateStage.evaluate(loaded, val.get().images(), CropProtocolLoader.load("center"),
+                    MultiCropEvaluator.Averaging.PROBABILITIES, EvaluateStage.TRAINING_BATCH_SIZE, quiet,
+                    "calibrating on validation");
+            double[][] p = e.images().stream().map(Evaluation.ImageResult::centerProbabilities)
+                    .toArray(double[][]::new);
+            int[] truth = e.images().stream().mapToInt(Evaluation.ImageResult::trueClass).toArray();
+            CalibrationSummary.Fit fit = CalibrationSummary.Fit.of(p, truth);
+            TemperatureScaling.fold(loaded.graph(), fit.temperature());
+            ModelBundle b = loaded.bundle();
+            double earlier = temperature(b);
+            Map<String, Double> metrics = new HashMap<>(b.metrics());
+            metrics.put(TEMPERATURE, (Double.isNaN(earlier) ? 1 : earlier) * fit.temperature());
+            put(metrics, "before", fit.before());
+            put(metrics, "after", fit.after());
+            metrics.put(PREFIX + "images", (double) fit.images());
+            BundleStore.save(bundleDir, loaded.graph(), b.withMetrics(metrics));
+            return Optional.of(fit);
+        } finally {
+            loaded.graph().close();
         }
-        Evaluation e = EvaluateStage.evaluate(loaded, val.get().images(), CropProtocolLoader.load("center"),
-                MultiCropEvaluator.Averaging.PROBABILITIES, EvaluateStage.TRAINING_BATCH_SIZE, quiet,
-                "calibrating on validation");
-        double[][] p = e.images().stream().map(Evaluation.ImageResult::centerProbabilities).toArray(double[][]::new);
-        int[] truth = e.images().stream().mapToInt(Evaluation.ImageResult::trueClass).toArray();
-        CalibrationSummary.Fit fit = CalibrationSummary.Fit.of(p, truth);
-        TemperatureScaling.fold(loaded.graph(), fit.temperature());
-        ModelBundle b = loaded.bundle();
-        double earlier = temperature(b);
-        Map<String, Double> metrics = new HashMap<>(b.metrics());
-        metrics.put(TEMPERATURE, (Double.isNaN(earlier) ? 1 : earlier) * fit.temperature());
-        put(metrics, "before", fit.before());
-        put(metrics, "after", fit.after());
-        metrics.put(PREFIX + "images", (double) fit.images());
-        BundleStore.save(bundleDir, loaded.graph(), b.withMetrics(metrics));
-        return Optional.of(fit);
     }
 
     /** @return the temperature folded into the bundle, NaN when it records none */

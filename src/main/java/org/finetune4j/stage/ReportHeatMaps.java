@@ -45,45 +45,47 @@ final class ReportHeatMaps {
         } catch (UsageException noConvolution) {
             return Map.of();
         }
-        List<Evaluation.ImageResult> right = e.images().stream().filter(r -> r.predicted() == r.trueClass())
-                .sorted(Comparator.comparingDouble((Evaluation.ImageResult r) -> -r.probabilities()[r.predicted()])
-                        .thenComparing(Evaluation.ImageResult::relativePath)).limit(RIGHT).toList();
-        ImageDecoder decoder = new ImageDecoder(pre.input().channels(), ImageDecoder.DEFAULT_MAX_PIXELS);
-        List<Evaluation.ImageResult> shown = new ArrayList<>(e.mostConfidentlyWrong(topWrong));
-        shown.addAll(right);
-        Map<String, String> out = new LinkedHashMap<>();
-        // a few images per pass: one forward and one backward pass for them all (GradCam.maps)
-        for (int from = 0; from < shown.size(); from += BATCH) {
-            List<Evaluation.ImageResult> batch = shown.subList(from, Math.min(shown.size(), from + BATCH));
-            List<Mat> fitted = new ArrayList<>();
-            List<Evaluation.ImageResult> readable = new ArrayList<>();
-            try {
-                for (Evaluation.ImageResult r : batch) {
-                    if (r.file() == null) {
+        try (cam) {
+            List<Evaluation.ImageResult> right = e.images().stream().filter(r -> r.predicted() == r.trueClass())
+                    .sorted(Comparator.comparingDouble((Evaluation.ImageResult r) -> -r.probabilities()[r.predicted()])
+                            .thenComparing(Evaluation.ImageResult::relativePath)).limit(RIGHT).toList();
+            ImageDecoder decoder = new ImageDecoder(pre.input().channels(), ImageDecoder.DEFAULT_MAX_PIXELS);
+            List<Evaluation.ImageResult> shown = new ArrayList<>(e.mostConfidentlyWrong(topWrong));
+            shown.addAll(right);
+            Map<String, String> out = new LinkedHashMap<>();
+            // a few images per pass: one forward and one backward pass for them all (GradCam.maps)
+            for (int from = 0; from < shown.size(); from += BATCH) {
+                List<Evaluation.ImageResult> batch = shown.subList(from, Math.min(shown.size(), from + BATCH));
+                List<Mat> fitted = new ArrayList<>();
+                List<Evaluation.ImageResult> readable = new ArrayList<>();
+                try {
+                    for (Evaluation.ImageResult r : batch) {
+                        if (r.file() == null) {
+                            continue;
+                        }
+                        try (Mat decoded = decoder.decode(r.file(), r.relativePath())) {
+                            fitted.add(pre.fit(decoded));
+                            readable.add(r);
+                        } catch (BadImageException ex) {
+                            continue;
+                        }
+                    }
+                    if (readable.isEmpty()) {
                         continue;
                     }
-                    try (Mat decoded = decoder.decode(r.file(), r.relativePath())) {
-                        fitted.add(pre.fit(decoded));
-                        readable.add(r);
-                    } catch (BadImageException ex) {
-                        continue;
+                    List<GradCam.HeatMap> maps = cam.maps(pre.toInput(fitted),
+                            readable.stream().mapToInt(Evaluation.ImageResult::predicted).toArray());
+                    for (int i = 0; i < readable.size(); i++) {
+                        String uri = HeatMaps.dataUri(fitted.get(i), maps.get(i).heat(), SIDE_PX);
+                        if (uri != null) {
+                            out.put(readable.get(i).relativePath(), uri);
+                        }
                     }
+                } finally {
+                    fitted.forEach(Mat::close);
                 }
-                if (readable.isEmpty()) {
-                    continue;
-                }
-                List<GradCam.HeatMap> maps = cam.maps(pre.toInput(fitted),
-                        readable.stream().mapToInt(Evaluation.ImageResult::predicted).toArray());
-                for (int i = 0; i < readable.size(); i++) {
-                    String uri = HeatMaps.dataUri(fitted.get(i), maps.get(i).heat(), SIDE_PX);
-                    if (uri != null) {
-                        out.put(readable.get(i).relativePath(), uri);
-                    }
-                }
-            } finally {
-                fitted.forEach(Mat::close);
             }
+            return out;
         }
-        return out;
     }
 }

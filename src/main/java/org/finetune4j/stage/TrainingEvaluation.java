@@ -52,18 +52,22 @@ final class TrainingEvaluation {
         }
         CalibrationSummary.Fit fit = Calibrator.calibrate(r.bundleDir(), quiet).orElse(null);
         BundleStore.Loaded loaded = BundleStore.load(r.bundleDir());
-        EvaluateStage.Images images = EvaluateStage.fromBundle(loaded.bundle());
-        EvaluateStage.Resolved chosen = EvaluateStage.resolve(loaded, protocol, averaging,
-                EvaluateStage.TRAINING_BATCH_SIZE, quiet, true);
-        loaded = new BundleStore.Loaded(loaded.dir(), BundleStore.readMeta(loaded.dir()), loaded.graph());
-        Evaluation e = EvaluateStage.evaluate(loaded, images.images(), chosen.protocol(), chosen.averaging(),
-                EvaluateStage.TRAINING_BATCH_SIZE, quiet);
-        EvaluateStage.Trust trust = EvaluateStage.trust(loaded, e, chosen, EvaluateStage.TRAINING_BATCH_SIZE, quiet,
-                fit);
-        ReportContent.Training training = new ReportContent.Training(metrics, facts, curves, plots);
-        ReportWriter.write(dir, new ReportContent(dir.getFileName().toString(), loaded.bundle(),
-                images.description(), e, TOP_WRONG, training, RunInfo.current(seed), trust.calibration(),
-                trust.reject(), trust.choice(), ReportHeatMaps.of(loaded, e, TOP_WRONG)));
-        return new Outcome(e, trust);
+        try {
+            EvaluateStage.Images images = EvaluateStage.fromBundle(loaded.bundle());
+            EvaluateStage.Resolved chosen = EvaluateStage.resolve(loaded, protocol, averaging,
+                    EvaluateStage.TRAINING_BATCH_SIZE, quiet, true);
+            loaded = new BundleStore.Loaded(loaded.dir(), BundleStore.readMeta(loaded.dir()), loaded.graph());
+            Evaluation e = EvaluateStage.evaluate(loaded, images.images(), chosen.protocol(), chosen.averaging(),
+                    EvaluateStage.TRAINING_BATCH_SIZE, quiet);
+            EvaluateStage.Trust trust = EvaluateStage.trust(loaded, e, chosen, EvaluateStage.TRAINING_BATCH_SIZE, quiet,
+                    fit);
+            ReportContent.Training training = new ReportContent.Training(metrics, facts, curves, plots);
+            ReportWriter.write(dir, new ReportContent(dir.getFileName().toString(), loaded.bundle(),
+                    images.description(), e, TOP_WRONG, training, RunInfo.current(seed), trust.calibration(),
+                    trust.reject(), trust.choice(), ReportHeatMaps.of(loaded, e, TOP_WRONG)));
+            return new Outcome(e, trust);
+        } finally {
+            loaded.graph().close();
+        }
     }
 }

@@ -236,9 +236,10 @@ public final class Trainer {
             Path dir = modelsDir.resolve(cfg.name());
             ModelBundle written = BundleStore.save(dir, graph, meta);
             checkpoints.delete();
+            List<String> frozen = FineTuner.frozenLayers(graph);
+            graph.close();   // its native memory now, not at some later garbage collection: evaluation loads the bundle
             return new TrainResult(dir, written, state.history(), testStats[0], testStats[1], badImages.list(),
-                    (System.nanoTime() - started) / 1e9, false, checkpoints.dir(), FineTuner.frozenLayers(graph),
-                    data.leaks());
+                    (System.nanoTime() - started) / 1e9, false, checkpoints.dir(), frozen, data.leaks());
         }
     }
 

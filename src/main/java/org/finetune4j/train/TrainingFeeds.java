@@ -49,10 +49,15 @@ final class TrainingFeeds {
             }
         }
 
+        /** Closes the batches and frees the trainable graph's gradients and optimizer state (its parameters are the
+         * whole graph's, which stays). */
         @Override
         public void close() {
             train.close();
             val.close();
+            if (split != null) {
+                split.trainable().close();
+            }
         }
     }
 
