@@ -72,7 +72,7 @@ final class TrainingRun {
             err.flush();
             return EXIT_INTERRUPTED;
         }
-        printSummary(cfg, r, result.report(), json, out);
+        printSummary(result.config(), r, result.report(), json, out);
         EvaluationTable.printAfterTraining(result.evaluation(), result.trust(), result.report(), json, out);
         return Finetune4j.EXIT_OK;
     }
@@ -114,7 +114,7 @@ final class TrainingRun {
         String phrase = LearningCurvesPlot.bestEpochPhrase(r.history(), cfg.schedule().earlyStopping());
         out.printf(Locale.ROOT, "trained %s in %s: %s%s%n", cfg.name(), duration(r.seconds()),
                 phrase == null ? "no epoch kept" : phrase, best == null || Double.isNaN(best.valAccuracy())
-                        || cfg.schedule().earlyStopping().metric().equals("val-accuracy")
+                        || !cfg.schedule().earlyStopping().isLoss()
                         ? "" : String.format(Locale.ROOT, " (val accuracy %.3f)", best.valAccuracy()));
         if (!Double.isNaN(r.testAccuracy())) {
             out.printf(Locale.ROOT, "test accuracy %s held-out test images (loss %.3f)%n",

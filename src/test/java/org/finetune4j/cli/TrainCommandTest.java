@@ -132,8 +132,8 @@ class TrainCommandTest {
     @Test
     void learningCurvesNameTheMetricThatChoseTheBestEpoch() {
         org.finetune4j.run.History h = org.finetune4j.run.History.empty()
-                .plus(new org.finetune4j.run.EpochStats(1, 1, 0.9, 0.5, 0.6, 0.25, 1e-3, 10, 1), 1)
-                .plus(new org.finetune4j.run.EpochStats(2, 1, 0.7, 0.6, 0.8, 0.417, 1e-3, 10, 1), 1);
+                .plus(new org.finetune4j.run.EpochStats(1, 1, 0.9, 0.5, 0.6, 0.25, 1e-3, 10, 1, 0.25), 1)
+                .plus(new org.finetune4j.run.EpochStats(2, 1, 0.7, 0.6, 0.8, 0.417, 1e-3, 10, 1, 0.4), 1);
         org.finetune4j.run.EarlyStopping byLoss = org.finetune4j.run.EarlyStopping.defaults();
         assertThat(LearningCurvesPlot.curves(h, byLoss).bestEpochBy()).isEqualTo("val loss");
         assertThat(LearningCurvesPlot.bestEpochPhrase(h, byLoss)).isEqualTo("best epoch 1 of 2 by val loss 0.600");
