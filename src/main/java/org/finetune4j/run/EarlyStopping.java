@@ -57,6 +57,7 @@ public record EarlyStopping(String metric, int patience, double minDelta) {
     }
 
     /** @return whether the metric is a loss (lower is better): val-loss, and auto before it is resolved */
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isLoss() {
         return metric.equals(VAL_LOSS) || metric.equals(AUTO);
     }
