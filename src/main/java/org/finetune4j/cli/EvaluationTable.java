@@ -107,8 +107,9 @@ final class EvaluationTable {
             return;
         }
         org.finetune4j.eval.Metrics ctr = e.centerMetrics();
-        out.printf(Locale.ROOT, "headline: %s (%s); centre crop %s; accuracy %.3f%n", trust.headline().format(),
-                e.protocol(), withInterval(ctr.balancedAccuracy(), ctr.balancedAccuracyInterval()),
+        boolean centre = e.cropsPerImage() == 1 && e.protocol().equals("center");
+        out.printf(Locale.ROOT, "headline: %s (%s)%s; accuracy %.3f%n", trust.headline().format(), e.protocol(),
+                centre ? "" : "; centre crop " + withInterval(ctr.balancedAccuracy(), ctr.balancedAccuracyInterval()),
                 e.protocolMetrics().top1());
         out.println("  because " + trust.headline().reason() + " (95% interval: a bootstrap over images)");
     }
