@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Multinomial logistic regression (softmax regression) on feature vectors, minimising
- * {@code (1/n) Σ_i s_i · (-log softmax(W x_i + b)_{y_i}) + λ R(W)} with {@code λ = 1 / (c n)} — the same optimum as
- * scikit-learn's {@code LogisticRegression(C=c, multi_class="multinomial", class_weight=...)}; the bias is not
+ * {@code (1/n) Σ_i s_i · (-log softmax(W x_i + b)_{y_i}) + λ R(W)} with {@code λ = 1 / (c n)} — the same optimum
+ * as scikit-learn's {@code LogisticRegression(C=c, multi_class="multinomial", class_weight=...)}; the bias is not
  * penalised. The sample weight {@code s_i} is the class weight of the row's class ({@code --class-weights}), 1
  * without class weights.
  * <ul>

@@ -150,8 +150,8 @@ public final class ClassWeights {
         if (!missing.isEmpty()) {
             throw new UsageException(where + ": no weight for class" + (missing.size() == 1 ? " " : "es ")
                     + String.join(", ", missing) + ". Expected one class,weight line for every class of the training "
-                    + "data (" + String.join(", ", labels) + "); add the missing line" + (missing.size() == 1 ? "" : "s")
-                    + ".");
+                    + "data (" + String.join(", ", labels) + "); add the missing line"
+                    + (missing.size() == 1 ? "" : "s") + ".");
         }
         return w;
     }

@@ -25,11 +25,12 @@ import org.finetune4j.model.ModelBundle;
 public record Imbalance(double ratio, String largest, long largestCount, String smallest, long smallestCount) {
 
     /**
-     * The imbalance ratio above which balanced accuracy is the headline. 3 is where the usual rules of thumb for a
-     * "moderately imbalanced" set start (a class with a third of another's images or fewer), and at 3 already a
-     * constant guess of the largest class scores at least 3× the smallest class's share in accuracy.
+     * The imbalance ratio above which balanced accuracy is the headline, the one at which {@code inspect} warns: 3.
+     * There the usual rules of thumb for a "moderately imbalanced" set start (a class with a third of another's
+     * images or fewer), and a constant guess of the largest class already scores at least 3× the smallest class's
+     * share in accuracy.
      */
-    public static final double THRESHOLD = 3.0;
+    public static final double THRESHOLD = org.finetune4j.data.DatasetInspector.IMBALANCE_WARNING_RATIO;
 
     /** The metric headlines show when the training split is balanced enough. */
     public static final String ACCURACY = "accuracy";

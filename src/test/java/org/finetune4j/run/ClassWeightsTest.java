@@ -119,7 +119,8 @@ class ClassWeightsTest {
     void imbalanceSurvivesTheRoundTripThroughBundleMetrics() {
         java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
         Imbalance.of(LABELS, new long[] {26, 6, 20}).record(m, LABELS);
-        assertThat(m).containsEntry("train-imbalance-ratio", 26 / 6.0).containsEntry("train-smallest-class-images", 6.0);
+        assertThat(m).containsEntry("train-imbalance-ratio", 26 / 6.0)
+                .containsEntry("train-smallest-class-images", 6.0);
     }
 
     private Path write(String text) throws Exception {
