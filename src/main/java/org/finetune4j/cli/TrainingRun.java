@@ -83,6 +83,11 @@ final class TrainingRun {
         long eta = Math.round(meanSeconds * Math.max(0, total - stageDone));
         String val = Double.isNaN(s.valLoss()) ? "" : String.format(Locale.ROOT, "  val loss %.3f acc %.3f",
                 s.valLoss(), s.valAccuracy());
+        // balanced accuracy only where it says something accuracy does not: classes of unequal validation size
+        if (!val.isEmpty() && !Double.isNaN(s.valBalancedAccuracy())
+                && Math.abs(s.valBalancedAccuracy() - s.valAccuracy()) > 1e-9) {
+            val += String.format(Locale.ROOT, " bal %.3f", s.valBalancedAccuracy());
+        }
         return String.format(Locale.ROOT, "epoch %d/%d%s  train loss %.3f acc %.3f%s  lr %.2g  %.0f img/s  %s  ETA %s%s",
                 stageDone, total, s.stage() == 2 ? " (stage 2)" : "", s.trainLoss(), s.trainAccuracy(), val,
                 s.learningRate(), s.imagesPerSecond(), duration(s.seconds()), duration(eta),

@@ -185,6 +185,9 @@ class TrainCommandTest {
         org.finetune4j.run.History h = org.finetune4j.run.History.empty()
                 .plus(new org.finetune4j.run.EpochStats(1, 1, 0.9, 0.5, 0.6, 0.25, 1e-3, 10, 1, 0.25), 1)
                 .plus(new org.finetune4j.run.EpochStats(2, 1, 0.7, 0.6, 0.8, 0.417, 1e-3, 10, 1, 0.4), 1);
+        assertThat(TrainingRun.epochLine(h.epochs().get(0), h, 2)).contains("val loss 0.600 acc 0.250  lr")
+                .as("balanced accuracy equal to accuracy is not repeated").doesNotContain(" bal ");
+        assertThat(TrainingRun.epochLine(h.epochs().get(1), h, 2)).contains("val loss 0.800 acc 0.417 bal 0.400  lr");
         org.finetune4j.run.EarlyStopping byLoss = org.finetune4j.run.EarlyStopping.defaults();
         assertThat(LearningCurvesPlot.curves(h, byLoss).bestEpochBy()).isEqualTo("val loss");
         assertThat(LearningCurvesPlot.bestEpochPhrase(h, byLoss)).isEqualTo("best epoch 1 of 2 by val loss 0.600");
