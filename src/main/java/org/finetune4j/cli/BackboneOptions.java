@@ -62,6 +62,6 @@ public final class BackboneOptions {
                         freezeUntil, ArchitectureSettings.defaults(),
                         train.weights.settings()),
                 new TrainConfig.FineTuneSettings(train.head(), train.optimizer(), train.schedule(), stage2),
-                preparation.settings(data, dataOptions, augment()), common.seed);
+                preparation.settings(data, dataOptions, augment()), common.seed, train.balance());
     }
 }

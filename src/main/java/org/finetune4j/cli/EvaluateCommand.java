@@ -68,6 +68,7 @@ final class EvaluateCommand extends RunCommand {
         } else {
             EvaluationTable.printChoice(r.trust(), out);
             EvaluationTable.printTable(r.evaluation(), out);
+            EvaluationTable.printHeadline(r.evaluation(), r.trust(), out);
             EvaluationTable.printTrust(r.trust(), out);
             out.println("report: " + r.report() + " (report.html, report.md, metrics.json, plots)");
         }

@@ -66,6 +66,8 @@ final class EvaluationTable {
         m.put("top1-interval", e.protocolMetrics().top1Interval());
         m.put("macro-f1", e.protocolMetrics().macroF1());
         m.put("macro-f1-interval", e.protocolMetrics().macroF1Interval());
+        m.put("balanced-accuracy", e.protocolMetrics().balancedAccuracy());
+        m.put("balanced-accuracy-interval", e.protocolMetrics().balancedAccuracyInterval());
         m.put("top5", e.protocolMetrics().top5());
         m.put("center-top1", e.centerMetrics().top1());
         m.put("center-top1-interval", e.centerMetrics().top1Interval());
@@ -79,6 +81,7 @@ final class EvaluationTable {
     static String json(Evaluation e, EvaluateStage.Trust trust, Path report) {
         Map<String, Object> m = summary(e, report);
         if (trust != null) {
+            m.put("headline", trust.headline());
             m.put("protocol-choice", trust.choice());
             m.put("temperature", trust.calibration().temperature());
             m.put("calibration", Map.of("before", trust.calibration().testBefore(), "after",
@@ -93,6 +96,22 @@ final class EvaluationTable {
             }).toList());
         }
         return Json.write(m);
+    }
+
+    /**
+     * Prints the headline metric when it is balanced accuracy (the training split was imbalanced), with its
+     * interval, the centre crop's, and why.
+     */
+    static void printHeadline(Evaluation e, EvaluateStage.Trust trust, PrintWriter out) {
+        if (trust == null || trust.headline() == null || !trust.headline().balanced()) {
+            return;
+        }
+        org.finetune4j.eval.Metrics ctr = e.centerMetrics();
+        boolean centre = e.cropsPerImage() == 1 && e.protocol().equals("center");
+        out.printf(Locale.ROOT, "headline: %s (%s)%s; accuracy %.3f%n", trust.headline().format(), e.protocol(),
+                centre ? "" : "; centre crop " + withInterval(ctr.balancedAccuracy(), ctr.balancedAccuracyInterval()),
+                e.protocolMetrics().top1());
+        out.println("  because " + trust.headline().reason() + " (95% interval: a bootstrap over images)");
     }
 
     /** Prints which protocol is evaluated and why, with the validation scores it was chosen on. */
@@ -163,6 +182,7 @@ final class EvaluationTable {
         if (evaluation != null && !json) {
             printChoice(trust, out);
             printTable(evaluation, out);
+            printHeadline(evaluation, trust, out);
             printTrust(trust, out);
             out.println("report page: " + report.resolve("report.html"));
             out.flush();

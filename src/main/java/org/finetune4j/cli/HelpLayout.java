@@ -34,6 +34,7 @@ final class HelpLayout {
                 "--unfreeze", "--stage2-epochs", "--stage2-lr", "--resume", "--checkpoint-interval", "--start-lr",
                 "--end-lr", "--iterations",
                 "--check-images", "--overfit-images", "--overfit-iterations"));
+        GROUPS.put("Class imbalance:", List.of("--class-weights", "--sampler"));
         GROUPS.put("Augmentation and the frozen-layer cache:", List.of("--augment", "--augment-copies",
                 "--per-epoch-augment", "--cache", "--cache-budget"));
         GROUPS.put("Evaluation:", List.of("--protocol", "--average", "--reports-dir", "--top-wrong", "--top-k"));
@@ -94,7 +95,7 @@ final class HelpLayout {
 
     /** Options {@code check} and {@code lr-find} accept through shared mixins but never use. */
     private static final List<String> IGNORED_BY_PROBES = List.of("--resume", "--checkpoint-interval", "--protocol",
-            "--average", "--epochs", "--patience", "--early-stopping-metric", "--min-delta");
+            "--average", "--epochs", "--patience", "--early-stopping-metric", "--min-delta", "--sampler");
 
     private static final Map<String, String[]> EXAMPLES = Map.ofEntries(
             Map.entry("train", new String[] {
@@ -102,6 +103,7 @@ final class HelpLayout {
                 "finetune4j train --data photos/ --name pets --epochs 20 --lr 3e-4",
                 "finetune4j train --data photos/ --model vgg16 --freeze-until block4_pool --augment resnet-scale",
                 "finetune4j train --data photos/ --mode features --classifier svm",
+                "finetune4j train --data photos/ --class-weights balanced --sampler balanced   (lopsided classes)",
                 "finetune4j train --data photos/ --name pets --resume   (after Ctrl-C)"}),
             Map.entry("pretrain", new String[] {
                 "finetune4j pretrain --data data/shapes-source --name my-backbone --epochs 30",

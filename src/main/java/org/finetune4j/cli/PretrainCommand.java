@@ -52,7 +52,7 @@ final class PretrainCommand extends TrainingCommand {
                 new TrainConfig.BackboneSettings(arch, null, new ArchitectureSettings(activation, init, inputSize,
                         !noBatchNorm), train.weights.settings()),
                 new TrainConfig.FineTuneSettings(head, train.optimizer(), train.schedule(), null),
-                preparation.settings(dir, data, augment.augment), common.seed);
+                preparation.settings(dir, data, augment.augment), common.seed, train.balance());
         return TrainingRun.run(cfg, train, common.quiet, common.json, out(), err());
     }
 }

@@ -1,6 +1,7 @@
 package org.finetune4j.cli;
 
 import java.util.List;
+import org.finetune4j.run.ClassBalance;
 import org.finetune4j.run.EarlyStopping;
 import org.finetune4j.run.HeadSpec;
 import org.finetune4j.run.OptimizerConfig;
@@ -63,13 +64,26 @@ public final class TrainOptions {
             + "before stopping; 0 turns it off (the best epoch is still kept). Default: ${DEFAULT-VALUE}.")
     int patience = EarlyStopping.defaults().patience();
 
-    @Option(names = "--early-stopping-metric", paramLabel = "M", description = "val-loss or val-accuracy. "
-            + "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--early-stopping-metric", paramLabel = "M", description = "val-loss, val-accuracy, "
+            + "val-balanced-accuracy (mean per-class recall), or auto: val-balanced-accuracy when the training "
+            + "split's imbalance ratio (largest class / smallest) is above 3, else val-loss. Default: "
+            + "${DEFAULT-VALUE}.")
     String earlyStoppingMetric = EarlyStopping.defaults().metric();
 
     @Option(names = "--min-delta", paramLabel = "X", description = "Smallest improvement that counts. Default: "
             + "${DEFAULT-VALUE}.")
     double minDelta = EarlyStopping.defaults().minDelta();
+
+    @Option(names = "--class-weights", paramLabel = "W", description = "Loss weight per class: none, balanced "
+            + "(inverse class frequency, w_c = n / (K n_c) for n training images, K classes, n_c in class c), or a "
+            + "CSV file of class,weight lines (one per class). Fine-tuning's loss and features mode's logistic "
+            + "regression and SVM. Default: ${DEFAULT-VALUE}.")
+    String classWeights = ClassBalance.defaults().classWeights();
+
+    @Option(names = "--sampler", paramLabel = "S", description = "Fine-tuning's epoch order: shuffle (every "
+            + "training image once per epoch) or balanced (as many seeded draws with replacement, each class equally "
+            + "likely). Default: ${DEFAULT-VALUE}.")
+    String sampler = ClassBalance.defaults().sampler();
 
     @Option(names = "--per-epoch-augment", description = "Fine-tuning: augment every epoch afresh and run the frozen "
             + "layers every epoch (in inference mode), instead of caching their outputs for --augment-copies copies.")
@@ -128,6 +142,10 @@ public final class TrainOptions {
 
     HeadSpec head() {
         return new HeadSpec(headFrom, headHidden, headActivation, dropout, headBatchNorm);
+    }
+
+    ClassBalance balance() {
+        return new ClassBalance(classWeights, sampler);
     }
 
     TrainConfig.Schedule schedule() {

@@ -72,7 +72,7 @@ final class TrainingRun {
             err.flush();
             return EXIT_INTERRUPTED;
         }
-        printSummary(cfg, r, result.report(), json, out);
+        printSummary(result.config(), r, result.report(), json, out);
         EvaluationTable.printAfterTraining(result.evaluation(), result.trust(), result.report(), json, out);
         return Finetune4j.EXIT_OK;
     }
@@ -83,6 +83,11 @@ final class TrainingRun {
         long eta = Math.round(meanSeconds * Math.max(0, total - stageDone));
         String val = Double.isNaN(s.valLoss()) ? "" : String.format(Locale.ROOT, "  val loss %.3f acc %.3f",
                 s.valLoss(), s.valAccuracy());
+        // balanced accuracy only where it says something accuracy does not: classes of unequal validation size
+        if (!val.isEmpty() && !Double.isNaN(s.valBalancedAccuracy())
+                && Math.abs(s.valBalancedAccuracy() - s.valAccuracy()) > 1e-9) {
+            val += String.format(Locale.ROOT, " bal %.3f", s.valBalancedAccuracy());
+        }
         return String.format(Locale.ROOT, "epoch %d/%d%s  train loss %.3f acc %.3f%s  lr %.2g  %.0f img/s  %s  ETA %s%s",
                 stageDone, total, s.stage() == 2 ? " (stage 2)" : "", s.trainLoss(), s.trainAccuracy(), val,
                 s.learningRate(), s.imagesPerSecond(), duration(s.seconds()), duration(eta),
@@ -114,7 +119,7 @@ final class TrainingRun {
         String phrase = LearningCurvesPlot.bestEpochPhrase(r.history(), cfg.schedule().earlyStopping());
         out.printf(Locale.ROOT, "trained %s in %s: %s%s%n", cfg.name(), duration(r.seconds()),
                 phrase == null ? "no epoch kept" : phrase, best == null || Double.isNaN(best.valAccuracy())
-                        || cfg.schedule().earlyStopping().metric().equals("val-accuracy")
+                        || !cfg.schedule().earlyStopping().isLoss()
                         ? "" : String.format(Locale.ROOT, " (val accuracy %.3f)", best.valAccuracy()));
         if (!Double.isNaN(r.testAccuracy())) {
             out.printf(Locale.ROOT, "test accuracy %s held-out test images (loss %.3f)%n",

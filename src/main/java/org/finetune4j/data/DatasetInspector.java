@@ -27,7 +27,10 @@ import org.finetune4j.core.Seeds;
  */
 public final class DatasetInspector {
 
-    /** Largest/smallest class ratio above which {@code inspect} warns of class imbalance. */
+    /**
+     * Largest/smallest class ratio above which {@code inspect} warns of class imbalance, and {@code train} and
+     * {@code evaluate} lead with balanced accuracy (over the training split's counts).
+     */
     public static final double IMBALANCE_WARNING_RATIO = 3.0;
 
     private final ImageDecoder decoder;
@@ -104,7 +107,9 @@ public final class DatasetInspector {
                     .max(Comparator.comparingInt(DatasetReport.ClassCount::total)).orElseThrow();
             warnings.add(String.format(Locale.ROOT, "class imbalance: \"%s\" has %d images, \"%s\" only %d "
                             + "(ratio %.1f, above %.0f). Accuracy will favour the large classes; collect more images "
-                            + "of the small ones, or judge the model by per-class recall.", big.name(), big.total(),
+                            + "of the small ones, or judge the model by per-class recall (train and evaluate then lead "
+                            + "with balanced accuracy; --class-weights balanced and --sampler balanced counter it in "
+                            + "training).", big.name(), big.total(),
                     small.name(), small.total(), ratio, IMBALANCE_WARNING_RATIO));
         }
         for (DatasetReport.ClassCount cc : classCounts) {

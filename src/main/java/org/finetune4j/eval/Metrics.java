@@ -21,11 +21,14 @@ import java.util.List;
  * @param macroF1   mean F1 over the classes that have images or predictions
  * @param macroF1Interval 95% bootstrap interval of macro F1 (images resampled; {@link Statistics#BOOTSTRAP_SEED})
  * @param balancedAccuracy mean recall over the classes that have images
+ * @param balancedAccuracyInterval 95% bootstrap interval of the balanced accuracy (images resampled;
+ *                  {@link Statistics#BOOTSTRAP_SEED}; a class absent from a resample does not count in its mean)
  * @param perClass  one entry per class, in label order
  * @param confusion {@code confusion[true][predicted]} counts
  */
 public record Metrics(int images, double top1, Interval top1Interval, Double top5, double macroF1,
-                      Interval macroF1Interval, double balancedAccuracy, List<ClassMetrics> perClass,
+                      Interval macroF1Interval, double balancedAccuracy, Interval balancedAccuracyInterval,
+                      List<ClassMetrics> perClass,
                       long[][] confusion) {
 
     /**
@@ -117,9 +120,11 @@ public record Metrics(int images, double top1, Interval top1Interval, Double top
         int classes = cm.size();
         Interval f1Interval = Statistics.bootstrap(total, idx -> macroF1(classes, truth, predicted, idx),
                 Statistics.bootstrapSeeds(), "macro-f1");
+        Interval balancedInterval = Statistics.bootstrap(total, idx -> balancedAccuracy(classes, truth, predicted,
+                idx), Statistics.bootstrapSeeds(), "balanced-accuracy");
         return new Metrics(total, cm.accuracy(), Statistics.wilson(correct, total), top5,
                 macroF1(classes, truth, predicted, null), f1Interval, withImages == 0 ? 0 : recallSum / withImages,
-                per, counts);
+                balancedInterval, per, counts);
     }
 
     /**
@@ -150,6 +155,32 @@ public record Metrics(int images, double top1, Interval top1Interval, Double top
                 double precision = tp[c] / (double) pred[c];
                 double recall = tp[c] / (double) support[c];
                 sum += 2 * precision * recall / (precision + recall);
+            }
+        }
+        return counted == 0 ? 0 : sum / counted;
+    }
+
+    /**
+     * Balanced accuracy of the images {@code idx} (all when null): the mean recall over the classes that have
+     * images among them.
+     */
+    static double balancedAccuracy(int classes, int[] truth, int[] predicted, int[] idx) {
+        long[] tp = new long[classes];
+        long[] support = new long[classes];
+        int n = idx == null ? truth.length : idx.length;
+        for (int k = 0; k < n; k++) {
+            int i = idx == null ? k : idx[k];
+            support[truth[i]]++;
+            if (truth[i] == predicted[i]) {
+                tp[truth[i]]++;
+            }
+        }
+        double sum = 0;
+        int counted = 0;
+        for (int c = 0; c < classes; c++) {
+            if (support[c] > 0) {
+                sum += tp[c] / (double) support[c];
+                counted++;
             }
         }
         return counted == 0 ? 0 : sum / counted;

@@ -27,6 +27,8 @@ import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
 import org.finetune4j.run.History;
+import org.finetune4j.run.ClassWeights;
+import org.finetune4j.run.Imbalance;
 import org.finetune4j.run.PreparedRun;
 import org.finetune4j.run.RunSetup;
 import org.finetune4j.run.TrainConfig;
@@ -186,7 +188,13 @@ public final class FeatureTrainer {
         int classes = f.data().classes().size();
         Seeds seeds = f.seeds();
         ClassifierConfig cc = cfg.classifier();
-        LinearClassifier clf = LinearClassifier.of(cc, seeds.value("classifier"));
+        long[] counts = PreparedRun.trainCounts(f.data());
+        double[] weights = ClassWeights.of(run.balance().classWeights(), f.data().classes(), counts);
+        if (weights != null) {
+            log.accept("class weights (" + run.balance().classWeights() + "): "
+                    + ClassWeights.describe(f.data().classes(), weights));
+        }
+        LinearClassifier clf = LinearClassifier.of(cc, seeds.value("classifier"), weights);
         if (f.train().size() < cc.folds()) {
             throw new org.finetune4j.core.UsageException("--folds " + cc.folds() + ": the training split has only "
                     + f.train().size() + " usable images. Expected at least as many images as folds; use fewer "
@@ -233,6 +241,7 @@ public final class FeatureTrainer {
         metrics.put("cv-accuracy", cv.best().meanAccuracy());
         metrics.put("c", c);
         metrics.values().removeIf(v -> v == null || v.isNaN());
+        Imbalance.of(f.data().classes(), counts).record(metrics, f.data().classes());
         // everything below the new output layer is frozen: the feature layer, or the pooling vertex after it
         String frozenTop = f.extractor().pooling() == FeatureExtractor.Pooling.NONE ? f.extractor().layer()
                 : FeatureExtractor.POOL_VERTEX;

@@ -72,11 +72,19 @@ public interface LinearClassifier {
         }
     }
 
-    /** @return the classifier a configuration names */
+    /** @return the classifier a configuration names, without class weights */
     static LinearClassifier of(ClassifierConfig cfg, long seed) {
+        return of(cfg, seed, null);
+    }
+
+    /**
+     * @param classWeights one positive loss weight per class ({@code --class-weights}), or null for none
+     * @return the classifier a configuration names, its loss weighted per class
+     */
+    static LinearClassifier of(ClassifierConfig cfg, long seed, double[] classWeights) {
         return switch (cfg.kind()) {
-            case "logreg" -> new LogisticRegression(Penalty.parse(cfg.penalty()), cfg.maxIterations());
-            case "svm" -> new LinearSvm(Loss.parse(cfg.loss()), cfg.maxIterations(), seed);
+            case "logreg" -> new LogisticRegression(Penalty.parse(cfg.penalty()), cfg.maxIterations(), classWeights);
+            case "svm" -> new LinearSvm(Loss.parse(cfg.loss()), cfg.maxIterations(), seed, classWeights);
             default -> throw new UsageException("--classifier " + cfg.kind() + ": unknown classifier. Expected "
                     + "logreg or svm.");
         };

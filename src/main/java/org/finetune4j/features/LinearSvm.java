@@ -8,7 +8,10 @@ import java.util.SplittableRandom;
  * {@code min ½‖w‖² + c Σ_i loss(y_i w·[x_i, 1])} with hinge or squared-hinge loss, solved in the dual by coordinate
  * descent exactly as LIBLINEAR does (Hsieh, Chang, Lin, Keerthi &amp; Sundararajan 2008, "A Dual Coordinate Descent
  * Method for Large-scale Linear SVM", Algorithm 1, without shrinking): the bias is a constant feature 1 and so is
- * regularised like LIBLINEAR's {@code -B 1}. Stops when the projected-gradient spread falls below 1e-3 or after
+ * regularised like LIBLINEAR's {@code -B 1}. With class weights ({@code --class-weights}) every row's loss is
+ * multiplied by the weight of its own class, {@code c Σ_i s_i loss(...)}: in the dual, row {@code i}'s box becomes
+ * {@code [0, c s_i]} (hinge) and its diagonal term {@code 1 / (2 c s_i)} (squared hinge), LIBLINEAR's per-instance
+ * weights. Stops when the projected-gradient spread falls below 1e-3 or after
  * {@code maxIterations} passes.
  *
  * <p>The coordinate order of each pass is a permutation drawn from a generator seeded with the given seed and the
@@ -24,6 +27,7 @@ public final class LinearSvm implements LinearClassifier {
     private final Loss loss;
     private final int maxIterations;
     private final long seed;
+    private final double[] classWeights;
 
     /**
      * @param loss          hinge or squared hinge
@@ -31,17 +35,30 @@ public final class LinearSvm implements LinearClassifier {
      * @param seed          seeds the coordinate order
      */
     public LinearSvm(Loss loss, int maxIterations, long seed) {
+        this(loss, maxIterations, seed, null);
+    }
+
+    /**
+     * @param loss          hinge or squared hinge
+     * @param maxIterations passes over the data per class, at least 1
+     * @param seed          seeds the coordinate order
+     * @param classWeights  the loss weight of each class, all positive, or null for none: a row of class {@code k}
+     *                      counts {@code classWeights[k]} times in every binary problem's loss
+     */
+    public LinearSvm(Loss loss, int maxIterations, long seed, double[] classWeights) {
         if (maxIterations < 1) {
             throw new IllegalArgumentException("maxIterations must be at least 1");
         }
         this.loss = loss;
         this.maxIterations = maxIterations;
         this.seed = seed;
+        this.classWeights = classWeights == null ? null : LogisticRegression.checkedWeights(classWeights);
     }
 
     @Override
     public String describe() {
-        return "linear SVM (" + (loss == Loss.HINGE ? "hinge" : "squared hinge") + ", one-vs-rest)";
+        return "linear SVM (" + (loss == Loss.HINGE ? "hinge" : "squared hinge") + ", one-vs-rest"
+                + (classWeights == null ? "" : ", class-weighted") + ")";
     }
 
     @Override
@@ -52,8 +69,16 @@ public final class LinearSvm implements LinearClassifier {
         for (int i = 0; i < n; i++) {
             sqNorm[i] = LogisticRegression.dot(x[i], x[i]) + 1;   // + the bias feature
         }
-        double upper = loss == Loss.HINGE ? c : Double.POSITIVE_INFINITY;
-        double diag = loss == Loss.HINGE ? 0 : 1 / (2 * c);
+        if (classWeights != null && classWeights.length != classes) {
+            throw new IllegalArgumentException(classWeights.length + " class weights for " + classes + " classes");
+        }
+        double[] upper = new double[n];
+        double[] diag = new double[n];
+        for (int i = 0; i < n; i++) {
+            double ci = c * (classWeights == null ? 1 : classWeights[y[i]]);
+            upper[i] = loss == Loss.HINGE ? ci : Double.POSITIVE_INFINITY;
+            diag[i] = loss == Loss.HINGE ? 0 : 1 / (2 * ci);
+        }
         double[][] w = new double[classes][];
         double[] b = new double[classes];
         for (int k = 0; k < classes; k++) {
@@ -67,7 +92,7 @@ public final class LinearSvm implements LinearClassifier {
     }
 
     private void binary(double[][] x, int[] labels, int positive, double[] w, double[] bias, double[] sqNorm,
-                        double upper, double diag, SplittableRandom rng) {
+                        double[] upper, double[] diag, SplittableRandom rng) {
         int n = x.length;
         int d = w.length;
         double[] alpha = new double[n];
@@ -91,11 +116,11 @@ public final class LinearSvm implements LinearClassifier {
                 for (int j = 0; j < d; j++) {
                     margin += w[j] * xi[j];
                 }
-                double g = yi * margin - 1 + diag * alpha[i];
+                double g = yi * margin - 1 + diag[i] * alpha[i];
                 double pg;
                 if (alpha[i] == 0) {
                     pg = Math.min(g, 0);
-                } else if (alpha[i] == upper) {
+                } else if (alpha[i] == upper[i]) {
                     pg = Math.max(g, 0);
                 } else {
                     pg = g;
@@ -104,7 +129,7 @@ public final class LinearSvm implements LinearClassifier {
                 pgMin = Math.min(pgMin, pg);
                 if (pg != 0) {
                     double old = alpha[i];
-                    alpha[i] = Math.min(Math.max(old - g / (sqNorm[i] + diag), 0), upper);
+                    alpha[i] = Math.min(Math.max(old - g / (sqNorm[i] + diag[i]), 0), upper[i]);
                     double delta = (alpha[i] - old) * yi;
                     for (int j = 0; j < d; j++) {
                         w[j] += delta * xi[j];

@@ -14,8 +14,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Multinomial logistic regression (softmax regression) on feature vectors, minimising
- * {@code (1/n) Σ_i -log softmax(W x_i + b)_{y_i} + λ R(W)} with {@code λ = 1 / (c n)} — the same optimum as
- * scikit-learn's {@code LogisticRegression(C=c, multi_class="multinomial")}; the bias is not penalised.
+ * {@code (1/n) Σ_i s_i · (-log softmax(W x_i + b)_{y_i}) + λ R(W)} with {@code λ = 1 / (c n)} — the same optimum
+ * as scikit-learn's {@code LogisticRegression(C=c, multi_class="multinomial", class_weight=...)}; the bias is not
+ * penalised. The sample weight {@code s_i} is the class weight of the row's class ({@code --class-weights}), 1
+ * without class weights.
  * <ul>
  *   <li>L2 ({@code R = ½‖W‖²}): L-BFGS (Nocedal &amp; Wright 2006, Algorithm 7.4, memory 10) with a backtracking
  *       Armijo line search, to a gradient tolerance of 1e-5 (max norm).</li>
@@ -52,6 +54,7 @@ public final class LogisticRegression implements LinearClassifier {
 
     private final Penalty penalty;
     private final int maxIterations;
+    private final double[] classWeights;
 
     /**
      * @param penalty       L2 or L1
@@ -59,16 +62,37 @@ public final class LogisticRegression implements LinearClassifier {
      *                      per extra backtracking step in FISTA)
      */
     public LogisticRegression(Penalty penalty, int maxIterations) {
+        this(penalty, maxIterations, null);
+    }
+
+    /**
+     * @param penalty       L2 or L1
+     * @param maxIterations optimiser iterations, at least 1
+     * @param classWeights  the loss weight of each class, all positive, or null for none: a row of class {@code k}
+     *                      counts {@code classWeights[k]} times in the loss and its gradient
+     */
+    public LogisticRegression(Penalty penalty, int maxIterations, double[] classWeights) {
         if (maxIterations < 1) {
             throw new IllegalArgumentException("maxIterations must be at least 1");
         }
         this.penalty = penalty;
         this.maxIterations = maxIterations;
+        this.classWeights = classWeights == null ? null : checkedWeights(classWeights);
+    }
+
+    static double[] checkedWeights(double[] w) {
+        for (double v : w) {
+            if (!(v > 0) || Double.isInfinite(v)) {
+                throw new IllegalArgumentException("class weights must be positive and finite: "
+                        + Arrays.toString(w));
+            }
+        }
+        return w.clone();
     }
 
     @Override
     public String describe() {
-        return "logreg (" + penalty.name() + ")";
+        return "logreg (" + penalty.name() + (classWeights == null ? "" : ", class-weighted") + ")";
     }
 
     @Override
@@ -78,7 +102,10 @@ public final class LogisticRegression implements LinearClassifier {
 
     @Override
     public LinearModel fit(double[][] x, int[] y, int classes, double c, LinearModel start) {
-        try (Problem p = new Problem(x, y, classes, 1.0 / (c * x.length))) {
+        if (classWeights != null && classWeights.length != classes) {
+            throw new IllegalArgumentException(classWeights.length + " class weights for " + classes + " classes");
+        }
+        try (Problem p = new Problem(x, y, classes, 1.0 / (c * x.length), classWeights)) {
             double[] theta = new double[p.size()];
             if (start != null && start.classes() == classes && start.features() == p.d) {
                 for (int k = 0; k < classes; k++) {
@@ -104,6 +131,8 @@ public final class LogisticRegression implements LinearClassifier {
         final int k;
         final int d;
         final double lambda;
+        /** Each row's weight in the loss: its class's weight, or null when every row counts 1. */
+        private final double[] rowWeight;
         private final INDArray x;
         private final INDArray w;
         private final INDArray scores;
@@ -117,9 +146,17 @@ public final class LogisticRegression implements LinearClassifier {
         /** Matrix products so far, each one pass over {@code X}. */
         int products;
 
-        Problem(double[][] rows, int[] y, int k, double lambda) {
+        Problem(double[][] rows, int[] y, int k, double lambda, double[] classWeights) {
             if (rows.length == 0 || rows.length != y.length) {
                 throw new IllegalArgumentException("need one label per row and at least one row");
+            }
+            if (classWeights == null) {
+                rowWeight = null;
+            } else {
+                rowWeight = new double[y.length];
+                for (int i = 0; i < y.length; i++) {
+                    rowWeight[i] = classWeights[y[i]];
+                }
             }
             this.y = y;
             this.n = rows.length;
@@ -214,7 +251,7 @@ public final class LogisticRegression implements LinearClassifier {
             return max;
         }
 
-        /** @return the mean cross-entropy of scores {@code s} ({@code n × k}, row-major) */
+        /** @return the (class-weighted) mean cross-entropy of scores {@code s} ({@code n × k}, row-major) */
         double loss(double[] s) {
             double loss = 0;
             for (int i = 0; i < n; i++) {
@@ -223,12 +260,16 @@ public final class LogisticRegression implements LinearClassifier {
                 for (int c = 0; c < k; c++) {
                     sum += Math.exp(s[i * k + c] - max);
                 }
-                loss += Math.log(sum) + max - s[i * k + y[i]];
+                double ce = Math.log(sum) + max - s[i * k + y[i]];
+                loss += rowWeight == null ? ce : rowWeight[i] * ce;
             }
             return loss / n;
         }
 
-        /** The gradient of the mean cross-entropy at scores {@code s} into {@code grad}: one matrix product. */
+        /**
+         * The gradient of the (class-weighted) mean cross-entropy at scores {@code s} into {@code grad}: one matrix
+         * product. A row's residual {@code softmax − one-hot} is scaled by its weight.
+         */
         void gradient(double[] s, double[] grad) {
             int kd = k * d;
             Arrays.fill(grad, kd, kd + k, 0);
@@ -239,8 +280,9 @@ public final class LogisticRegression implements LinearClassifier {
                     row[c] = Math.exp(s[i * k + c] - max);
                     sum += row[c];
                 }
+                double scale = rowWeight == null ? 1.0 / n : rowWeight[i] / n;
                 for (int c = 0; c < k; c++) {
-                    double r = (row[c] / sum - (c == y[i] ? 1 : 0)) / n;
+                    double r = (row[c] / sum - (c == y[i] ? 1 : 0)) * scale;
                     residualsIn[i * k + c] = (float) r;
                     grad[kd + c] += r;
                 }

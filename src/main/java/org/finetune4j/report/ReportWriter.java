@@ -21,11 +21,13 @@ import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.eval.Calibration;
 import org.finetune4j.eval.CalibrationSummary;
 import org.finetune4j.eval.Evaluation;
+import org.finetune4j.eval.Headline;
 import org.finetune4j.eval.ProtocolChoice;
 import org.finetune4j.eval.RiskCoverage;
 import org.finetune4j.eval.Statistics;
 import org.finetune4j.eval.Metrics;
 import org.finetune4j.model.ModelBundle;
+import org.finetune4j.run.Imbalance;
 
 /**
  * Writes a run's report folder: {@code metrics.json} (machine-readable), {@code report.md} and a self-contained
@@ -184,7 +186,12 @@ public final class ReportWriter {
     /** What every {@code metrics.json} holds; a training run's own metrics record is merged in beside it. */
     record MetricsFile(String run, ModelSummary model, String data, EvaluationSummary evaluation, Object runInfo,
                        CalibrationSummary calibration, RiskCoverage.Summary rejectOption,
-                       ProtocolChoice protocolChoice) {
+                       ProtocolChoice protocolChoice, Headline headline) {
+    }
+
+    /** @return the metric the report leads with: balanced accuracy when the training split was imbalanced */
+    static Headline headlineOf(ReportContent c) {
+        return Headline.of(c.evaluation().protocolMetrics(), Imbalance.of(c.bundle()));
     }
 
     /**
@@ -196,7 +203,7 @@ public final class ReportWriter {
         ObjectNode file = Json.mapper().valueToTree(new MetricsFile(c.run(),
                 new ModelSummary(b.name(), b.backbone(), b.mode(), b.freezeUntil(), b.labels()), c.data(),
                 EvaluationSummary.of(c.evaluation(), wrong), c.runInfo(), c.calibration(), c.reject(),
-                c.choice()));
+                c.choice(), headlineOf(c)));
         if (c.training() != null) {
             Json.mapper().<ObjectNode>valueToTree(c.training().metrics()).fields()
                     .forEachRemaining(f -> file.putIfAbsent(f.getKey(), f.getValue()));
@@ -228,6 +235,14 @@ public final class ReportWriter {
     }
 
     private static String headline(ReportContent c) {
+        Headline lead = headlineOf(c);
+        String balanced = lead.balanced() ? String.format(Locale.ROOT, " Headline: balanced accuracy %s (95%% "
+                + "interval %s, a bootstrap over images), because %s.", f3(lead.value()), lead.interval().format(),
+                lead.reason()) : "";
+        return accuracySentence(c) + balanced;
+    }
+
+    private static String accuracySentence(ReportContent c) {
         Evaluation e = c.evaluation();
         double gain = e.protocolMetrics().top1() - e.centerMetrics().top1();
         String base = String.format(Locale.ROOT, "%s reached top-1 accuracy %s (95%% interval %s) with %s on %d "
@@ -557,6 +572,13 @@ public final class ReportWriter {
                 .append(" · averaging ").append(esc(e.averaging())).append("</div></header>\n");
         h.append("<p class=\"lead\">").append(esc(headline(c))).append("</p>\n");
         h.append("<div class=\"cards\">");
+        Headline lead = headlineOf(c);
+        if (lead.balanced()) {
+            card(h, "balanced accuracy · " + e.protocol(), f3(lead.value()), "95% interval "
+                    + lead.interval().format() + " · mean per-class recall · imbalance ratio "
+                    + String.format(Locale.ROOT, "%.1f", lead.imbalanceRatio()) + " > "
+                    + String.format(Locale.ROOT, "%.0f", lead.threshold()));
+        }
         card(h, "top-1 · " + e.protocol(), f3(p.top1()), "95% interval " + p.top1Interval().format() + " · "
                 + e.images().size() + " images · " + e.cropsPerImage() + " crop" + (e.cropsPerImage() == 1 ? ""
                 : "s") + " per image");

@@ -12,7 +12,10 @@ package org.finetune4j.run;
  * @param learningRate    the learning rate used in the epoch
  * @param seconds         wall-clock seconds of the epoch, validation included
  * @param imagesPerSecond training images per second
+ * @param valBalancedAccuracy validation balanced accuracy (the mean recall over the classes with validation
+ *                        images), or NaN
  */
 public record EpochStats(int epoch, int stage, double trainLoss, double trainAccuracy, double valLoss,
-                         double valAccuracy, double learningRate, double seconds, double imagesPerSecond) {
+                         double valAccuracy, double learningRate, double seconds, double imagesPerSecond,
+                         double valBalancedAccuracy) {
 }

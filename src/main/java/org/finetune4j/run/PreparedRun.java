@@ -20,6 +20,31 @@ public record PreparedRun(TrainConfig config, Seeds seeds, TrainingData data, Ba
         return config.freezeUntil();
     }
 
+    /** @return training images per class, in label order */
+    public long[] trainCounts() {
+        return trainCounts(data);
+    }
+
+    /** @return training images per class of prepared data, in label order */
+    public static long[] trainCounts(TrainingData data) {
+        long[] counts = new long[data.classes().size()];
+        data.split().train().forEach(im -> counts[im.classIndex()]++);
+        return counts;
+    }
+
+    /** @return how lopsided the training split is */
+    public Imbalance imbalance() {
+        return Imbalance.of(data.classes(), trainCounts());
+    }
+
+    /**
+     * @return the loss weight of each class ({@code --class-weights}), or null for none
+     * @throws org.finetune4j.core.UsageException for a class-weights file that is missing or wrong
+     */
+    public double[] classWeights() {
+        return ClassWeights.of(config.balance().classWeights(), data.classes(), trainCounts());
+    }
+
     /** @return the resolved configuration of this run with the data's classes; backbone and preprocessing unset */
     public ResolvedRun resolved() {
         return new ResolvedRun(config, data.classes(), null, null);

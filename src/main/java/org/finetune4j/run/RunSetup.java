@@ -36,7 +36,8 @@ public final class RunSetup {
      * Sets the run up. The backend first (DL4J decides per layer, when a network is built, whether it gets a oneDNN
      * helper), then ND4J seeded, the freeze point resolved (an unknown {@code --model} fails here, before the data
      * is read), the pretrained weights fetched (downloaded once; a failure stops the run before any work), and the
-     * data prepared.
+     * data prepared; then early stopping's {@code auto} metric resolved from the training split's imbalance
+     * ({@link EarlyStopping#resolve}) and a class-weights file checked.
      *
      * @throws org.finetune4j.core.UsageException  for an unknown backbone
      * @throws org.finetune4j.core.DataException   for unusable data
@@ -48,7 +49,18 @@ public final class RunSetup {
         String freezeUntil = freezeUntil(cfg, loader.defaultFreezeUntil(cfg.backboneChoice()));
         fetchWeights(cfg);
         TrainingData data = TrainingData.prepare(cfg.data(), seeds, log);
-        return new PreparedRun(cfg.withFreezeUntil(freezeUntil), seeds, data, Backend.describe());
+        PreparedRun run = new PreparedRun(cfg.withFreezeUntil(freezeUntil), seeds, data, Backend.describe());
+        // early stopping's auto metric follows the imbalance; a class-weights file is checked before any work
+        Imbalance imbalance = run.imbalance();
+        EarlyStopping stopping = cfg.schedule().earlyStopping();
+        run = new PreparedRun(run.config().withEarlyStopping(stopping.resolve(imbalance)), seeds, data,
+                run.backend());
+        run.classWeights();
+        if (imbalance.high()) {
+            log.accept(imbalance.reason() + (stopping.metric().equals(EarlyStopping.AUTO) && cfg.mode() != Mode.FEATURES
+                    ? "; early stopping uses val-balanced-accuracy" : ""));
+        }
+        return run;
     }
 
     /**

@@ -23,14 +23,25 @@ import org.finetune4j.model.WeightsSettings;
  * @param fineTune the new head, the optimiser, the schedule and the optional second stage
  * @param data     the data folder, split, augmentation and bad-image policy
  * @param seed     the root seed
+ * @param balance  class weights and fine-tuning's sampler ({@code --class-weights}, {@code --sampler}); null reads
+ *                 as {@link ClassBalance#defaults()} (configurations recorded before these options existed)
  */
 public record TrainConfig(Mode mode, String name, BackboneSettings backbone, FineTuneSettings fineTune,
-                          DataSettings data, long seed) {
+                          DataSettings data, long seed, ClassBalance balance) {
 
     /** The model {@code train} fine-tunes when none is named: the shipped offline demo backbone. */
     public static final String DEFAULT_MODEL = "mini-vgg-shapes";
 
+    /** A configuration without class weights, with the shuffling sampler. */
+    public TrainConfig(Mode mode, String name, BackboneSettings backbone, FineTuneSettings fineTune, DataSettings data,
+                       long seed) {
+        this(mode, name, backbone, fineTune, data, seed, ClassBalance.defaults());
+    }
+
     public TrainConfig {
+        if (balance == null) {
+            balance = ClassBalance.defaults();
+        }
         if (mode == null) {
             throw new UsageException("--mode: missing. Expected " + java.util.Arrays.toString(Mode.values()) + ".");
         }
@@ -215,29 +226,42 @@ public record TrainConfig(Mode mode, String name, BackboneSettings backbone, Fin
 
     /** @return this configuration with another bundle name */
     public TrainConfig withName(String other) {
-        return new TrainConfig(mode, other, backbone, fineTune, data, seed);
+        return new TrainConfig(mode, other, backbone, fineTune, data, seed, balance);
     }
 
     /** @return this configuration with another freeze point (a resolved one, say) */
     public TrainConfig withFreezeUntil(String layer) {
         return new TrainConfig(mode, name, new BackboneSettings(backbone.model(), layer, backbone.architecture(),
-                backbone.weights()), fineTune, data, seed);
+                backbone.weights()), fineTune, data, seed, balance);
     }
 
     /** @return this configuration with other backbone settings */
     public TrainConfig withBackbone(BackboneSettings other) {
-        return new TrainConfig(mode, name, other, fineTune, data, seed);
+        return new TrainConfig(mode, name, other, fineTune, data, seed, balance);
     }
 
     /** @return this configuration with another way of feeding the trainable layers */
     public TrainConfig withPrefix(PrefixCache other) {
         return new TrainConfig(mode, name, backbone, new FineTuneSettings(fineTune.head(), fineTune.optimizer(),
-                fineTune.schedule(), fineTune.stage2(), other), data, seed);
+                fineTune.schedule(), fineTune.stage2(), other), data, seed, balance);
     }
 
     /** @return this configuration with other data settings */
     public TrainConfig withData(DataSettings other) {
-        return new TrainConfig(mode, name, backbone, fineTune, other, seed);
+        return new TrainConfig(mode, name, backbone, fineTune, other, seed, balance);
+    }
+
+    /** @return this configuration with other class-imbalance settings */
+    public TrainConfig withBalance(ClassBalance other) {
+        return new TrainConfig(mode, name, backbone, fineTune, data, seed, other);
+    }
+
+    /** @return this configuration with another early-stopping criterion (an {@code auto} one resolved, say) */
+    public TrainConfig withEarlyStopping(EarlyStopping other) {
+        Schedule s = fineTune.schedule();
+        return new TrainConfig(mode, name, backbone, new FineTuneSettings(fineTune.head(), fineTune.optimizer(),
+                new Schedule(s.epochs(), s.batchSize(), other), fineTune.stage2(), fineTune.prefix()), data, seed,
+                balance);
     }
 
     /** @return which backbone the run starts from and how it is made */

@@ -18,6 +18,7 @@ import org.finetune4j.eval.CalibrationSummary;
 import org.finetune4j.eval.CropProtocol;
 import org.finetune4j.eval.CropProtocolLoader;
 import org.finetune4j.eval.Evaluation;
+import org.finetune4j.eval.Headline;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.eval.ProtocolChoice;
 import org.finetune4j.eval.RiskCoverage;
@@ -25,6 +26,7 @@ import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
 import org.finetune4j.core.Progress;
+import org.finetune4j.run.Imbalance;
 import org.finetune4j.report.ReportContent;
 import org.finetune4j.report.ReportWriter;
 
@@ -308,7 +310,7 @@ public final class EvaluateStage {
                 .map(v -> evaluate(loaded, v.images(), r.protocol(), r.averaging(), batchSize, quiet,
                         "validation " + r.protocol().name())).orElse(null);
         return new Trust(calibration, RiskCoverage.Summary.of(test, validation, RiskCoverage.DEFAULT_TARGETS),
-                r.choice());
+                r.choice(), Headline.of(test.protocolMetrics(), Imbalance.of(b)));
     }
 
     /**
@@ -317,8 +319,11 @@ public final class EvaluateStage {
      * @param calibration the calibration scores
      * @param reject      the risk–coverage curves and thresholds
      * @param choice      how the protocol was chosen
+     * @param headline    the metric the output leads with (balanced accuracy when the training split was
+     *                    imbalanced), and why
      */
-    public record Trust(CalibrationSummary calibration, RiskCoverage.Summary reject, ProtocolChoice choice) {
+    public record Trust(CalibrationSummary calibration, RiskCoverage.Summary reject, ProtocolChoice choice,
+                        Headline headline) {
     }
 
     /** Runs the evaluation pass with a progress display. */

@@ -62,7 +62,11 @@ public final class LearningCurvesPlot {
      * was no validation split ({@link EarlyStopping#score} falls back the same way).
      */
     static String metricName(EarlyStopping criterion, EpochStats best) {
-        boolean loss = criterion.metric().equals("val-loss");
+        boolean loss = criterion.isLoss();
+        boolean balanced = criterion.metric().equals(EarlyStopping.VAL_BALANCED_ACCURACY);
+        if (balanced && !Double.isNaN(best.valBalancedAccuracy())) {
+            return "val balanced accuracy";
+        }
         boolean noVal = Double.isNaN(loss ? best.valLoss() : best.valAccuracy());
         return (noVal ? "train " : "val ") + (loss ? "loss" : "accuracy");
     }
@@ -78,6 +82,7 @@ public final class LearningCurvesPlot {
             case "val loss" -> best.valLoss();
             case "train loss" -> best.trainLoss();
             case "val accuracy" -> best.valAccuracy();
+            case "val balanced accuracy" -> best.valBalancedAccuracy();
             default -> best.trainAccuracy();
         };
         return String.format(java.util.Locale.ROOT, "best epoch %d of %d by %s %.3f", best.epoch(),

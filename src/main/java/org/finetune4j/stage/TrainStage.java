@@ -21,6 +21,7 @@ import org.finetune4j.features.FeatureTrainResult;
 import org.finetune4j.features.FeatureTrainer;
 import org.finetune4j.report.Plots;
 import org.finetune4j.report.VerticalMarker;
+import org.finetune4j.run.ResolvedRun;
 import org.finetune4j.run.TrainConfig;
 import org.finetune4j.run.TrainResult;
 import org.finetune4j.train.Trainer;
@@ -63,8 +64,11 @@ public final class TrainStage {
      * @param report     the report folder, or null when training was interrupted
      * @param evaluation the end-of-training evaluation, or null when interrupted or the bundle has no test split
      * @param trust      calibration and the reject option, or null with {@code evaluation}
+     * @param config     the configuration as it ran: early stopping's {@code auto} metric resolved from the training
+     *                   split's imbalance (the given one when interrupted)
      */
-    public record Result(TrainResult training, Path report, Evaluation evaluation, EvaluateStage.Trust trust) {
+    public record Result(TrainResult training, Path report, Evaluation evaluation, EvaluateStage.Trust trust,
+                         TrainConfig config) {
     }
 
     /**
@@ -107,8 +111,9 @@ public final class TrainStage {
         TrainResult r = new Trainer(settings.modelsDir(), log, progress, settings.checkpointInterval()).run(cfg,
                 settings.resume(), stop, listener);
         if (r.interrupted()) {
-            return new Result(r, null, null, null);
+            return new Result(r, null, null, null, cfg);
         }
+        cfg = asRun(cfg, r);
         String run = EvaluateStage.runName(cfg.name());
         Path dir = settings.reportsDir().resolve(run);
         TrainingMetrics metrics = TrainingMetrics.of(run, cfg, r);
@@ -118,7 +123,16 @@ public final class TrainStage {
         TrainingEvaluation.Outcome e = TrainingEvaluation.write(dir, metrics, r, TrainingFacts.of(cfg, r),
                 LearningCurvesPlot.curves(r.history(), cfg.schedule().earlyStopping()), List.of(), protocol, averaging,
                 cfg.seed(), !progress);
-        return e == null ? new Result(r, dir, null, null) : new Result(r, dir, e.evaluation(), e.trust());
+        return e == null ? new Result(r, dir, null, null, cfg) : new Result(r, dir, e.evaluation(), e.trust(), cfg);
+    }
+
+    /** @return the configuration with the early-stopping criterion the bundle records (auto resolved) */
+    static TrainConfig asRun(TrainConfig cfg, TrainResult r) {
+        if (r.bundle() == null || r.bundle().origin() == null || r.bundle().origin().config() == null) {
+            return cfg;
+        }
+        return cfg.withEarlyStopping(ResolvedRun.fromJson(r.bundle().origin().config()).config().schedule()
+                .earlyStopping());
     }
 
     /**

@@ -7,7 +7,9 @@ import java.util.Map;
 import org.finetune4j.extract.FeatureExtractor;
 import org.finetune4j.features.FeatureTrainConfig;
 import org.finetune4j.features.FeatureTrainResult;
+import org.finetune4j.run.ClassBalance;
 import org.finetune4j.run.EpochStats;
+import org.finetune4j.run.Imbalance;
 import org.finetune4j.run.TrainConfig;
 import org.finetune4j.run.TrainResult;
 
@@ -58,6 +60,8 @@ public final class TrainingFacts {
             f.add(Map.entry("stage 2", "unfroze above " + cfg.stage2().unfreeze() + ", " + cfg.stage2().epochs()
                     + " epochs at " + cfg.stage2().learningRate()));
         }
+        f.add(balance(cfg.balance(), r, true));
+        f.add(Map.entry("early stopping", cfg.schedule().earlyStopping().metric()));
         f.add(Map.entry("seed", Long.toString(cfg.seed())));
         f.addAll(data(r));
         return f;
@@ -84,9 +88,19 @@ public final class TrainingFacts {
                     "%.3f (loss %.3f), centre crop", r.train().testAccuracy(), r.train().testLoss())));
         }
         f.add(Map.entry("featurization", throughput(r.extraction())));
+        f.add(balance(cfg.run().balance(), r.train(), false));
         f.add(Map.entry("seed", Long.toString(cfg.run().seed())));
         f.addAll(data(r.train()));
         return f;
+    }
+
+    /** @return the class-imbalance settings and the training split's imbalance ratio, as a report fact */
+    private static Map.Entry<String, String> balance(ClassBalance b, TrainResult r, boolean sampler) {
+        Imbalance imb = r.bundle() == null ? null : Imbalance.of(r.bundle());
+        return Map.entry("class imbalance", "class weights " + b.classWeights() + (sampler ? ", sampler "
+                + b.sampler() : "") + (imb == null ? "" : "; " + imb.describe() + (imb.high()
+                ? ", above " + String.format(Locale.ROOT, "%.0f", Imbalance.THRESHOLD)
+                + ": balanced accuracy is the headline metric" : "")));
     }
 
     /** @return the skipped files with their reasons and the duplicates across the split, as report facts */

@@ -60,6 +60,7 @@ public final class ImageBatches implements Batches {
     private final Seeds seeds;
     private final BadImageLog badImages;
     private final ExecutorService pool;
+    private final EpochOrder epochOrder;
 
     /**
      * @param images       the images, in a fixed order (their index is their identity for augmentation)
@@ -72,6 +73,18 @@ public final class ImageBatches implements Batches {
     public ImageBatches(List<LabeledImage> images, int numClasses, Preprocessing preprocessing, ImageDecoder decoder,
                         Augmentation augmentation, int batchSize, boolean shuffle, Seeds seeds, int threads,
                         BadImageLog badImages) {
+        this(images, numClasses, preprocessing, decoder, augmentation, batchSize, shuffle ? null
+                : epoch -> order(images.size(), false, seeds, epoch), seeds, threads, badImages);
+    }
+
+    /**
+     * Training batches in the order an {@link EpochOrder} draws (e.g. the {@link ClassBalancedSampler}).
+     *
+     * @param order the images each epoch visits, or null to shuffle every image once per epoch
+     */
+    public ImageBatches(List<LabeledImage> images, int numClasses, Preprocessing preprocessing, ImageDecoder decoder,
+                        Augmentation augmentation, int batchSize, EpochOrder order, Seeds seeds, int threads,
+                        BadImageLog badImages) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1");
         }
@@ -81,7 +94,8 @@ public final class ImageBatches implements Batches {
         this.decoder = decoder;
         this.augmentation = augmentation;
         this.batchSize = batchSize;
-        this.shuffle = shuffle;
+        this.shuffle = order == null;
+        this.epochOrder = order != null ? order : EpochOrder.shuffled(images.size(), seeds);
         this.seeds = seeds;
         this.badImages = badImages;
         this.pool = Executors.newFixedThreadPool(Math.max(1, threads), r -> {
@@ -101,9 +115,9 @@ public final class ImageBatches implements Batches {
         return (images.size() + batchSize - 1) / batchSize;
     }
 
-    /** @return the order of the images (indices into the list) in an epoch */
+    /** @return the images an epoch visits, in order (indices into the list) */
     public int[] order(int epoch) {
-        return order(images.size(), shuffle, seeds, epoch);
+        return epochOrder.order(epoch);
     }
 
     /**
@@ -124,12 +138,14 @@ public final class ImageBatches implements Batches {
     /** Builds one batch now, decoding its images in parallel. */
     public Batch batch(int epoch, int index) {
         int[] order = order(epoch);
+        long[] keys = EpochOrder.keys(order, images.size());
         int from = index * batchSize;
         int to = Math.min(order.length, from + batchSize);
         List<CompletableFuture<Mat>> futures = new ArrayList<>();
         for (int k = from; k < to; k++) {
             int imageIndex = order[k];
-            futures.add(CompletableFuture.supplyAsync(() -> prepare(epoch, imageIndex), pool));
+            long key = keys[k];
+            futures.add(CompletableFuture.supplyAsync(() -> prepare(epoch, imageIndex, key), pool));
         }
         List<Mat> mats = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
@@ -152,11 +168,12 @@ public final class ImageBatches implements Batches {
         return new Batch(epoch, index, new DataSet(x, y));
     }
 
-    private Mat prepare(int epoch, int imageIndex) {
+    /** @param key the visit's augmentation key: the image's index, or beyond the list on a repeat visit */
+    private Mat prepare(int epoch, int imageIndex, long key) {
         LabeledImage im = images.get(imageIndex);
         try (Mat decoded = decoder.decode(im.file(), im.relativePath())) {
             return augmentation == null ? preprocessing.fit(decoded)
-                    : augmentation.apply(decoded, epoch, imageIndex);
+                    : augmentation.apply(decoded, epoch, key);
         } catch (BadImageException e) {
             badImages.add(new BadImage(im.relativePath(), e.reason()));
             return null;

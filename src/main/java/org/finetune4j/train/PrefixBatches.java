@@ -60,17 +60,32 @@ public final class PrefixBatches implements Batches {
      */
     public static PrefixBatches cached(List<LabeledImage> images, List<FeatureExtractor.Cached> copies, long[] shape,
                                        int numClasses, int batchSize, boolean shuffle, Seeds seeds) {
+        return cached(images, copies, shape, numClasses, batchSize, shuffle ? null
+                : epoch -> ImageBatches.order(images.size(), false, seeds, epoch), seeds);
+    }
+
+    /**
+     * Batches read from the cache in the order an {@link EpochOrder} draws (e.g. the {@link ClassBalancedSampler});
+     * a repeated image reads the copy drawn for its repeat's key ({@link EpochOrder#keys}).
+     *
+     * @param order the images each epoch visits, or null to shuffle every image once per epoch
+     */
+    public static PrefixBatches cached(List<LabeledImage> images, List<FeatureExtractor.Cached> copies, long[] shape,
+                                       int numClasses, int batchSize, EpochOrder order, Seeds seeds) {
         if (copies.isEmpty()) {
             throw new IllegalArgumentException("at least one cached copy is needed");
         }
         int n = images.size();
+        EpochOrder epochOrder = order != null ? order : EpochOrder.shuffled(n, seeds);
         Builder b = (epoch, index) -> {
-            int[] order = ImageBatches.order(n, shuffle, seeds, epoch);
+            int[] visits = epochOrder.order(epoch);
+            long[] keys = EpochOrder.keys(visits, n);
             List<float[]> rows = new ArrayList<>();
             List<Integer> labels = new ArrayList<>();
-            for (int k = index * batchSize; k < Math.min(n, (index + 1) * batchSize); k++) {
-                int i = order[k];
-                int copy = copies.size() == 1 ? 0 : seeds.stream("augment-copy", epoch, i).nextInt(copies.size());
+            for (int k = index * batchSize; k < Math.min(visits.length, (index + 1) * batchSize); k++) {
+                int i = visits[k];
+                int copy = copies.size() == 1 ? 0
+                        : seeds.stream("augment-copy", epoch, keys[k]).nextInt(copies.size());
                 FeatureExtractor.Cached c = copies.get(copy);
                 if (c.has(i)) {
                     rows.add(c.get(i));

@@ -28,6 +28,8 @@ import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.InputShape;
 import org.finetune4j.model.ModelBundle;
 import org.finetune4j.model.Preprocessing;
+import org.finetune4j.run.ClassWeights;
+import org.finetune4j.run.EarlyStopping;
 import org.finetune4j.run.EpochStats;
 import org.finetune4j.run.Mode;
 import org.finetune4j.run.PreparedRun;
@@ -144,6 +146,12 @@ public final class Trainer {
             BackboneLoader.Loaded backbone = setup.backbone(run);
             graph = FineTuner.build(backbone.graph(), backbone.preprocessing().input(), run.freezeUntil(),
                     cfg.head(), classes.size(), cfg.optimizer(), seeds.value("init"));
+            double[] weights = run.classWeights();
+            ClassWeightedLoss.apply(graph, weights);   // a resumed graph carries them in its configuration
+            if (weights != null) {
+                log.accept("class weights (" + cfg.balance().classWeights() + "): "
+                        + ClassWeights.describe(classes, weights));
+            }
             resolved = resolved.withBackbone(backbone.name(), backbone.preprocessing());
             ComputationGraph loaded = backbone.graph();
             backboneGraph = () -> loaded;
@@ -164,11 +172,13 @@ public final class Trainer {
         backboneGraph = null;   // the backbone's memory can go: the cut prefixes hold what training needs
         try (ImageBatches test = new ImageBatches(split.test(), classes.size(), preprocessing, decoder, null, batch,
                 false, seeds, threads, badImages)) {
+            // early stopping's auto metric as the run set-up resolved it from the training split's imbalance
+            EarlyStopping stopping = run.config().schedule().earlyStopping();
             List<TrainingLoop.Stage> stages = new ArrayList<>(List.of(new TrainingLoop.Stage(1,
-                    cfg.schedule().epochs(), cfg.optimizer(), cfg.schedule().earlyStopping())));
+                    cfg.schedule().epochs(), cfg.optimizer(), stopping)));
             if (cfg.stage2() != null) {
                 stages.add(new TrainingLoop.Stage(2, cfg.stage2().epochs(),
-                        cfg.optimizer().withLearningRate(cfg.stage2().learningRate()), cfg.schedule().earlyStopping()));
+                        cfg.optimizer().withLearningRate(cfg.stage2().learningRate()), stopping));
             }
             for (TrainingLoop.Stage stage : stages) {
                 if (stage.stage() < state.stage()) {
@@ -218,7 +228,7 @@ public final class Trainer {
                 state = outcome.state();
                 bestParams = outcome.bestParams();
             }
-            double[] testStats = test.size() == 0 ? new double[] {Double.NaN, Double.NaN}
+            double[] testStats = test.size() == 0 ? new double[] {Double.NaN, Double.NaN, Double.NaN}
                     : TrainingLoop.evaluate(graph, test);
             Map<String, Double> metrics = new LinkedHashMap<>();
             metrics.put("test-accuracy", testStats[1]);
@@ -230,6 +240,7 @@ public final class Trainer {
                 metrics.put("best-epoch", (double) best.epoch());
             }
             metrics.values().removeIf(v -> v == null || v.isNaN());
+            run.imbalance().record(metrics, classes);
             ModelBundle meta = new ModelBundle(ModelBundle.FORMAT_VERSION, cfg.name(), classes, preprocessing,
                 new ModelBundle.Origin(backboneName, resolved.config().freezeUntil(), null, cfg.mode().key(), runConfig),
                 new ModelBundle.DataOrigin(cfg.data().folder(), data.fingerprint(), split.test().stream().map(LabeledImage::relativePath).toList(), split.val().stream().map(LabeledImage::relativePath).toList()), metrics, RunInfo.current(cfg.seed()), null);

@@ -179,12 +179,21 @@ final class TrainingFeeds {
         FeatureExtractor.Cached valCentre = fx.extractToCache(val, FeatureExtractor.View.centre(), decoder, badImages,
                 threads, batch, progress);
         return new Feed(fp.trainable(), fp,
-                PrefixBatches.cached(train, trainCopies, shape, classes, batch, true, seeds),
+                PrefixBatches.cached(train, trainCopies, shape, classes, batch, trainOrder(), seeds),
                 PrefixBatches.cached(val, List.of(valCentre), shape, classes, batch, false, seeds));
     }
 
     private ImageBatches images(List<LabeledImage> images, Augmentation augmentation, boolean shuffle) {
+        if (shuffle) {
+            return new ImageBatches(images, classes, preprocessing, decoder, augmentation,
+                    cfg.schedule().batchSize(), trainOrder(), seeds, cfg.data().threads(), badImages);
+        }
         return new ImageBatches(images, classes, preprocessing, decoder, augmentation, cfg.schedule().batchSize(),
                 shuffle, seeds, cfg.data().threads(), badImages);
+    }
+
+    /** @return the training order: {@link ClassBalancedSampler} with {@code --sampler balanced}, else null (shuffle) */
+    private EpochOrder trainOrder() {
+        return cfg.balance().balancedSampler() ? new ClassBalancedSampler(train, seeds) : null;
     }
 }

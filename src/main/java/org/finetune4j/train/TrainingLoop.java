@@ -154,12 +154,12 @@ public final class TrainingLoop {
                     return new Outcome(graph, partial, true, best);
                 }
             }
-            double[] valStats = val == null || val.size() == 0 ? new double[] {Double.NaN, Double.NaN}
-                    : evaluate(graph, val);
+            double[] valStats = val == null || val.size() == 0
+                    ? new double[] {Double.NaN, Double.NaN, Double.NaN} : evaluate(graph, val);
             double secs = s.progress().seconds() + (System.nanoTime() - started) / 1e9;
             EpochStats stats = new EpochStats(epochIndex + 1, stage.stage(), seen == 0 ? Double.NaN : lossSum / seen,
                     seen == 0 ? Double.NaN : (double) hits / seen, valStats[0], valStats[1], lr, secs,
-                    seen / Math.max(secs, 1e-9));
+                    seen / Math.max(secs, 1e-9), valStats[2]);
             double score = stage.earlyStopping().score(stats);
             int bestEpoch = s.history().bestEpoch();
             double bestScore = s.stopping().bestScore();
@@ -188,11 +188,16 @@ public final class TrainingLoop {
         return new Outcome(graph, s, false, best);
     }
 
-    /** @return {mean cross-entropy loss, accuracy} of the graph on the batches (inference mode, no penalty) */
+    /**
+     * @return {mean cross-entropy loss, accuracy, balanced accuracy} of the graph on the batches (inference mode, no
+     *         penalty, no class weights); balanced accuracy is the mean recall over the classes with images
+     */
     public static double[] evaluate(ComputationGraph graph, Batches batches) {
         double loss = 0;
         long hits = 0;
         long n = 0;
+        long[] support = null;
+        long[] found = null;
         for (Iterator<ImageBatches.Batch> it = batches.epoch(0, 0); it.hasNext(); ) {
             ImageBatches.Batch b = it.next();
             if (b.data() == null) {
@@ -204,8 +209,31 @@ public final class TrainingLoop {
             loss += -Transforms.log(Transforms.max(p, 1e-12), false).sumNumber().doubleValue();
             hits += correct(out, labels);
             n += b.size();
+            long[] predicted = out.argMax(1).toLongVector();
+            long[] actual = labels.argMax(1).toLongVector();
+            if (support == null) {
+                support = new long[(int) labels.size(1)];
+                found = new long[support.length];
+            }
+            for (int i = 0; i < actual.length; i++) {
+                support[(int) actual[i]]++;
+                if (predicted[i] == actual[i]) {
+                    found[(int) actual[i]]++;
+                }
+            }
         }
-        return n == 0 ? new double[] {Double.NaN, Double.NaN} : new double[] {loss / n, (double) hits / n};
+        if (n == 0) {
+            return new double[] {Double.NaN, Double.NaN, Double.NaN};
+        }
+        double recallSum = 0;
+        int withImages = 0;
+        for (int c = 0; c < support.length; c++) {
+            if (support[c] > 0) {
+                recallSum += found[c] / (double) support[c];
+                withImages++;
+            }
+        }
+        return new double[] {loss / n, (double) hits / n, recallSum / withImages};
     }
 
     static long correct(INDArray probabilities, INDArray oneHot) {

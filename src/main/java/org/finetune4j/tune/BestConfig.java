@@ -44,6 +44,13 @@ public final class BestConfig {
         if (p.freezeUntil() != null) {
             m.put("freeze-until", p.freezeUntil());
         }
+        // the trials trained with these: the best configuration reproduces them
+        if (base.balance().weighted()) {
+            m.put("class-weights", base.balance().classWeights());
+        }
+        if (base.balance().balancedSampler()) {
+            m.put("sampler", base.balance().sampler());
+        }
         return m;
     }
 
@@ -83,6 +90,9 @@ public final class BestConfig {
         if (extraction.augmentCopies() > 0) {
             m.put("augment", extraction.augment());
             m.put("augment-copies", extraction.augmentCopies());
+        }
+        if (run.balance().weighted()) {
+            m.put("class-weights", run.balance().classWeights());
         }
         m.put("classifier", classifier.kind());
         m.put(classifier.kind().equals("logreg") ? "penalty" : "loss", classifier.kind().equals("logreg")

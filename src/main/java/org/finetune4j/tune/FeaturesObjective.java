@@ -12,6 +12,8 @@ import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.features.FeatureTrainConfig;
 import org.finetune4j.features.FeatureTrainer;
 import org.finetune4j.features.LinearClassifier;
+import org.finetune4j.run.ClassWeights;
+import org.finetune4j.run.PreparedRun;
 import org.finetune4j.run.TrainConfig;
 
 /**
@@ -79,7 +81,9 @@ public final class FeaturesObjective implements Objective {
         long started = System.nanoTime();
         ClassifierConfig cc = configFor(p.c());
         Seeds seeds = features.seeds();
-        LinearClassifier clf = LinearClassifier.of(cc, seeds.value("classifier"));
+        LinearClassifier clf = LinearClassifier.of(cc, seeds.value("classifier"), ClassWeights.of(
+                config.run().balance().classWeights(), features.data().classes(),
+                PreparedRun.trainCounts(features.data())));
         CrossValidation.Point point = CrossValidation.run(features.train(), features.data().classes().size(), clf,
                 cc, seeds, Math.max(1, config.run().data().threads())).best();
         double seconds = (System.nanoTime() - started) / 1e9;

@@ -62,7 +62,7 @@ public final class FineTuneObjective implements Objective {
         TrainConfig.Schedule s = base.schedule();
         return new TrainConfig(base.mode(), "trial-" + index,
                 new TrainConfig.BackboneSettings(model, p.freezeUntil() == null ? base.freezeUntil() : p.freezeUntil(), base.architecture(), base.weights()),
-                new TrainConfig.FineTuneSettings(head, base.optimizer().withLearningRate(p.learningRate()).withRegularization(base.optimizer().l1(), p.l2()), new TrainConfig.Schedule(trialEpochs, s.batchSize(), s.earlyStopping()), null), base.data(), base.seed());
+                new TrainConfig.FineTuneSettings(head, base.optimizer().withLearningRate(p.learningRate()).withRegularization(base.optimizer().l1(), p.l2()), new TrainConfig.Schedule(trialEpochs, s.batchSize(), s.earlyStopping()), null), base.data(), base.seed(), base.balance());
     }
 
     @Override

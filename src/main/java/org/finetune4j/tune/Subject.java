@@ -17,6 +17,7 @@ import org.finetune4j.run.OptimizerConfig;
 import org.finetune4j.run.PreparedRun;
 import org.finetune4j.run.RunSetup;
 import org.finetune4j.run.TrainConfig;
+import org.finetune4j.train.ClassWeightedLoss;
 import org.finetune4j.train.FineTuner;
 import org.finetune4j.train.ImageBatches;
 
@@ -66,10 +67,13 @@ public record Subject(List<String> classes, List<LabeledImage> train, Preprocess
         BackboneLoader.Loaded backbone = setup.backbone(run);
         String freezeUntil = run.freezeUntil();
         int classes = data.classes().size();
+        double[] weights = run.classWeights();   // --class-weights weighs the loss the checks and search probe
         Network network = (optimizer, head) -> {
             seeds.applyToNd4j("init");
-            return FineTuner.build(backbone.graph(), backbone.preprocessing().input(), freezeUntil, head, classes,
-                    optimizer, seeds.value("init"));
+            ComputationGraph g = FineTuner.build(backbone.graph(), backbone.preprocessing().input(), freezeUntil,
+                    head, classes, optimizer, seeds.value("init"));
+            ClassWeightedLoss.apply(g, weights);
+            return g;
         };
         return new Subject(data.classes(), data.split().train(), backbone.preprocessing(), data.decoder(),
                 data.badImages(), network, cfg, seeds);

@@ -93,6 +93,57 @@ class TrainCommandTest {
     }
 
     @Test
+    void anImbalancedSplitMakesBalancedAccuracyTheHeadlineAndTheEarlyStoppingMetric() throws Exception {
+        data = TestFolders.imageFolder(tmp.resolve("lopsided"), Map.of("cat", 40, "dog", 8));
+        Cli.Result r = Cli.run(args("--class-weights", "balanced", "--sampler", "balanced", "--protocol", "center"));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        // 28 cat and 6 dog training images: ratio 4.7, above 3
+        assertThat(r.err()).contains("imbalance ratio 4.7 (cat 28 / dog 6 training images) is above 3")
+                .contains("early stopping uses val-balanced-accuracy")
+                .contains("class weights (balanced): cat 0.607, dog 2.83");
+        assertThat(r.out()).containsPattern("headline: balanced accuracy \\d\\.\\d{3} \\[\\d\\.\\d{3}, \\d\\.\\d{3}\\] "
+                + "on \\d+ images \\(center\\)").contains("because the training split's imbalance ratio 4.7")
+                .containsPattern("by val balanced accuracy \\d\\.\\d{3}");
+        Path report;
+        try (Stream<Path> s = Files.list(tmp.resolve("reports"))) {
+            report = s.findFirst().orElseThrow();
+        }
+        JsonNode metrics = Json.mapper().readTree(report.resolve("metrics.json").toFile());
+        assertThat(metrics.get("best-epoch-by").asText()).isEqualTo("val-balanced-accuracy");
+        assertThat(metrics.get("headline").get("metric").asText()).isEqualTo("balanced-accuracy");
+        assertThat(metrics.get("headline").get("imbalance-ratio").asDouble()).isCloseTo(28 / 6.0,
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(metrics.get("config").get("balance").get("class-weights").asText()).isEqualTo("balanced");
+        assertThat(metrics.get("config").get("balance").get("sampler").asText()).isEqualTo("balanced");
+        assertThat(metrics.get("evaluation").get("metrics").has("balanced-accuracy-interval")).isTrue();
+        assertThat(Files.readString(report.resolve("report.html"))).contains("balanced accuracy · center")
+                .contains("Headline: balanced accuracy");
+        JsonNode bundle = Json.mapper().readTree(models.resolve("lopsided-finetune/bundle.json").toFile());
+        assertThat(bundle.get("config").get("balance").get("class-weights").asText()).isEqualTo("balanced");
+        assertThat(bundle.get("config").get("fine-tune").get("schedule").get("early-stopping").get("metric").asText())
+                .isEqualTo("val-balanced-accuracy");
+        assertThat(bundle.get("metrics").get("train-imbalance-ratio").asDouble()).isGreaterThan(3);
+
+        Cli.Result evaluate = Cli.run("evaluate", "--model", models.resolve("lopsided-finetune").toString(),
+                "--protocol", "center", "--reports-dir", tmp.resolve("eval-reports").toString());
+        assertThat(evaluate.exitCode()).as(evaluate.err()).isZero();
+        assertThat(evaluate.out()).contains("headline: balanced accuracy").contains("(cat 28 / dog 6 training images)");
+    }
+
+    @Test
+    void aClassWeightsFileWithAnUnknownClassIsAUsageErrorNamingTheFileAndClass() throws Exception {
+        Path weights = tmp.resolve("weights.csv");
+        Files.writeString(weights, "cat,1\ndgo,3\n");
+        Cli.Result r = Cli.run(args("--class-weights", weights.toString()));
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains(weights + " line 2: unknown class \"dgo\"").contains("cat, dog");
+        assertThat(models.resolve("photos-finetune")).doesNotExist();
+        Cli.Result sampler = Cli.run(args("--sampler", "oversample"));
+        assertThat(sampler.exitCode()).isEqualTo(2);
+        assertThat(sampler.err()).contains("--sampler oversample: unknown sampler. Expected shuffle or balanced.");
+    }
+
+    @Test
     void aClassWithoutUsableImagesStopsTrainingAndLeaksAndSkippedFilesAreReported() throws Exception {
         for (int i = 0; i < 3; i++) {
             org.finetune4j.testing.TestImages.empty(data.resolve("bad/empty_" + i + ".png"));
@@ -132,8 +183,11 @@ class TrainCommandTest {
     @Test
     void learningCurvesNameTheMetricThatChoseTheBestEpoch() {
         org.finetune4j.run.History h = org.finetune4j.run.History.empty()
-                .plus(new org.finetune4j.run.EpochStats(1, 1, 0.9, 0.5, 0.6, 0.25, 1e-3, 10, 1), 1)
-                .plus(new org.finetune4j.run.EpochStats(2, 1, 0.7, 0.6, 0.8, 0.417, 1e-3, 10, 1), 1);
+                .plus(new org.finetune4j.run.EpochStats(1, 1, 0.9, 0.5, 0.6, 0.25, 1e-3, 10, 1, 0.25), 1)
+                .plus(new org.finetune4j.run.EpochStats(2, 1, 0.7, 0.6, 0.8, 0.417, 1e-3, 10, 1, 0.4), 1);
+        assertThat(TrainingRun.epochLine(h.epochs().get(0), h, 2)).contains("val loss 0.600 acc 0.250  lr")
+                .as("balanced accuracy equal to accuracy is not repeated").doesNotContain(" bal ");
+        assertThat(TrainingRun.epochLine(h.epochs().get(1), h, 2)).contains("val loss 0.800 acc 0.417 bal 0.400  lr");
         org.finetune4j.run.EarlyStopping byLoss = org.finetune4j.run.EarlyStopping.defaults();
         assertThat(LearningCurvesPlot.curves(h, byLoss).bestEpochBy()).isEqualTo("val loss");
         assertThat(LearningCurvesPlot.bestEpochPhrase(h, byLoss)).isEqualTo("best epoch 1 of 2 by val loss 0.600");

@@ -68,7 +68,8 @@ class TuneCommandsTest {
                 new TrainConfig.BackboneSettings(fixture.model(), fixture.freezeUntil(), fixture.architecture(), fixture.weights()),
                 new TrainConfig.FineTuneSettings(fixture.head(), fixture.optimizer(), fixture.schedule(), fixture.stage2()), new DataSettings(fixture.data().folder(),
                         new org.finetune4j.data.SplitConfig(0.2, 0.1), fixture.data().augment(),
-                        fixture.data().onBadImage(), fixture.data().threads()), fixture.seed());
+                        fixture.data().onBadImage(), fixture.data().threads()), fixture.seed(),
+                new org.finetune4j.run.ClassBalance("balanced", "balanced"));
         Path file = Files.writeString(tmp.resolve("best-config.yaml"), BestConfig.yaml(best, base, 10));
         TrainCommand t = parseTrain("train", "--config", file.toString());
         assertThat(t.train.learningRate).isEqualTo(0.0031234567891);
@@ -82,6 +83,8 @@ class TuneCommandsTest {
         assertThat(t.data.testFraction).isEqualTo(0.1);
         assertThat(t.backbone.augment()).isEqualTo("none");
         assertThat(t.common.seed).isEqualTo(42);
+        assertThat(t.train.balance()).as("the trials' class weights and sampler")
+                .isEqualTo(new org.finetune4j.run.ClassBalance("balanced", "balanced"));
     }
 
     @Test

@@ -49,6 +49,36 @@ class ImageBatchesTest {
     }
 
     @Test
+    void withTheBalancedSamplerBatchesFollowItsDrawsAndRepeatsAreAugmentedAfresh() {
+        ImageFolder f = ImageFolder.scan(TestFolders.imageFolder(tmp, Map.of("a", 9, "b", 3)));
+        Seeds seeds = Seeds.of(5);
+        ClassBalancedSampler sampler = new ClassBalancedSampler(f.images(), seeds);
+        java.util.Set<Long> keys = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Augmentation recording = (decoded, epoch, key) -> {
+            keys.add(key);
+            return pre.fit(decoded);
+        };
+        try (ImageBatches b = new ImageBatches(f.images(), 2, pre, ImageDecoder.defaults(), recording, 4, sampler,
+                seeds, 2, new BadImageLog())) {
+            int[] order = sampler.order(1);
+            assertThat(b.order(1)).isEqualTo(order);
+            for (int k = 0; k < b.batchesPerEpoch(); k++) {
+                DataSet d = b.batch(1, k).data();
+                for (int r = 0; r < d.getLabels().size(0); r++) {
+                    int image = order[k * 4 + r];
+                    assertThat(d.getLabels().getDouble(r, f.images().get(image).classIndex())).isEqualTo(1.0);
+                }
+            }
+            java.util.Set<Long> expected = new java.util.HashSet<>();
+            for (long key : EpochOrder.keys(order, f.images().size())) {
+                expected.add(key);
+            }
+            assertThat(keys).isEqualTo(expected);
+            assertThat(keys).as("12 draws from 12 images repeat some").anyMatch(key -> key >= 12);
+        }
+    }
+
+    @Test
     void trainingBatchesDependOnlyOnSeedEpochAndBatchNotOnThreads() {
         ImageFolder f = ImageFolder.scan(TestFolders.imageFolder(tmp, Map.of("a", 6, "b", 6)));
         Seeds seeds = Seeds.of(9);

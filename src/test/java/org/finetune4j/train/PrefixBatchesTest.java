@@ -93,6 +93,51 @@ class PrefixBatchesTest {
     }
 
     @Test
+    void theClassBalancedSamplerDecidesTheVisitsAndRepeatsReadFreshCopies() {
+        // 8 images of class 0 and 2 of class 1 (images 1 and 3): a balanced epoch draws class 1 about half the time
+        List<LabeledImage> images = new ArrayList<>();
+        for (int i = 0; i < IMAGES; i++) {
+            int c = i == 1 || i == 3 ? 1 : 0;
+            images.add(new LabeledImage(Path.of("img" + i + ".png"), "c" + c + "/img" + i + ".png", c));
+        }
+        ClassBalancedSampler sampler = new ClassBalancedSampler(images, Seeds.of(42));
+        PrefixBatches b = PrefixBatches.cached(images, copies(images), new long[] {2, 2, 1}, 2, 4, sampler,
+                Seeds.of(42));
+        int minority = 0;
+        int total = 0;
+        boolean freshCopy = false;
+        for (int e = 0; e < 20; e++) {
+            List<Integer> visits = new ArrayList<>();
+            for (int i : sampler.order(e)) {
+                if (i != 7) {   // image 7 has no usable output and is left out of its batch
+                    visits.add(i);
+                }
+            }
+            List<Integer> seen = new ArrayList<>();
+            for (Iterator<ImageBatches.Batch> it = b.epoch(e, 0); it.hasNext(); ) {
+                ImageBatches.Batch batch = it.next();
+                for (int r = 0; r < batch.size(); r++) {
+                    int value = (int) batch.data().getFeatures().getFloat(r, 1, 1, 0);
+                    int image = value / 100;
+                    int label = image == 1 || image == 3 ? 1 : 0;
+                    assertThat(batch.data().getLabels().getFloat(r, label)).isEqualTo(1f);
+                    seen.add(value);
+                }
+            }
+            assertThat(seen.stream().map(v -> v / 100).toList()).as("epoch %d follows the sampler", e)
+                    .isEqualTo(visits);
+            minority += (int) visits.stream().filter(i -> i == 1 || i == 3).count();
+            total += visits.size();
+            for (int i = 0; i < IMAGES; i++) {
+                int image = i;
+                freshCopy |= seen.stream().filter(v -> v / 100 == image).distinct().count() > 1;
+            }
+        }
+        assertThat(minority / (double) total).isBetween(0.4, 0.6);
+        assertThat(freshCopy).as("a repeated image reads another cached copy").isTrue();
+    }
+
+    @Test
     void anEpochResumedAtABatchContinuesWithTheSameBatches() {
         List<LabeledImage> images = images();
         PrefixBatches b = PrefixBatches.cached(images, copies(images), new long[] {2, 2, 1}, 2, 4, true,
