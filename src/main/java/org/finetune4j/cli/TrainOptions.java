@@ -99,8 +99,9 @@ public final class TrainOptions {
     boolean resume;
 
     @Option(names = "--checkpoint-interval", paramLabel = "SECONDS", description = "Fine-tuning: the least time "
-            + "between two end-of-epoch checkpoints (0: after every epoch). A kill -9 loses at most this much work; "
-            + "Ctrl-C always checkpoints. Default: ${DEFAULT-VALUE}.")
+            + "between two end-of-epoch checkpoints (0: after every epoch). A kill -9 loses the work since the last "
+            + "one: at most this interval and the epoch under way. Ctrl-C always checkpoints. Default: "
+            + "${DEFAULT-VALUE}.")
     long checkpointIntervalSeconds = org.finetune4j.train.Trainer.DEFAULT_CHECKPOINT_INTERVAL.toSeconds();
 
     @Mixin

@@ -56,8 +56,9 @@ public final class Trainer {
 
     /**
      * The least time between two epoch-end checkpoints. A checkpoint of VGG16 with Adam's state is about 2 GB: written
-     * after every 10-second epoch of head training it cost as much as the training, and a {@code kill -9} loses at
-     * most this much work. Ctrl-C always checkpoints.
+     * after every 10-second epoch of head training it cost half as much again as the training. A {@code kill -9}
+     * loses the work since the last checkpoint: at most this interval and the epoch under way. Ctrl-C always
+     * checkpoints.
      */
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(60);
 
