@@ -165,7 +165,14 @@ public final class TrainingLoop {
             double bestScore = s.stopping().bestScore();
             int waited = s.stopping().waited() + 1;
             if (best == null || stage.earlyStopping().improves(score, bestScore)) {
-                best = graph.params().dup();
+                INDArray now = graph.params();
+                if (best != null && best.length() == now.length() && best.dataType() == now.dataType()) {
+                    // into the same buffer: a new copy per improvement left the old one (0.5 GB for VGG16's head)
+                    // to the garbage collector, which a small Java heap seldom runs, so they piled up off-heap
+                    best.assign(now);
+                } else {
+                    best = now.dup();
+                }
                 bestEpoch = stats.epoch();
                 bestScore = score;
                 waited = 0;
