@@ -185,6 +185,11 @@ public final class TrainingLoop {
                 saver.save(graph, best, s);
             }
             listener.onEpochEnd(stats, h, stage.epochs());
+            // an epoch leaves its batches' arrays (native memory) to the garbage collector, which a Java heap this
+            // small seldom runs: JavaCPP would collect only when they reach its limit (by default the heap's maximum,
+            // a quarter of RAM), so peak memory grew by about 0.1 GB per VGG16 epoch. A collection per epoch is a
+            // few milliseconds.
+            System.gc();
             if (stop.get()) {
                 return new Outcome(graph, s, s.stageEpoch() < stage.epochs() && !stopped, best);
             }
