@@ -70,6 +70,8 @@ public final class FeatureExtractor {
      * run; nothing is initialised randomly here, so a constant is right.
      */
     private static final long CONFIG_SEED = 0L;
+    /** A cut holding at least this share of the backbone's parameters is a view of them ({@link #sharedCut}). */
+    private static final double SHARED_CUT_FRACTION = 0.5;
 
     /** Name of the global pooling vertex added after a convolutional feature layer. */
     public static final String POOL_VERTEX = "feature_pool";
@@ -228,6 +230,12 @@ public final class FeatureExtractor {
      */
     public static FeatureExtractor of(ComputationGraph backbone, Preprocessing preprocessing, String layer,
                                       String pool, FeatureCache cache) {
+        return of(backbone, preprocessing, layer, pool, cache, true);
+    }
+
+    /** @param share whether the cut may be a view of the backbone's parameters ({@link #sharedCut}) */
+    static FeatureExtractor of(ComputationGraph backbone, Preprocessing preprocessing, String layer, String pool,
+                               FeatureCache cache, boolean share) {
         ComputationGraphConfiguration conf = backbone.getConfiguration();
         InputType in = Layout.inputType(preprocessing.input());
         if (!conf.getVertices().containsKey(layer)) {
@@ -243,6 +251,12 @@ public final class FeatureExtractor {
                     + "layer such as the last block's pool.");
         }
         Set<String> keep = Ancestors.andSelf(conf, layer);
+        if (share && pooling == Pooling.NONE) {
+            ComputationGraph shared = sharedCut(backbone, keep, layer);
+            if (shared != null) {
+                return new FeatureExtractor(shared, layer, layer, pooling, preprocessing, layerType, cache);
+            }
+        }
         TransferLearning.GraphBuilder b = new TransferLearning.GraphBuilder(backbone)
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder().seed(CONFIG_SEED).build());
         for (String v : conf.getVertices().keySet()) {
@@ -265,6 +279,82 @@ public final class FeatureExtractor {
         return new FeatureExtractor(cut, out, layer, pooling, preprocessing, outType, cache);
     }
 
+    /**
+     * The cut network as a view of the backbone's parameters, without copying them, when the kept layers hold most of
+     * them and lead the backbone's flat parameter array in the same order (VGG16 cut at {@code fc2}: 97%). Copying
+     * them, as {@link TransferLearning} does, briefly held the backbone twice (VGG16: peak resident memory 1.7 GB
+     * instead of 0.7 GB); a view keeps the backbone's whole array alive instead, which costs little when the cut holds
+     * most of it, and so is not used for small cuts (a prefix up to a pooling layer), whose backbone is dropped.
+     * The configuration is the one {@link TransferLearning} makes (same JSON, so the same cache keys; checked by a
+     * test).
+     *
+     * @return the cut, or null when the parameters do not lie that way
+     */
+    private static ComputationGraph sharedCut(ComputationGraph backbone, Set<String> keep, String layer) {
+        INDArray all = backbone.params();
+        if (all == null || all.length() == 0 || all.ordering() != 'c' || all.elementWiseStride() != 1) {
+            return null;
+        }
+        long kept = 0;
+        boolean leading = true;
+        for (int i : backbone.topologicalSortOrder()) {
+            org.deeplearning4j.nn.graph.vertex.GraphVertex v = backbone.getVertices()[i];
+            if (v.numParams() == 0) {
+                continue;
+            }
+            boolean k = keep.contains(v.getVertexName());
+            if (k && !leading) {
+                return null;
+            }
+            leading &= k;
+            kept += k ? v.numParams() : 0;
+        }
+        if (kept == 0 || kept < SHARED_CUT_FRACTION * all.length()) {
+            return null;
+        }
+        ComputationGraphConfiguration c = backbone.getConfiguration().clone();
+        for (String v : new ArrayList<>(c.getVertices().keySet())) {
+            if (!keep.contains(v)) {
+                c.getVertices().remove(v);
+                c.getVertexInputs().remove(v);
+            }
+        }
+        c.setNetworkOutputs(new ArrayList<>(List.of(layer)));
+        c.setTopologicalOrder(null);
+        c.setTopologicalOrderStr(null);
+        // what TransferLearning's FineTuneConfiguration(seed) sets, and the variables of the layers that are left
+        c.getDefaultConfiguration().setSeed(CONFIG_SEED);
+        List<String> variables = c.getDefaultConfiguration().variables(true);
+        c.getDefaultConfiguration().clearVariables();
+        for (String var : variables) {
+            if (c.getVertices().containsKey(var.substring(0, Math.max(0, var.lastIndexOf('_'))))) {
+                c.getDefaultConfiguration().addVariable(var);
+            }
+        }
+        for (org.deeplearning4j.nn.conf.graph.GraphVertex v : c.getVertices().values()) {
+            if (v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv) {
+                lv.getLayerConf().setSeed(CONFIG_SEED);
+            }
+        }
+        ComputationGraph cut = new ComputationGraph(c);
+        long total = all.length();
+        cut.init(all.reshape(1, total).get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
+                org.nd4j.linalg.indexing.NDArrayIndex.interval(0, kept)).reshape(1, kept), false);
+        for (org.deeplearning4j.nn.api.Layer l : cut.getLayers()) {
+            if (l.numParams() == 0) {
+                continue;
+            }
+            INDArray mine = l.params();
+            INDArray theirs = backbone.getLayer(l.conf().getLayer().getLayerName()).params();
+            if (mine.data().address() + mine.offset() * mine.data().getElementSize()
+                    != theirs.data().address() + theirs.offset() * theirs.data().getElementSize()
+                    || mine.length() != theirs.length()) {
+                return null;   // laid out differently after all: copy instead
+            }
+        }
+        return cut;
+    }
+
     /** SHA-256 over the cut network's configuration JSON and its parameters' bytes. */
     private static String identity(ComputationGraph network) {
         try {
@@ -272,7 +362,8 @@ public final class FeatureExtractor {
             md.update(network.getConfiguration().toJson().getBytes(StandardCharsets.UTF_8));
             INDArray p = network.params();
             if (p != null && p.length() > 0) {
-                INDArray flat = p.isView() || p.ordering() != 'c' ? p.dup('c') : p;
+                // a contiguous view (a cut sharing the backbone's parameters) is hashed in place, not copied
+                INDArray flat = p.ordering() != 'c' || p.elementWiseStride() != 1 ? p.dup('c') : p;
                 ByteBuffer bb = flat.data().asNio().duplicate();
                 long start = flat.offset() * flat.data().getElementSize();
                 bb.position((int) start);
