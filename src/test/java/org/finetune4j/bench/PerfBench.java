@@ -10,13 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.transferlearning.TransferLearning;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Backend;
 import org.finetune4j.data.BadImageLog;
@@ -36,6 +36,7 @@ import org.finetune4j.model.VggArchitecture;
 import org.finetune4j.run.HeadSpec;
 import org.finetune4j.run.OptimizerConfig;
 import org.finetune4j.train.FineTuner;
+import org.finetune4j.train.FrozenPrefix;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -51,16 +52,21 @@ import org.nd4j.linalg.factory.Nd4j;
  * mvn -q test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -cp target/test-classes:target/classes:$(cat target/cp.txt) org.finetune4j.bench.PerfBench
  * }</pre>
- * Options: {@code --rounds N} (default 2), {@code --iterations N} timed repetitions per child (default 1) after
- * {@code --warm-up N} untimed ones (default 2, both sides: DL4J's workspaces size themselves over the first two
- * runs, and the second forward pass of a new batch shape is still a third slower than the third), {@code --quick} (1 round), {@code --items forward-b1,featurize,...} (default all),
+ * Options: {@code --rounds N} (default 3; a side's value in a round is the median of its child's timed
+ * iterations, the table gives the median over rounds and the min–max), {@code --iterations N} timed repetitions per
+ * child (default 3) after {@code --warm-up N} untimed ones (default 2, both sides: DL4J's workspaces size themselves
+ * over the first two runs, and the first timed pass after them was still 15% slower than the next ones),
+ * {@code --quick} (1 round), {@code --items forward-b1,featurize,...} (default all), {@code --no-kernels} (skip the
+ * untimed run per item and side with oneDNN's verbose log that names the kernels each side used, see
+ * {@link KernelCensus}),
  * {@code --threads N} linear-algebra threads on both sides (default: all cores), {@code --workers N} decoding
  * threads / DataLoader workers (default 1), {@code --images N} (default 32), {@code --python PATH} (default
  * {@code /usr/bin/python3}), {@code --no-torch}, {@code --peak-gflops X} (default: the measured sgemm rate,
  * see {@link #sgemm(int)}). Writes {@code target/perf/results.md}; progress on stderr.
  *
- * <p>Our side of items featurize, tencrop, singlecrop and logreg runs the code a user runs: {@link FeatureExtractor}
- * with a cold {@link FeatureCache}, {@link MultiCropEvaluator} with the shipped ten-crop and center protocols, and
+ * <p>Our side runs the code a user runs: the forward items VGG16 cut at {@code fc2} by {@link FeatureExtractor};
+ * the training items a step as {@code train} takes it ({@link FrozenPrefix}: frozen layers in inference mode, then
+ * the trainable ones); featurize {@link FeatureExtractor} with a cold {@link FeatureCache}, {@link MultiCropEvaluator} with the shipped ten-crop and center protocols, and
  * {@link LogisticRegression} on {@link SyntheticFeatures} (the same data the PyTorch side generates).
  */
 public final class PerfBench {
@@ -108,8 +114,8 @@ public final class PerfBench {
             return;
         }
         boolean quick = options.containsKey("quick");
-        int rounds = Integer.parseInt(options.getOrDefault("rounds", quick ? "1" : "2"));
-        int iterations = Integer.parseInt(options.getOrDefault("iterations", "1"));
+        int rounds = Integer.parseInt(options.getOrDefault("rounds", quick ? "1" : "3"));
+        int iterations = Integer.parseInt(options.getOrDefault("iterations", "3"));
         int warmUp = Integer.parseInt(options.getOrDefault("warm-up", "2"));
         int threads = Integer.parseInt(options.getOrDefault("threads",
                 Integer.toString(Runtime.getRuntime().availableProcessors())));
@@ -117,12 +123,13 @@ public final class PerfBench {
         int imageCount = Integer.parseInt(options.getOrDefault("images", "32"));
         String python = options.getOrDefault("python", "/usr/bin/python3");
         boolean torch = !options.containsKey("no-torch");
+        boolean kernels = !options.containsKey("no-kernels");
         double nominal = nominalPeakGflops();
         double sgemm = Double.NaN;
         if (!options.containsKey("peak-gflops")) {
             System.err.printf(Locale.ROOT, "measuring sgemm %d x %d x %d, %d threads (the %% of peak reference)%n", GEMM_SIZE,
                     GEMM_SIZE, GEMM_SIZE, threads);
-            for (String line : run(javaCommand(SGEMM, 2, 5, threads, 1, Path.of(".")), threads)) {
+            for (String line : run(javaCommand(SGEMM, 2, 5, threads, 1, Path.of(".")), threads, false)) {
                 String[] parts = line.substring(RESULT.length()).split(" ", 2);
                 if (parts[0].equals(SGEMM.unit())) {
                     sgemm = Double.parseDouble(parts[1]);
@@ -143,7 +150,8 @@ public final class PerfBench {
         BenchImages.ensure(images, imageCount, SEED);
         Path script = Path.of("src", "test", "python", "torch_reference.py");
 
-        Map<String, Map<String, List<Double>>> values = new LinkedHashMap<>();  // side -> item -> values
+        // side -> item -> one value per round: the median of that round's timed iterations
+        Map<String, Map<String, List<Double>>> values = new LinkedHashMap<>();
         Map<String, Map<String, List<Double>>> memory = new LinkedHashMap<>();
         Map<String, String> backends = new LinkedHashMap<>();
         List<Double> loads = new ArrayList<>();
@@ -161,16 +169,9 @@ public final class PerfBench {
                     loads.add(load);
                     System.err.printf(Locale.ROOT, "round %d/%d  %-12s %-5s (load average %.2f)%n", round, rounds,
                             item.name(), side, load);
-                    List<String> command = side.equals("ours")
-                            ? javaCommand(item, warmUp, iterations, threads, workers, images)
-                            : List.of(python, script.toString(), "--item", item.torchItem(), "--batch",
-                                    Integer.toString(item.batch() == 0 ? 16 : item.batch()), "--threads",
-                                    Integer.toString(threads), "--workers", Integer.toString(workers),
-                                    "--iterations", Integer.toString(iterations), "--warm-up",
-                                    Integer.toString(warmUp), "--images", images.toString(),
-                                    "--scratch", work.toString(), "--ten-crop-images",
-                                    Integer.toString(TEN_CROP_IMAGES));
-                    for (String line : run(command, threads)) {
+                    List<Double> timings = new ArrayList<>();
+                    for (String line : run(command(side, item, warmUp, iterations, threads, workers, images,
+                            python, script, work), threads, false)) {
                         String[] parts = line.substring(RESULT.length()).split(" ", 2);
                         if (parts[0].equals("backend")) {
                             backends.put(side, parts[1]);
@@ -179,10 +180,27 @@ public final class PerfBench {
                                     .computeIfAbsent(item.name(), k -> new ArrayList<>())
                                     .add(Double.parseDouble(parts[1]));
                         } else if (parts[0].equals(item.unit())) {
-                            values.computeIfAbsent(side, k -> new LinkedHashMap<>())
-                                    .computeIfAbsent(item.name(), k -> new ArrayList<>())
-                                    .add(Double.parseDouble(parts[1]));
+                            timings.add(Double.parseDouble(parts[1]));
                         }
+                    }
+                    values.computeIfAbsent(side, k -> new LinkedHashMap<>())
+                            .computeIfAbsent(item.name(), k -> new ArrayList<>()).add(median(timings));
+                }
+            }
+        }
+        // which oneDNN kernels each side ran: one more untimed child per item and side, with oneDNN's verbose log
+        Map<String, Map<String, String>> census = new LinkedHashMap<>();   // side -> item -> summary
+        Map<String, String> isa = new LinkedHashMap<>();
+        if (kernels) {
+            for (Item item : items) {
+                for (String side : sides) {
+                    System.err.printf(Locale.ROOT, "kernels    %-12s %-5s (oneDNN verbose, untimed)%n", item.name(),
+                            side);
+                    KernelCensus k = KernelCensus.of(run(command(side, item, 1, 1, threads, workers, images, python,
+                            script, work), threads, true));
+                    census.computeIfAbsent(side, s -> new LinkedHashMap<>()).put(item.name(), k.summary());
+                    if (k.isa() != null) {
+                        isa.put(side, k.isa());
                     }
                 }
             }
@@ -190,38 +208,77 @@ public final class PerfBench {
         double minutes = (System.nanoTime() - started) / 60e9;
         String table = table(items, values, memory, peak);
         StringBuilder md = new StringBuilder()
-                .append(String.format(Locale.ROOT, "%d rounds x %d timed iterations after %d warm-up runs, %d threads, %d decode "
+                .append("CPU: ").append(CpuInfo.read().describe()).append('\n')
+                .append(String.format(Locale.ROOT, "%d rounds (each side's value in a round: the median of %d timed "
+                        + "iterations after %d warm-up runs), %d threads, %d decode "
                         + "workers, %d images, %.1f min; load average during the run: median %.2f (min %.2f, "
                         + "max %.2f)%n%% of peak = of %.0f GFLOP/s (%s); nominal peak %.0f GFLOP/s (cores x /proc/cpuinfo "
                         + "clock x FP32 FLOPs per cycle)%n", rounds, iterations, warmUp, threads, workers, imageCount,
                         minutes, median(loads), loads.stream().mapToDouble(v -> v).min().orElse(Double.NaN),
                         loads.stream().mapToDouble(v -> v).max().orElse(Double.NaN), peak,
                         options.containsKey("peak-gflops") ? "--peak-gflops" : "measured sgemm, best of 5", nominal))
-                .append("ours:  ").append(backends.getOrDefault("ours", "?")).append('\n')
-                .append("torch: ").append(backends.getOrDefault("torch", "not run")).append("\n\n")
+                .append("ours:  ").append(backends.getOrDefault("ours", "?"))
+                .append(isa.containsKey("ours") ? "; oneDNN " + isa.get("ours") : "").append('\n')
+                .append("torch: ").append(backends.getOrDefault("torch", "not run"))
+                .append(isa.containsKey("torch") ? "; oneDNN " + isa.get("torch") : "").append("\n\n")
                 .append(table);
+        if (!census.isEmpty()) {
+            md.append("\noneDNN primitives of one pass per item (implementation x count; reorders' share of the time "
+                    + "oneDNN reports; untimed run with DNNL_VERBOSE=1):\n\n| item | side | kernels |\n|---|---|---|\n");
+            for (Item item : items) {
+                for (String side : sides) {
+                    md.append("| ").append(item.name()).append(" | ").append(side).append(" | ")
+                            .append(census.getOrDefault(side, Map.of()).getOrDefault(item.name(), "-")).append(" |\n");
+                }
+            }
+        }
         System.out.println(md);
         AtomicFiles.writeString(work.resolve("results.md"), md.toString());
         System.err.println("written: " + work.resolve("results.md"));
     }
 
+    private static List<String> command(String side, Item item, int warmUp, int iterations, int threads, int workers,
+                                        Path images, String python, Path script, Path work) {
+        return side.equals("ours")
+                ? javaCommand(item, warmUp, iterations, threads, workers, images)
+                : List.of(python, script.toString(), "--item", item.torchItem(), "--batch",
+                        Integer.toString(item.batch() == 0 ? 16 : item.batch()), "--threads",
+                        Integer.toString(threads), "--workers", Integer.toString(workers),
+                        "--iterations", Integer.toString(iterations), "--warm-up",
+                        Integer.toString(warmUp), "--images", images.toString(),
+                        "--scratch", work.toString(), "--ten-crop-images",
+                        Integer.toString(TEN_CROP_IMAGES));
+    }
+
     private static String table(List<Item> items, Map<String, Map<String, List<Double>>> values,
                                 Map<String, Map<String, List<Double>>> memory, double peak) {
-        StringBuilder t = new StringBuilder("| item | unit | ours (median) | PyTorch (median) | ratio | ours % of peak "
+        StringBuilder t = new StringBuilder("| item | unit | ours: median (min–max) | PyTorch: median (min–max) | ratio "
+                + "| ours % of peak "
                 + "| PyTorch % of peak | ours peak RSS MB | PyTorch peak RSS MB |\n"
                 + "|---|---|---|---|---|---|---|---|---|\n");
         for (Item item : items) {
-            double ours = median(values.getOrDefault("ours", Map.of()).getOrDefault(item.name(), List.of()));
-            double torch = median(values.getOrDefault("torch", Map.of()).getOrDefault(item.name(), List.of()));
+            List<Double> oursValues = values.getOrDefault("ours", Map.of()).getOrDefault(item.name(), List.of());
+            List<Double> torchValues = values.getOrDefault("torch", Map.of()).getOrDefault(item.name(), List.of());
+            double ours = median(oursValues);
+            double torch = median(torchValues);
             boolean seconds = item.unit().equals("seconds");
             double ratio = seconds ? torch / ours : ours / torch;
             t.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", item.name(),
-                    item.unit(), fmt(ours, "-"), fmt(torch, "-"),
+                    item.unit(), spread(oursValues), spread(torchValues),
                     fmt(ratio, "-"), percent(ours, item, peak), percent(torch, item, peak),
                     fmt(median(memory.getOrDefault("ours", Map.of()).getOrDefault(item.name(), List.of())), "-"),
                     fmt(median(memory.getOrDefault("torch", Map.of()).getOrDefault(item.name(), List.of())), "-")));
         }
         return t.toString();
+    }
+
+    /** @return "median (min–max)" of one side's per-round values */
+    private static String spread(List<Double> v) {
+        if (v.isEmpty()) {
+            return "-";
+        }
+        DoubleSummaryStatistics st = v.stream().mapToDouble(x -> x).summaryStatistics();
+        return fmt(median(v), "-") + " (" + fmt(st.getMin(), "-") + "–" + fmt(st.getMax(), "-") + ")";
     }
 
     private static String percent(double rate, Item item, double peak) {
@@ -253,16 +310,27 @@ public final class PerfBench {
         return command;
     }
 
-    private static List<String> run(List<String> command, int threads) throws IOException, InterruptedException {
+    /**
+     * Runs a child; its environment is this JVM's (so {@code DNNL_MAX_CPU_ISA}, {@code OPENBLAS_CORETYPE} and
+     * {@code DNNL_VERBOSE} set for the benchmark reach both sides) plus {@code OMP_NUM_THREADS}.
+     *
+     * @param verbose switch on oneDNN's verbose log ({@code DNNL_VERBOSE=1}, read by both sides' oneDNN) and keep
+     *                its lines besides the {@code RESULT} ones
+     */
+    private static List<String> run(List<String> command, int threads, boolean verbose)
+            throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         // the same number of OpenMP threads on both sides; torch also gets it with set_num_threads
         builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
+        if (verbose) {
+            builder.environment().put("DNNL_VERBOSE", "1");
+        }
         Process process = builder.start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader out = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
-                if (line.startsWith(RESULT)) {
+                if (line.startsWith(RESULT) || verbose && KernelCensus.isVerbose(line)) {
                     lines.add(line);
                 }
             }
@@ -326,10 +394,14 @@ public final class PerfBench {
         System.out.printf(Locale.ROOT, RESULT + "%s %.3f%n", SGEMM.unit(), best);
     }
 
+    /**
+     * VGG16 cut at {@code fc2} as {@code train --mode features} cuts it ({@link FeatureExtractor}: a view of the whole
+     * network's parameters, not a copy).
+     */
     private static ComputationGraph vgg16ToFc2() {
-        ComputationGraph full = VggArchitecture.vgg16(1000).build(SEED);
-        return new TransferLearning.GraphBuilder(full).removeVertexAndConnections(VggArchitecture.OUTPUT)
-                .setOutputs("fc2").build();
+        return FeatureExtractor.of(VggArchitecture.vgg16(1000).build(SEED),
+                Preprocessing.vgg(new InputShape(SIZE, SIZE, 3)), "fc2", "none",
+                FeatureCache.of(Path.of("target", "perf", "unused-cache"))).network();
     }
 
     private static void timed(String label, int iterations, double units, String unit, Runnable work) {
@@ -380,11 +452,19 @@ public final class PerfBench {
         });
     }
 
+    /**
+     * One training step of a batch as {@code train} runs it when the frozen prefix's outputs are not cached
+     * ({@code --per-epoch-augment}, and the first pass over the images otherwise): the frozen layers in inference
+     * mode ({@link FrozenPrefix#atBoundary}), then forward, backward and update of the trainable layers only. The
+     * backbone the fine-tuning graph was copied from is closed first, as {@code train} drops it.
+     */
     private static void train(String freezeUntil, int batch, int iterations) {
         ComputationGraph backbone = VggArchitecture.vgg16(1000).build(SEED);
         ComputationGraph net = FineTuner.build(backbone, new InputShape(SIZE, SIZE, 3), freezeUntil,
                 new HeadSpec(null, List.of(), "relu", 0.0, false), 10,
                 new OptimizerConfig("nesterov", 1e-3, 0.9, "constant", 0, 0), SEED);
+        backbone.close();
+        FrozenPrefix split = FrozenPrefix.of(net).orElseThrow();
         INDArray labels = Nd4j.zeros(DataType.FLOAT, batch, 10);
         SplittableRandom rng = new SplittableRandom(SEED);
         for (int i = 0; i < batch; i++) {
@@ -392,7 +472,7 @@ public final class PerfBench {
         }
         DataSet data = new DataSet(randomInput(batch, -2, 2), labels);
         timed((freezeUntil.equals("fc2") ? "train-head" : "train-block5") + " b" + batch, iterations, batch,
-                "img/s", () -> net.fit(data));
+                "img/s", () -> split.trainable().fit(split.atBoundary(data)));
     }
 
     private static List<LabeledImage> labeled(List<Path> files) {
@@ -569,7 +649,7 @@ public final class PerfBench {
                 throw new IllegalArgumentException(args[i] + ": expected an option such as --rounds 3");
             }
             String name = args[i].substring(2);
-            boolean flag = name.equals("quick") || name.equals("no-torch");
+            boolean flag = name.equals("quick") || name.equals("no-torch") || name.equals("no-kernels");
             if (!flag && i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + ": missing its value");
             }
