@@ -178,7 +178,8 @@ class ImageFolderTest {
 
     @Test
     void aListingOfTheShapesTargetSetGivesTheScannedFolder() {
-        Path target = ShapesGenerator.ensure(ShapesConfig.defaults(), tmp).target().dir();
+        Path target = ShapesGenerator.ensureSet(ShapesConfig.defaults(), tmp, ShapesSet.TARGET,
+                ShapesGenerator.Listener.NONE).dir();
         ImageFolder walked = ImageFolder.scan(target);
         ImageFolder listed = ImageFolder.fromListing("hdfs://nn/shapes-target", TestFolders.listing(target));
         assertThat(walked.images()).hasSizeGreaterThan(100);
