@@ -316,7 +316,8 @@ public final class Main implements Callable<Integer> {
         String data;
 
         @Option(names = "--data-uri", paramLabel = "URI", description = "The same folder as the executors read it. "
-                + "Default: the file: URI of the folder.")
+                + "Default: the file: URI of the folder; for the bundle's test split, the URI the bundle records "
+                + "when its features were made from --data URI.")
         String dataUri;
 
         @Option(names = "--protocol", paramLabel = "P", description = "center, ten-crop, multi-scale or a YAML "

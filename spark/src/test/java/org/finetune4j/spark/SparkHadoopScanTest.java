@@ -17,6 +17,7 @@ import org.apache.spark.sql.SparkSession;
 import org.finetune4j.core.Seeds;
 import org.finetune4j.data.BadImagePolicy;
 import org.finetune4j.data.DataSettings;
+import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.LabeledImage;
 import org.finetune4j.data.ShapesConfig;
 import org.finetune4j.data.ShapesGenerator;
@@ -24,9 +25,17 @@ import org.finetune4j.data.ShapesSet;
 import org.finetune4j.data.SplitConfig;
 import org.finetune4j.data.SplitName;
 import org.finetune4j.data.TrainingData;
+import org.finetune4j.eval.CropProtocolLoader;
+import org.finetune4j.eval.Evaluation;
+import org.finetune4j.eval.MultiCropEvaluator;
+import org.finetune4j.model.BundleStore;
+import org.finetune4j.stage.EvaluateStage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,6 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and hash its files, and the result is the one of {@code --data PATH} on the same folder: the same split, bad files,
  * duplicates, fingerprint and vectors.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SparkHadoopScanTest {
 
     static final long SEED = 12345L;
@@ -76,10 +86,13 @@ class SparkHadoopScanTest {
         return Main.run(spark, new PrintWriter(new StringWriter()), new PrintWriter(err), args.toArray(String[]::new));
     }
 
+    static String byUri;
+
     @Test
+    @Order(1)
     void featuresOfAUriGiveTheSplitAndVectorsOfTheLocalPathBitForBit() {
         String byPath = tmp.resolve("features-path").toString();
-        String byUri = tmp.resolve("features-uri").toString();
+        byUri = tmp.resolve("features-uri").toString();
         StringWriter e1 = new StringWriter();
         assertThat(features(data.toString(), byPath, e1)).as(e1.toString()).isZero();
         StringWriter e2 = new StringWriter();
@@ -105,6 +118,36 @@ class SparkHadoopScanTest {
         assertThat(b.dataFingerprint()).isEqualTo(a.dataFingerprint());
         assertThat(b.classes()).isEqualTo(a.classes());
         assertThat(b.dataRoot()).isEqualTo(uriOf(data));
+    }
+
+    @Test
+    @Order(2)
+    void evaluateReadsTheTestSplitOfABundleFittedOnAUriFromThatUri() {
+        assertThat(byUri).as("features by URI ran first").isNotNull();
+        SparkFit.Result fit = SparkFit.run(spark, new SparkFit.Config(byUri, "uri-features", "l2", 0.5, 2,
+                List.of(0.01), 1000, true, SEED, models), s -> { });
+        BundleStore.Loaded bundle = BundleStore.load(fit.bundleDir());
+        assertThat(bundle.bundle().dataRoot()).isEqualTo(uriOf(data));
+
+        SparkEvaluate.Result r = SparkEvaluate.run(spark, new SparkEvaluate.Config("uri-features", models, null,
+                null, "center", "probs", 32, 16), s -> { });
+        // the same images, read from the local copy on one machine
+        List<LabeledImage> test = EvaluateStage.recordedTestSplit(bundle.bundle()).images().stream()
+                .map(im -> new LabeledImage(data.resolve(im.relativePath()), im.relativePath(), im.classIndex()))
+                .toList();
+        Evaluation single = new MultiCropEvaluator(bundle.bundle().preprocessing(), CropProtocolLoader.load(
+                "center"), MultiCropEvaluator.Averaging.of("probs"), 32).evaluate(test, bundle.bundle().labels(),
+                ImageDecoder.defaults(), bundle.graph()::outputSingle, () -> { });
+        assertThat(r.images()).isEqualTo(test.size()).isPositive();
+        assertThat(r.bad()).isZero();
+        assertThat(r.metrics()).usingRecursiveComparison().isEqualTo(single.protocolMetrics());
+
+        StringWriter err = new StringWriter();
+        int code = Main.run(spark, new PrintWriter(new StringWriter()), new PrintWriter(err), "evaluate", "--model",
+                "uri-features", "--models-dir", models.toString(), "--data", uriOf(data));
+        assertThat(code).isEqualTo(Main.EXIT_USAGE);
+        assertThat(err.toString()).contains("--data " + uriOf(data) + ": evaluate lists --data on the driver's "
+                + "disks");
     }
 
     @Test
