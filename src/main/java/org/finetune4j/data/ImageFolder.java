@@ -377,8 +377,8 @@ public final class ImageFolder {
     /** A listing made elsewhere: hidden entries (any part of the path starting with {@code .}) are left out. */
     private static final class ListedTree implements Tree {
         private final String location;
-        private final Set<String> dirs = new TreeSet<>();
-        private final Set<String> files = new TreeSet<>();
+        private final java.util.NavigableSet<String> dirs = new TreeSet<>();
+        private final java.util.NavigableSet<String> files = new TreeSet<>();
 
         ListedTree(String location, List<Entry> entries) {
             this.location = location.endsWith("/") ? location.substring(0, location.length() - 1) : location;
@@ -415,8 +415,8 @@ public final class ImageFolder {
         @Override
         public List<String> children(String dir, boolean directories) {
             String prefix = dir.isEmpty() ? "" : dir + "/";
-            return (directories ? dirs : files).stream()
-                    .filter(p -> p.startsWith(prefix) && p.indexOf('/', prefix.length()) < 0)
+            return under(directories ? dirs : files, dir).stream()
+                    .filter(p -> p.indexOf('/', prefix.length()) < 0)
                     .map(p -> p.substring(prefix.length()))
                     .sorted()
                     .toList();
@@ -424,19 +424,21 @@ public final class ImageFolder {
 
         @Override
         public List<String> images(String classDir, List<String> ignored) {
-            String prefix = classDir + "/";
             List<String> found = new ArrayList<>();
-            for (String f : files) {
-                if (f.startsWith(prefix)) {
-                    if (hasImageExtension(f.substring(f.lastIndexOf('/') + 1))) {
-                        found.add(f);
-                    } else {
-                        ignored.add(f);
-                    }
+            for (String f : under(files, classDir)) {
+                if (hasImageExtension(f.substring(f.lastIndexOf('/') + 1))) {
+                    found.add(f);
+                } else {
+                    ignored.add(f);
                 }
             }
             found.sort(Comparator.naturalOrder());
             return found;
+        }
+
+        /** @return the entries under a folder at any depth: a range of the sorted set, {@code dir/} up to {@code dir0} */
+        private static java.util.SortedSet<String> under(java.util.NavigableSet<String> set, String dir) {
+            return dir.isEmpty() ? set : set.subSet(dir + "/", true, dir + (char) ('/' + 1), false);
         }
 
         @Override
