@@ -42,7 +42,8 @@ public final class BadImageFilter {
     }
 
     /**
-     * Screens with checks made elsewhere ({@link FileChecks#precomputed}) or on this machine ({@link FileChecks#local}).
+     * Screens with checks made elsewhere ({@link FileChecks#precomputed}) or on this machine
+     * ({@link FileChecks#local}).
      *
      * @param threads header-checking threads, at least 1
      * @throws BadImageException under {@link BadImagePolicy#FAIL}, naming the first bad file

@@ -436,7 +436,7 @@ public final class ImageFolder {
             return found;
         }
 
-        /** @return the entries under a folder at any depth: a range of the sorted set, {@code dir/} up to {@code dir0} */
+        /** @return the entries under a folder at any depth: the sorted set's range from {@code dir/} to {@code dir0} */
         private static java.util.SortedSet<String> under(java.util.NavigableSet<String> set, String dir) {
             return dir.isEmpty() ? set : set.subSet(dir + "/", true, dir + (char) ('/' + 1), false);
         }

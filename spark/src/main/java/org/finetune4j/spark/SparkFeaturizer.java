@@ -46,9 +46,9 @@ import org.finetune4j.run.TrainConfig;
 /**
  * {@code features} on Spark: the driver scans and splits the folder exactly as {@code train --mode features} does
  * (same seed, same screening, same lists; a folder named by URI is listed through Hadoop and its files screened and
- * hashed on the executors, {@link HadoopImageFolder}), loads the backbone and cuts it after the feature layer; the executors load
- * the cut network once per JVM and run the same {@link FeatureExtractor} on the images, read through Hadoop's file
- * systems. The result is a Parquet folder of {@link #SCHEMA} rows, one per usable image, plus
+ * hashed on the executors, {@link HadoopImageFolder}), loads the backbone and cuts it after the feature layer; the
+ * executors load the cut network once per JVM and run the same {@link FeatureExtractor} on the images, read through
+ * Hadoop's file systems. The result is a Parquet folder of {@link #SCHEMA} rows, one per usable image, plus
  * {@code _finetune4j/} ({@link FeatureSpace}).
  *
  * <p>Units of work are runs of whole batches of a split's image list ({@code chunkBatches} batches each), so every
