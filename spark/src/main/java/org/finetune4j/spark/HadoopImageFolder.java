@@ -42,8 +42,11 @@ import scala.Tuple2;
  */
 final class HadoopImageFolder {
 
-    /** A scheme of two or more characters and a colon: {@code hdfs:}, {@code s3a:}, {@code file:} (not {@code C:}). */
-    private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]+:.*");
+    /**
+     * A scheme of two or more characters, a colon and a slash: {@code hdfs://}, {@code s3a://}, {@code file:/} (not
+     * {@code C:\} nor a folder named {@code photos:2024}).
+     */
+    private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]+:/.*");
 
     private HadoopImageFolder() {
     }

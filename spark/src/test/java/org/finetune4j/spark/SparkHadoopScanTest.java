@@ -199,6 +199,17 @@ class SparkHadoopScanTest {
     }
 
     @Test
+    void aSchemeAndASlashMakeAUriAnythingElseIsAPath() {
+        for (String uri : List.of("hdfs://nn:8020/data", "s3a://bucket/photos", "file:///mnt/photos", "file:/mnt/p")) {
+            assertThat(HadoopImageFolder.isUri(uri)).as(uri).isTrue();
+        }
+        for (String path : List.of("photos", "/mnt/photos", "../data/shapes-target", "C:\\photos", "photos:2024")) {
+            assertThat(HadoopImageFolder.isUri(path)).as(path).isFalse();
+        }
+        assertThat(HadoopImageFolder.isUri(null)).isFalse();
+    }
+
+    @Test
     void aMissingUriIsAUsageErrorNamingIt() {
         String missing = uriOf(tmp.resolve("no-such-folder"));
         StringWriter err = new StringWriter();
