@@ -160,7 +160,7 @@ public final class AugmentPreview {
                         row.stream().map(Augmented::descriptions).toList()));
             }
             if (rows.isEmpty()) {
-                throw new DataException(folder.root() + ": none of the images tried could be decoded ("
+                throw new DataException(folder.location() + ": none of the images tried could be decoded ("
                         + skipped.size() + " bad files, e.g. " + (skipped.isEmpty() ? "none"
                         : skipped.get(0).relativePath() + ": " + skipped.get(0).reason()) + "). Expected at least "
                         + "one readable image. Run `finetune4j inspect` on the folder.");

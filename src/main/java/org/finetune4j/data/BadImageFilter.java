@@ -38,16 +38,26 @@ public final class BadImageFilter {
      * @throws BadImageException under {@link BadImagePolicy#FAIL}, naming the first bad file
      */
     public static Result screen(Split split, ImageDecoder decoder, BadImagePolicy policy, int threads) {
+        return screen(split, FileChecks.local(decoder), policy, threads);
+    }
+
+    /**
+     * Screens with checks made elsewhere ({@link FileChecks#precomputed}) or on this machine
+     * ({@link FileChecks#local}).
+     *
+     * @param threads header-checking threads, at least 1
+     * @throws BadImageException under {@link BadImagePolicy#FAIL}, naming the first bad file
+     */
+    public static Result screen(Split split, FileChecks checks, BadImagePolicy policy, int threads) {
         List<LabeledImage> all = new ArrayList<>();
         for (SplitName s : SplitName.values()) {
             all.addAll(split.part(s));
         }
         ConcurrentSkipListMap<String, String> badReasons = new ConcurrentSkipListMap<>();
         ParallelMap.apply(all, threads, "finetune4j-screen", im -> {
-            try {
-                decoder.probe(im.file(), im.relativePath());
-            } catch (BadImageException e) {
-                badReasons.put(im.relativePath(), e.reason());
+            String reason = checks.badReason(im);
+            if (reason != null) {
+                badReasons.put(im.relativePath(), reason);
             }
             return im;
         });

@@ -134,7 +134,7 @@ public final class DatasetInspector {
         if (!bad.isEmpty()) {
             warnings.add(bad.size() + " file(s) cannot be used and will be skipped (see the bad files list).");
         }
-        return new DatasetReport(folder.root().toString(), folder.isPresplit() ? "pre-split" : "class-folders",
+        return new DatasetReport(folder.location(), folder.isPresplit() ? "pre-split" : "class-folders",
                 seeds.root(), splitConfig, folder.images().size(), classCounts, sizeStats(sizes), formats, bad,
                 folder.ignoredFiles(), ratio, duplicates, warnings);
     }

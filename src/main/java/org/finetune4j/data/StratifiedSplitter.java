@@ -100,7 +100,7 @@ public final class StratifiedSplitter {
     private static DataException emptySplit(ImageFolder folder, String part, String option, double fraction) {
         return new DataException(String.format(Locale.ROOT, "%s: the %s split would be empty. Expected at least "
                         + "one %s image with %s %s; received %d image(s) in %d classes. Add images, or set %s 0.",
-                folder.root(), part, part, option, fraction, folder.images().size(), folder.classes().size(),
+                folder.location(), part, part, option, fraction, folder.images().size(), folder.classes().size(),
                 option));
     }
 

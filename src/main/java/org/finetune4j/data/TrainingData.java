@@ -2,7 +2,6 @@ package org.finetune4j.data;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,6 +14,7 @@ import org.finetune4j.core.Fingerprint;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.ParallelMap;
 import org.finetune4j.core.Seeds;
+import org.finetune4j.core.UsageException;
 
 /**
  * A run's data, ready to use: the scanned folder, its classes, the seeded stratified split with bad files screened
@@ -32,10 +32,11 @@ import org.finetune4j.core.Seeds;
  * @param duplicates groups of byte-identical usable images, with the parts of {@code split} they fall in
  * @param dropped    classes left out because none of their training images is usable ({@code --drop-empty-classes})
  * @param sha256     SHA-256 of every usable file's bytes, by relative path
+ * @param checks     how the files' bytes were checked (sizes and hashes for the {@link #fingerprint()})
  */
 public record TrainingData(ImageFolder folder, List<String> classes, Split split, ImageDecoder decoder,
                            BadImageLog badImages, List<DatasetReport.DuplicateGroup> duplicates, List<String> dropped,
-                           Map<String, String> sha256) {
+                           Map<String, String> sha256, FileChecks checks) {
 
     /**
      * Scans {@code settings.folder()}, splits it with the seeds, screens every file's header, stops on (or, with
@@ -48,11 +49,32 @@ public record TrainingData(ImageFolder folder, List<String> classes, Split split
      */
     public static TrainingData prepare(DataSettings settings, Seeds seeds, Consumer<String> log) {
         ImageFolder folder = ImageFolder.scan(Path.of(settings.folder()));
+        return prepare(folder, settings, FileChecks.local(ImageDecoder.defaults()), seeds, log);
+    }
+
+    /**
+     * Prepares a folder already scanned or listed ({@link ImageFolder#fromListing}) as {@link #prepare(DataSettings,
+     * Seeds, Consumer)} does, with the per-file checks made by {@code checks}: the same split, screening, duplicates
+     * and fingerprint for the same files. {@code settings.folder()} is not read.
+     *
+     * @param checks {@link FileChecks#local} for a folder on this machine; {@link FileChecks#precomputed} for one
+     *               whose files were read elsewhere
+     * @throws DataException  as {@link #prepare(DataSettings, Seeds, Consumer)} does
+     * @throws UsageException for {@code dedupe} on a folder that is not on this machine (near-duplicates are found by
+     *                        decoding every image here)
+     */
+    public static TrainingData prepare(ImageFolder folder, DataSettings settings, FileChecks checks, Seeds seeds,
+                                       Consumer<String> log) {
+        if (settings.dedupe() && !folder.isLocal()) {
+            throw new UsageException("--dedupe: " + folder.location() + " is not on this machine's disks, and "
+                    + "near-duplicates are found by decoding every image here. Run without --dedupe, or on a local "
+                    + "copy of the folder.");
+        }
         folder.warnings().forEach(w -> log.accept("warning: " + w));
         StratifiedSplitter.SplitResult splitResult = StratifiedSplitter.split(folder, settings.split(), seeds);
         splitResult.warnings().forEach(w -> log.accept("warning: " + w));
         ImageDecoder decoder = ImageDecoder.defaults();
-        BadImageFilter.Result screened = BadImageFilter.screen(splitResult.split(), decoder, settings.onBadImage(),
+        BadImageFilter.Result screened = BadImageFilter.screen(splitResult.split(), checks, settings.onBadImage(),
                 settings.threads());
         BadImageLog badImages = new BadImageLog();
         badImages.addAll(screened.bad());
@@ -64,7 +86,7 @@ public record TrainingData(ImageFolder folder, List<String> classes, Split split
                 throw emptyClassError(folder, split, screened.bad(), empty);
             }
             if (classes.size() - empty.size() < 2) {
-                throw new DataException(folder.root() + ": only " + (classes.size() - empty.size()) + " class(es) "
+                throw new DataException(folder.location() + ": only " + (classes.size() - empty.size()) + " class(es) "
                         + "left after --drop-empty-classes left out " + quoted(empty) + ". Expected at least 2 "
                         + "classes with usable images. Fix or replace the bad files (`finetune4j inspect` lists "
                         + "them).");
@@ -76,7 +98,7 @@ public record TrainingData(ImageFolder folder, List<String> classes, Split split
             split = kept.split();
         }
 
-        Map<String, String> sha256 = hashes(split, settings.threads());
+        Map<String, String> sha256 = hashes(split, checks, settings.threads());
         List<LabeledImage> usable = all(split);
         List<DatasetReport.DuplicateGroup> duplicates = Duplicates.find(usable, sha256, classes, split);
         if (settings.dedupe() && folder.isPresplit()) {
@@ -113,7 +135,7 @@ public record TrainingData(ImageFolder folder, List<String> classes, Split split
             log.accept("warning: " + leakWarning);
         }
         return new TrainingData(folder, classes, split, decoder, badImages, List.copyOf(duplicates),
-                List.copyOf(empty), Map.copyOf(sha256));
+                List.copyOf(empty), Map.copyOf(sha256), checks);
     }
 
     /** @return the duplicate groups that straddle the train/validation/test boundary */
@@ -147,7 +169,7 @@ public record TrainingData(ImageFolder folder, List<String> classes, Split split
                 what.append(", e.g. ").append(its.get(0).relativePath()).append(": ").append(its.get(0).reason());
             }
         }
-        return new DataException(folder.root() + ": class(es) " + quoted(empty) + " cannot be learned. Expected at "
+        return new DataException(folder.location() + ": class(es) " + quoted(empty) + " cannot be learned. Expected at "
                 + "least one usable training image per class; received " + what + ". Fix or replace the files "
                 + "(`finetune4j inspect` lists every bad file), remove the class folder, or add "
                 + "--drop-empty-classes to train without it.");
@@ -200,11 +222,11 @@ public record TrainingData(ImageFolder folder, List<String> classes, Split split
         return out;
     }
 
-    private static Map<String, String> hashes(Split split, int threads) {
+    private static Map<String, String> hashes(Split split, FileChecks checks, int threads) {
         List<LabeledImage> all = all(split);
         List<String> shas = ParallelMap.apply(all, Math.max(1, threads), "finetune4j-hash", im -> {
             try {
-                return Fingerprint.sha256(im.file());
+                return checks.sha256(im);
             } catch (java.io.UncheckedIOException e) {
                 return "unreadable:" + im.relativePath();
             }
@@ -228,10 +250,9 @@ public record TrainingData(ImageFolder folder, List<String> classes, Split split
             long size;
             String sha;
             try {
-                size = Files.size(im.file());
-                sha = sha256.containsKey(im.relativePath()) ? sha256.get(im.relativePath())
-                        : Fingerprint.sha256(im.file());
-            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                size = checks.size(im);
+                sha = sha256.containsKey(im.relativePath()) ? sha256.get(im.relativePath()) : checks.sha256(im);
+            } catch (java.io.UncheckedIOException e) {
                 size = -1;
                 sha = "unreadable";
             }

@@ -2,10 +2,12 @@ package org.finetune4j.run;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.finetune4j.core.Backend;
 import org.finetune4j.core.DataException;
 import org.finetune4j.core.Seeds;
+import org.finetune4j.data.DataSettings;
 import org.finetune4j.data.TrainingData;
 import org.finetune4j.model.BackboneLoader;
 
@@ -43,17 +45,29 @@ public final class RunSetup {
      * @throws org.finetune4j.core.DataException   for unusable data
      */
     public PreparedRun prepare(TrainConfig cfg) {
+        return prepare(cfg, (settings, seeds) -> TrainingData.prepare(settings, seeds, log));
+    }
+
+    /**
+     * Sets the run up as {@link #prepare(TrainConfig)} does, with the data prepared by {@code data} at the same point
+     * (after the backbone and its weights are checked): e.g. a folder listed and checked through Hadoop, then given
+     * to {@link TrainingData#prepare(org.finetune4j.data.ImageFolder, org.finetune4j.data.DataSettings,
+     * org.finetune4j.data.FileChecks, Seeds, Consumer)}.
+     *
+     * @param data prepares the run's data settings with its seeds
+     */
+    public PreparedRun prepare(TrainConfig cfg, BiFunction<DataSettings, Seeds, TrainingData> data) {
         Backend.setUp();
         Seeds seeds = Seeds.of(cfg.seed());
         seeds.applyToNd4j();
         String freezeUntil = freezeUntil(cfg, loader.defaultFreezeUntil(cfg.backboneChoice()));
         fetchWeights(cfg);
-        TrainingData data = TrainingData.prepare(cfg.data(), seeds, log);
-        PreparedRun run = new PreparedRun(cfg.withFreezeUntil(freezeUntil), seeds, data, Backend.describe());
+        TrainingData prepared = data.apply(cfg.data(), seeds);
+        PreparedRun run = new PreparedRun(cfg.withFreezeUntil(freezeUntil), seeds, prepared, Backend.describe());
         // early stopping's auto metric follows the imbalance; a class-weights file is checked before any work
         Imbalance imbalance = run.imbalance();
         EarlyStopping stopping = cfg.schedule().earlyStopping();
-        run = new PreparedRun(run.config().withEarlyStopping(stopping.resolve(imbalance)), seeds, data,
+        run = new PreparedRun(run.config().withEarlyStopping(stopping.resolve(imbalance)), seeds, prepared,
                 run.backend());
         run.classWeights();
         if (imbalance.high()) {

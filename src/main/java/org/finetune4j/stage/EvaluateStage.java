@@ -242,20 +242,40 @@ public final class EvaluateStage {
      * @throws UsageException if the bundle records no test split or its data folder is gone
      */
     public static Images fromBundle(ModelBundle bundle) {
-        if (bundle.testSplit().isEmpty() || bundle.dataRoot() == null) {
-            throw new UsageException("--data: not given, and the bundle " + bundle.name() + " records no test split. "
-                    + "Expected --data FOLDER (a folder of class folders); received nothing. Name the images to "
-                    + "evaluate with --data.");
-        }
+        requireTestSplit(bundle);
         Path root = Path.of(bundle.dataRoot());
         if (!Files.isDirectory(root)) {
             throw new UsageException("--data: not given, and the folder the bundle " + bundle.name() + " was trained "
                     + "on (" + bundle.dataRoot() + ", relative to the working folder) is not there. Run from the "
                     + "folder you trained in, or name the images with --data FOLDER.");
         }
+        return recordedTestSplit(bundle, root);
+    }
+
+    /**
+     * The held-out test split recorded in a bundle whose data folder is not on this machine's disks (a URI it was
+     * listed under, e.g. {@code hdfs://…}): the images have their relative paths and labels but no local file; whatever
+     * reads them resolves the paths against {@link ModelBundle#dataRoot()}.
+     *
+     * @throws UsageException if the bundle records no test split
+     */
+    public static Images recordedTestSplit(ModelBundle bundle) {
+        requireTestSplit(bundle);
+        return recordedTestSplit(bundle, null);
+    }
+
+    private static void requireTestSplit(ModelBundle bundle) {
+        if (bundle.testSplit().isEmpty() || bundle.dataRoot() == null) {
+            throw new UsageException("--data: not given, and the bundle " + bundle.name() + " records no test split. "
+                    + "Expected --data FOLDER (a folder of class folders); received nothing. Name the images to "
+                    + "evaluate with --data.");
+        }
+    }
+
+    private static Images recordedTestSplit(ModelBundle bundle, Path root) {
         List<LabeledImage> out = new ArrayList<>();
         for (String rel : bundle.testSplit()) {
-            Path file = root.resolve(rel);
+            Path file = root == null ? null : root.resolve(rel);
             Path parent = Path.of(rel).getParent();
             int c = parent == null ? -1 : bundle.labels().indexOf(parent.getFileName().toString());
             if (c < 0) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.finetune4j.core.DataException;
 import org.finetune4j.core.UsageException;
@@ -153,5 +155,96 @@ class ImageFolderTest {
         TestFolders.imageFolder(tmp, Map.of("bird", 2));
         assertThatThrownBy(() -> ImageFolder.scan(tmp)).isInstanceOf(DataException.class)
                 .hasMessageContaining("mixes a pre-split layout").hasMessageContaining("bird/");
+    }
+
+    /** The parts of a folder a listing must reproduce; images as relative path and class index (no local file). */
+    private static List<String> summary(ImageFolder f) {
+        List<String> out = new ArrayList<>();
+        out.add("classes " + f.classes());
+        f.images().forEach(im -> out.add(im.relativePath() + " " + im.classIndex()));
+        out.add("presplit " + f.isPresplit());
+        f.presplit().ifPresent(s -> {
+            for (SplitName n : SplitName.values()) {
+                s.part(n).forEach(im -> out.add(n + " " + im.relativePath() + " " + im.classIndex()));
+            }
+        });
+        out.add("ignored " + new java.util.TreeSet<>(f.ignoredFiles()));
+        return out;
+    }
+
+    private static List<String> warningsWithout(ImageFolder f, String location) {
+        return f.warnings().stream().map(w -> w.replace(location, "ROOT")).toList();
+    }
+
+    @Test
+    void aListingOfTheShapesTargetSetGivesTheScannedFolder() {
+        Path target = ShapesGenerator.ensureSet(ShapesConfig.defaults(), tmp, ShapesSet.TARGET,
+                ShapesGenerator.Listener.NONE).dir();
+        ImageFolder walked = ImageFolder.scan(target);
+        ImageFolder listed = ImageFolder.fromListing("hdfs://nn/shapes-target", TestFolders.listing(target));
+        assertThat(walked.images()).hasSizeGreaterThan(100);
+        assertThat(summary(listed)).isEqualTo(summary(walked));
+        assertThat(listed.isLocal()).isFalse();
+        assertThat(listed.images()).allSatisfy(im -> assertThat(im.file()).isNull());
+        assertThat(listed.location()).isEqualTo("hdfs://nn/shapes-target");
+        assertThatThrownBy(listed::root).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("hdfs://nn/shapes-target");
+        // the split is the one the walked folder gets, image for image
+        SplitConfig cfg = SplitConfig.defaults();
+        Split a = StratifiedSplitter.split(walked, cfg, org.finetune4j.core.Seeds.of(7)).split();
+        Split b = StratifiedSplitter.split(listed, cfg, org.finetune4j.core.Seeds.of(7)).split();
+        for (SplitName n : SplitName.values()) {
+            assertThat(b.part(n)).extracting(LabeledImage::relativePath)
+                    .isEqualTo(a.part(n).stream().map(LabeledImage::relativePath).toList());
+        }
+    }
+
+    @Test
+    void aListingFollowsTheRulesForHiddenNestedIgnoredAndEmptyFolders() throws Exception {
+        TestFolders.imageFolder(tmp, Map.of("a", 2, "b", 1));
+        TestImages.write(tmp.resolve("a/UPPER.PNG"), TestImages.pattern(8, 8, 1), "png");
+        TestImages.write(tmp.resolve("a/._resource-fork.png"), TestImages.pattern(8, 8, 3), "png");
+        TestImages.write(tmp.resolve("a/.hidden/x.png"), TestImages.pattern(8, 8, 4), "png");
+        TestImages.write(tmp.resolve(".cache/c/x.png"), TestImages.pattern(8, 8, 5), "png");
+        TestImages.write(tmp.resolve("b/deep/er/y.jpg"), TestImages.pattern(8, 8, 6), "jpg");
+        Files.writeString(tmp.resolve("a/notes.txt"), "not an image");
+        Files.writeString(tmp.resolve("stray.png"), "top level");
+        Files.createDirectories(tmp.resolve("empty"));
+        Files.writeString(tmp.resolve("textonly.d"), "a file, not a class");
+        Files.createDirectories(tmp.resolve("textonly/sub"));
+        Files.writeString(tmp.resolve("textonly/sub/readme.txt"), "no images");
+        ImageFolder walked = ImageFolder.scan(tmp);
+        ImageFolder listed = ImageFolder.fromListing("s3a://bucket/photos/", TestFolders.listing(tmp));
+        assertThat(summary(listed)).isEqualTo(summary(walked));
+        assertThat(listed.images()).extracting(LabeledImage::relativePath).contains("b/deep/er/y.jpg")
+                .doesNotContain("a/.hidden/x.png", "a/._resource-fork.png");
+        assertThat(warningsWithout(listed, "s3a://bucket/photos")).isEqualTo(warningsWithout(walked,
+                tmp.toString()));
+        assertThat(listed.warnings()).anyMatch(w -> w.contains("empty/") && w.contains("no images"))
+                .anyMatch(w -> w.startsWith("s3a://bucket/photos: 2 file(s) at the top level"));
+    }
+
+    @Test
+    void aListingOfAPreSplitFolderGivesTheScannedSplit() throws Exception {
+        TestFolders.imageFolder(tmp.resolve("train"), Map.of("cat", 3, "dog", 3, "fox", 2));
+        TestFolders.imageFolder(tmp.resolve("val"), Map.of("dog", 1, "fox", 1));
+        TestFolders.imageFolder(tmp.resolve("test"), Map.of("cat", 1, "fox", 2));
+        Files.writeString(tmp.resolve("val/loose.png"), "belongs to no class");
+        Files.createDirectories(tmp.resolve("train/emu"));
+        ImageFolder walked = ImageFolder.scan(tmp);
+        ImageFolder listed = ImageFolder.fromListing("file:///data/pre", TestFolders.listing(tmp));
+        assertThat(listed.isPresplit()).isTrue();
+        assertThat(summary(listed)).isEqualTo(summary(walked));
+        assertThat(warningsWithout(listed, "file:///data/pre")).isEqualTo(warningsWithout(walked, tmp.toString()));
+        assertThat(listed.warnings()).anyMatch(w -> w.contains("val/loose.png"))
+                .anyMatch(w -> w.contains("train/emu/"));
+    }
+
+    @Test
+    void aListingWithOneClassIsTheSameErrorNamingTheLocation() {
+        TestFolders.imageFolder(tmp, Map.of("only", 3));
+        assertThatThrownBy(() -> ImageFolder.fromListing("hdfs://nn/one", TestFolders.listing(tmp)))
+                .isInstanceOf(DataException.class)
+                .hasMessageStartingWith("hdfs://nn/one: found only one class (only/)");
     }
 }

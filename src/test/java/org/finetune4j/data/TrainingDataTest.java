@@ -134,4 +134,57 @@ class TrainingDataTest {
         }
         return null;
     }
+
+    @Test
+    void aListedFolderWithChecksMadeElsewhereIsPreparedExactlyAsTheLocalOne() throws Exception {
+        Path data = TestFolders.imageFolder(tmp.resolve("data"), Map.of("a", 12, "b", 12, "c", 6));
+        TestImages.empty(data.resolve("a/empty.png"));
+        TestImages.truncatedJpeg(data.resolve("b/cut.jpg"), 0.5);
+        for (int i = 0; i < 4; i++) {   // copies across classes: duplicate groups, some straddling the split
+            String name = String.format("a_%02d.png", i);
+            Files.copy(data.resolve("a").resolve(name), data.resolve("c").resolve("copy_" + name));
+        }
+        for (boolean together : new boolean[] {false, true}) {
+            List<String> localLog = new ArrayList<>();
+            TrainingData local = TrainingData.prepare(settings(data, false, together), Seeds.of(9), localLog::add);
+
+            // what executors would compute where the bytes are, by relative path; the driver reads nothing
+            ImageFolder listed = ImageFolder.fromListing("hdfs://nn/data", TestFolders.listing(data));
+            FileChecks here = FileChecks.local(ImageDecoder.defaults());
+            Map<String, FileChecks.Facts> facts = new java.util.HashMap<>();
+            for (LabeledImage im : listed.images()) {
+                facts.put(im.relativePath(), here.facts(new LabeledImage(data.resolve(im.relativePath()),
+                        im.relativePath(), im.classIndex())));
+            }
+            List<String> remoteLog = new ArrayList<>();
+            TrainingData remote = TrainingData.prepare(listed, settings(data, false, together),
+                    FileChecks.precomputed(facts), Seeds.of(9), remoteLog::add);
+
+            assertThat(remote.classes()).isEqualTo(local.classes());
+            for (SplitName n : SplitName.values()) {
+                assertThat(paths(remote.split().part(n))).as(n + " " + together)
+                        .isEqualTo(paths(local.split().part(n))).isNotEmpty();
+            }
+            assertThat(remote.badImages().list()).isEqualTo(local.badImages().list()).hasSize(2);
+            assertThat(remote.duplicates()).isEqualTo(local.duplicates()).hasSize(4);
+            assertThat(remote.sha256()).isEqualTo(local.sha256());
+            assertThat(remote.fingerprint()).isEqualTo(local.fingerprint());
+            assertThat(remoteLog).isEqualTo(localLog);
+        }
+    }
+
+    @Test
+    void dedupeOnAListedFolderIsAUsageErrorNamingIt() {
+        Path data = TestFolders.imageFolder(tmp.resolve("data"), Map.of("a", 3, "b", 3));
+        ImageFolder listed = ImageFolder.fromListing("hdfs://nn/data", TestFolders.listing(data));
+        DataSettings dedupe = new DataSettings(data.toString(), SplitConfig.defaults(), "none", BadImagePolicy.SKIP,
+                2, false, false, true);
+        assertThatThrownBy(() -> TrainingData.prepare(listed, dedupe, FileChecks.precomputed(Map.of()), Seeds.of(1),
+                l -> { })).isInstanceOf(org.finetune4j.core.UsageException.class)
+                .hasMessageContaining("--dedupe: hdfs://nn/data");
+    }
+
+    private static List<String> paths(List<LabeledImage> part) {
+        return part.stream().map(im -> im.relativePath() + " " + im.classIndex()).toList();
+    }
 }

@@ -39,4 +39,19 @@ public final class TestFolders {
             }
         }
     }
+
+    /**
+     * Lists a folder as another file system would: every file and folder under it (links not followed), as paths
+     * relative to it with {@code /} separators.
+     */
+    public static java.util.List<org.finetune4j.data.ImageFolder.Entry> listing(Path root) {
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(root)) {
+            return s.filter(p -> !p.equals(root))
+                    .map(p -> new org.finetune4j.data.ImageFolder.Entry(root.relativize(p).toString()
+                            .replace(java.io.File.separatorChar, '/'), java.nio.file.Files.isDirectory(p)))
+                    .toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

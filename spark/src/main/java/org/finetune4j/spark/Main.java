@@ -140,12 +140,14 @@ public final class Main implements Callable<Integer> {
             + "Parquet rows (path, hash, label, split, features) to --out; a re-run computes only images whose "
             + "content has no vector yet.")
     static final class FeaturesCommand extends Base {
-        @Option(names = "--data", paramLabel = "DIR", required = true, description = "The image folder as the "
-                + "driver sees it (ROOT/<class>/<image> or ROOT/train|val|test/<class>/<image>).")
+        @Option(names = "--data", paramLabel = "DIR", required = true, description = "The image folder "
+                + "(ROOT/<class>/<image> or ROOT/train|val|test/<class>/<image>): a path the driver reads, or a URI "
+                + "(hdfs://…, s3a://…, file:///…) the driver lists through Hadoop while the executors read the "
+                + "files to screen and hash them.")
         String data;
 
         @Option(names = "--data-uri", paramLabel = "URI", description = "The same folder as the executors read "
-                + "it through Hadoop (hdfs://…, s3a://…). Default: the file: URI of --data.")
+                + "it through Hadoop (hdfs://…, s3a://…). Default: --data when it is a URI, else its file: URI.")
         String dataUri;
 
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "The features folder to write "
@@ -314,7 +316,8 @@ public final class Main implements Callable<Integer> {
         String data;
 
         @Option(names = "--data-uri", paramLabel = "URI", description = "The same folder as the executors read it. "
-                + "Default: the file: URI of the folder.")
+                + "Default: the file: URI of the folder; for the bundle's test split, the URI the bundle records "
+                + "when its features were made from --data URI.")
         String dataUri;
 
         @Option(names = "--protocol", paramLabel = "P", description = "center, ten-crop, multi-scale or a YAML "
@@ -353,18 +356,29 @@ public final class Main implements Callable<Integer> {
     /**
      * The run {@code features} describes, as the single-machine {@code features} command builds it.
      *
+     * @param data the image folder: a local path, or a URI ({@code hdfs://…}) kept as given
      * @return a features-mode run of {@code model} on {@code data}
      */
     public static TrainConfig featureRun(String data, String model, int batchSize, SplitConfig split,
                                          BadImagePolicy onBadImage, int threads, boolean dropEmptyClasses,
                                          boolean keepDuplicatesTogether, long seed) {
-        Path dir = Path.of(data);
-        return new TrainConfig(Mode.FEATURES, (dir.getFileName() == null ? "data" : dir.getFileName()) + "-features",
+        String folder;
+        String name;
+        if (HadoopImageFolder.isUri(data)) {   // kept as given: Path.of would fold "hdfs://" into "hdfs:/"
+            folder = data;
+            name = new org.apache.hadoop.fs.Path(data).getName();
+            name = name.isEmpty() ? "data" : name;
+        } else {
+            Path dir = Path.of(data);
+            folder = dir.toString();
+            name = dir.getFileName() == null ? "data" : dir.getFileName().toString();
+        }
+        return new TrainConfig(Mode.FEATURES, name + "-features",
                 new TrainConfig.BackboneSettings(model, null, ArchitectureSettings.defaults(),
                         WeightsSettings.defaults()),
                 new TrainConfig.FineTuneSettings(HeadSpec.defaults(), OptimizerConfig.defaults(),
                         new TrainConfig.Schedule(1, batchSize, EarlyStopping.defaults()), null),
-                new DataSettings(dir.toString(), split, null, onBadImage, threads, dropEmptyClasses,
+                new DataSettings(folder, split, null, onBadImage, threads, dropEmptyClasses,
                         keepDuplicatesTogether), seed);
     }
 }

@@ -41,7 +41,8 @@ public final class SparkEvaluate {
      * @param model       the bundle
      * @param modelsDir   where bundles are found
      * @param data        a folder of class folders as the driver sees it, or null for the bundle's test split
-     * @param dataUri     the same folder as the executors read it, or null for its {@code file:} URI
+     * @param dataUri     the same folder as the executors read it, or null for its {@code file:} URI (for the
+     *                    bundle's test split: the URI the bundle records when it records one)
      * @param protocol    a protocol name or YAML file
      * @param average     {@code probs} or {@code log-probs}
      * @param batchSize   crops per forward pass, at least 1
@@ -116,11 +117,19 @@ public final class SparkEvaluate {
         Shipped shipped = Shipped.bundle(spark, cfg.model(), cfg.modelsDir(), "evaluate");
         ModelBundle meta = BundleStore.readMeta(Path.of(shipped.dir()));
         protocol.crops(meta.preprocessing());
+        if (HadoopImageFolder.isUri(cfg.data())) {
+            throw new UsageException("--data " + cfg.data() + ": evaluate lists --data on the driver's disks. Give "
+                    + "a path the driver sees (and --data-uri for the executors), or leave --data out to evaluate "
+                    + "the bundle's recorded test split, which is read from the URI it was featurized from.");
+        }
+        // a bundle fitted on features of a folder named by URI: its test split is read from that URI
+        boolean listed = cfg.data() == null && HadoopImageFolder.isUri(meta.dataRoot());
         EvaluateStage.Images found = cfg.data() != null ? EvaluateStage.fromFolder(Path.of(cfg.data()), meta)
-                : EvaluateStage.fromBundle(meta);
+                : listed ? EvaluateStage.recordedTestSplit(meta) : EvaluateStage.fromBundle(meta);
+        String dataUri = cfg.dataUri() != null ? cfg.dataUri() : listed ? meta.dataRoot() : null;
         List<ImageRef> refs = new ArrayList<>();
         for (LabeledImage im : found.images()) {
-            refs.add(new ImageRef(SparkFeaturizer.uri(cfg.dataUri(), im), im.relativePath(), im.classIndex()));
+            refs.add(new ImageRef(SparkFeaturizer.uri(dataUri, im), im.relativePath(), im.classIndex()));
         }
         List<List<ImageRef>> chunks = new ArrayList<>();
         for (int i = 0; i < refs.size(); i += cfg.chunkImages()) {

@@ -45,9 +45,10 @@ import org.finetune4j.run.TrainConfig;
 
 /**
  * {@code features} on Spark: the driver scans and splits the folder exactly as {@code train --mode features} does
- * (same seed, same screening, same lists), loads the backbone and cuts it after the feature layer; the executors load
- * the cut network once per JVM and run the same {@link FeatureExtractor} on the images, read through Hadoop's file
- * systems. The result is a Parquet folder of {@link #SCHEMA} rows, one per usable image, plus
+ * (same seed, same screening, same lists; a folder named by URI is listed through Hadoop and its files screened and
+ * hashed on the executors, {@link HadoopImageFolder}), loads the backbone and cuts it after the feature layer; the
+ * executors load the cut network once per JVM and run the same {@link FeatureExtractor} on the images, read through
+ * Hadoop's file systems. The result is a Parquet folder of {@link #SCHEMA} rows, one per usable image, plus
  * {@code _finetune4j/} ({@link FeatureSpace}).
  *
  * <p>Units of work are runs of whole batches of a split's image list ({@code chunkBatches} batches each), so every
@@ -78,7 +79,7 @@ public final class SparkFeaturizer {
      * @param run          data, backbone, seed and decoding threads, as {@code features} takes them
      * @param extraction   layer, pooling and batch size ({@code --augment-copies} must be 0)
      * @param dataUri      the data folder as the executors read it ({@code hdfs://…}, {@code s3a://…}); null for
-     *                     the {@code file:} URI of {@code run.data().folder()}
+     *                     {@code run.data().folder()} itself when that is a URI, else for its {@code file:} URI
      * @param out          the features folder (any Hadoop file system URI or a local path)
      * @param chunkBatches batches per unit of work (a Spark task), at least 1
      * @param modelsDir    where bundle backbones are found
@@ -147,8 +148,13 @@ public final class SparkFeaturizer {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         checkOutput(cfg.out(), hadoop);
 
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         RunSetup setup = new RunSetup(cfg.modelsDir(), log);
-        PreparedRun prepared = setup.prepare(run);
+        String dataRoot = run.data().folder();
+        boolean listed = HadoopImageFolder.isUri(dataRoot);
+        // a folder named by URI is listed through Hadoop and its files read by the executors; the driver reads none
+        PreparedRun prepared = listed ? setup.prepare(run, (settings, seeds) -> HadoopImageFolder.prepare(jsc,
+                dataRoot, settings, seeds, log)) : setup.prepare(run);
         TrainingData data = prepared.data();
         BackboneLoader.Loaded backbone = setup.backbone(prepared);
         String layer = ex.layer() != null ? ex.layer()
@@ -166,7 +172,7 @@ public final class SparkFeaturizer {
                     extractorSha);
 
             Set<String> stored = storedHashes(spark, cfg.out(), space, log);
-            String dataUri = cfg.dataUri();
+            String dataUri = cfg.dataUri() != null ? cfg.dataUri() : listed ? dataRoot : null;
             List<Chunk> toCompute = new ArrayList<>();
             List<Row> toReuse = new ArrayList<>();
             long images = 0;
@@ -198,7 +204,6 @@ public final class SparkFeaturizer {
                     + " images, " + computing + " to compute in " + toCompute.size() + " task(s) of up to " + unit
                     + ", " + toReuse.size() + " already stored; out " + cfg.out());
 
-            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             String shipped = "finetune4j-extractor-" + extractorSha.substring(0, 16) + ".zip";
             Path shippedFile = scratch.resolve(shipped);
             Files.copy(extractorFile, shippedFile);
@@ -282,7 +287,12 @@ public final class SparkFeaturizer {
     /** @return the image's URI as executors read it: under {@code dataUri}, else its own {@code file:} URI */
     static String uri(String dataUri, LabeledImage im) {
         return dataUri == null ? im.file().toAbsolutePath().normalize().toUri().toString()
-                : new org.apache.hadoop.fs.Path(stripSlash(dataUri) + "/" + im.relativePath()).toUri().toString();
+                : uri(dataUri, im.relativePath());
+    }
+
+    /** @return the URI of a file under a folder named by URI */
+    static String uri(String dataUri, String relativePath) {
+        return new org.apache.hadoop.fs.Path(stripSlash(dataUri) + "/" + relativePath).toUri().toString();
     }
 
     private static String fileName(String relativePath) {
