@@ -355,6 +355,23 @@ public final class FeatureExtractor {
         return cut;
     }
 
+    /**
+     * @param graph the network this extractor was cut from
+     * @return whether the cut network's parameters are a view of {@code graph}'s (its first layer's weights lie in
+     *         {@code graph}'s memory), rather than a copy
+     */
+    public boolean sharesParametersWith(ComputationGraph graph) {
+        for (org.deeplearning4j.nn.api.Layer l : network.getLayers()) {
+            if (l.numParams() > 0) {
+                INDArray theirs = graph.getLayer(l.conf().getLayer().getLayerName()).params();
+                INDArray mine = l.params();
+                return mine.data().address() + mine.offset() * mine.data().getElementSize()
+                        == theirs.data().address() + theirs.offset() * theirs.data().getElementSize();
+            }
+        }
+        return false;
+    }
+
     /** SHA-256 over the cut network's configuration JSON and its parameters' bytes. */
     private static String identity(ComputationGraph network) {
         try {

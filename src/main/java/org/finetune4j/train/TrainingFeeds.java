@@ -108,6 +108,16 @@ final class TrainingFeeds {
         if (wanted.isEmpty() || cfg.mode() == Mode.SCRATCH) {
             return;
         }
+        Optional<String> own = FrozenPrefix.boundaryOf(whole);
+        if (own.isPresent()) {
+            // a prefix holding most of the network (frozen up to fc2: 97% of VGG16) as a view of the whole graph's
+            // frozen parameters, which are the backbone's: cut from the backbone, it would keep the backbone alive
+            // beside the whole graph's copy of the same values (0.55 GB for VGG16)
+            FeatureExtractor fx = FeatureExtractor.of(whole, preprocessing, own.get(), "none", cache());
+            if (fx.sharesParametersWith(whole)) {
+                prefixes.put(own.get(), fx);
+            }
+        }
         ComputationGraph b = backbone.get();
         for (String layer : wanted) {
             if (b.getConfiguration().getVertices().containsKey(layer)) {
