@@ -65,8 +65,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * see {@link #sgemm(int)}). Writes {@code target/perf/results.md}; progress on stderr.
  *
  * <p>Our side runs the code a user runs: the forward items VGG16 cut at {@code fc2} by {@link FeatureExtractor};
- * the training items a step as {@code train} takes it ({@link FrozenPrefix}: frozen layers in inference mode, then
- * the trainable ones); featurize {@link FeatureExtractor} with a cold {@link FeatureCache}, {@link MultiCropEvaluator} with the shipped ten-crop and center protocols, and
+ * the training items a step as {@code train} takes it (frozen layers in inference mode through the prefix network
+ * it cuts, then the trainable ones of {@link FrozenPrefix}); featurize {@link FeatureExtractor} with a cold {@link FeatureCache}, {@link MultiCropEvaluator} with the shipped ten-crop and center protocols, and
  * {@link LogisticRegression} on {@link SyntheticFeatures} (the same data the PyTorch side generates).
  */
 public final class PerfBench {
@@ -453,26 +453,34 @@ public final class PerfBench {
     }
 
     /**
-     * One training step of a batch as {@code train} runs it when the frozen prefix's outputs are not cached
+     * One training step of a batch as {@code train} takes it when the frozen prefix's outputs are not cached
      * ({@code --per-epoch-augment}, and the first pass over the images otherwise): the frozen layers in inference
-     * mode ({@link FrozenPrefix#atBoundary}), then forward, backward and update of the trainable layers only. The
-     * backbone the fine-tuning graph was copied from is closed first, as {@code train} drops it.
+     * mode through the prefix network {@code train} cuts ({@link FeatureExtractor} at the boundary), then forward, backward and update of the trainable layers only ({@link FrozenPrefix#trainable()}).
      */
     private static void train(String freezeUntil, int batch, int iterations) {
         ComputationGraph backbone = VggArchitecture.vgg16(1000).build(SEED);
         ComputationGraph net = FineTuner.build(backbone, new InputShape(SIZE, SIZE, 3), freezeUntil,
                 new HeadSpec(null, List.of(), "relu", 0.0, false), 10,
                 new OptimizerConfig("nesterov", 1e-3, 0.9, "constant", 0, 0), SEED);
-        backbone.close();
         FrozenPrefix split = FrozenPrefix.of(net).orElseThrow();
+        // the prefix as train.TrainingFeeds cuts it: a view of the whole graph's frozen layers when they hold most of
+        // it (head only), else a copy cut from the backbone; then the backbone is dropped
+        Preprocessing pre = Preprocessing.vgg(new InputShape(SIZE, SIZE, 3));
+        FeatureCache cache = FeatureCache.of(Path.of("target", "perf", "unused-cache"));
+        FeatureExtractor own = FeatureExtractor.of(net, pre, split.boundary(), "none", cache);
+        ComputationGraph prefix = own.sharesParametersWith(net) ? own.network()
+                : FeatureExtractor.of(backbone, pre, split.boundary(), "none", cache).network();
+        backbone = null;
+        System.gc();
         INDArray labels = Nd4j.zeros(DataType.FLOAT, batch, 10);
         SplittableRandom rng = new SplittableRandom(SEED);
         for (int i = 0; i < batch; i++) {
             labels.putScalar(i, rng.nextInt(10), 1.0);
         }
-        DataSet data = new DataSet(randomInput(batch, -2, 2), labels);
+        INDArray images = randomInput(batch, -2, 2);
+        ComputationGraph trainable = split.trainable();
         timed((freezeUntil.equals("fc2") ? "train-head" : "train-block5") + " b" + batch, iterations, batch,
-                "img/s", () -> split.trainable().fit(split.atBoundary(data)));
+                "img/s", () -> trainable.fit(new DataSet(prefix.outputSingle(false, images).detach(), labels)));
     }
 
     private static List<LabeledImage> labeled(List<Path> files) {

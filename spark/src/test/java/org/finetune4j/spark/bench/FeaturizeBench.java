@@ -9,6 +9,8 @@ import org.finetune4j.data.ShapesGenerator;
 import org.finetune4j.data.SplitConfig;
 import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.features.FeatureTrainer;
+import org.finetune4j.model.WeightsSettings;
+import org.finetune4j.run.TrainConfig;
 import org.finetune4j.spark.Main;
 import org.finetune4j.spark.SparkFeaturizer;
 import org.finetune4j.stage.FeaturesStage;
@@ -23,8 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  * first round of each warms up (JIT, native kernels) and is not counted.
  * <pre>
  * mvn -f spark/pom.xml test -Dspark.tests.excluded= -Dtest=FeaturizeBench -Dbench.perClass=100 -Dbench.rounds=2
- *     [-Dbench.chunkBatches=2] [-Dbench.batchSize=32]
+ *     [-Dbench.chunkBatches=2] [-Dbench.batchSize=32] [-Dbench.model=vgg16 -Dbench.weights=FILE]
  * </pre>
+ * {@code -Dbench.weights} takes a weights file of the model's layout with any checksum, as {@code --weights FILE
+ * --weights-md5 any}: for VGG16 offline, the full-size file with random values that the main module's
+ * {@code FineTuneBench} writes ({@code target/perf/finetune/vgg16_weights_tf_dim_ordering_tf_kernels.h5}).
  */
 @Tag("bench")
 class FeaturizeBench {
@@ -46,6 +51,16 @@ class FeaturizeBench {
         Path models = Path.of("..", "models");
         var run = Main.featureRun(data.toString(), model, batch, SplitConfig.defaults(), BadImagePolicy.SKIP, 2,
                 false, false, 12345L);
+        String weights = System.getProperty("bench.weights");
+        if (weights != null) {
+            // a weights file of the model's layout, any checksum (e.g. VGG16 with random values: speed does not
+            // depend on them), as --weights FILE --weights-md5 any
+            var b = run.backbone();
+            run = new TrainConfig(run.mode(), run.name(), new TrainConfig.BackboneSettings(b.model(),
+                    b.freezeUntil(), b.architecture(), new WeightsSettings(Path.of(weights).toAbsolutePath()
+                    .toString(), null, null, WeightsSettings.ANY_MD5)), run.fineTune(), run.data(), run.seed(),
+                    run.balance());
+        }
         SparkSession spark = SparkSession.builder().master("local[2]").appName("featurize-bench")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
