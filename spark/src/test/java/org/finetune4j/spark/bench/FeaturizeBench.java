@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <pre>
  * mvn -f spark/pom.xml test -Dspark.tests.excluded= -Dtest=FeaturizeBench -Dbench.perClass=100 -Dbench.rounds=2
  *     [-Dbench.chunkBatches=2] [-Dbench.batchSize=32] [-Dbench.model=vgg16 -Dbench.weights=FILE]
+ *     [-Dbench.master=local[1]]
  * </pre>
  * {@code -Dbench.weights} takes a weights file of the model's layout with any checksum, as {@code --weights FILE
  * --weights-md5 any}: for VGG16 offline, the full-size file with random values that the main module's
@@ -61,7 +62,7 @@ class FeaturizeBench {
                     .toString(), null, null, WeightsSettings.ANY_MD5)), run.fineTune(), run.data(), run.seed(),
                     run.balance());
         }
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("featurize-bench")
+        SparkSession spark = SparkSession.builder().master(System.getProperty("bench.master", "local[2]")).appName("featurize-bench")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
         try {
