@@ -37,6 +37,7 @@ import org.finetune4j.data.BadImageLog;
 import org.finetune4j.data.ImageDecoder;
 import org.finetune4j.data.LabeledImage;
 import org.finetune4j.model.Ancestors;
+import org.finetune4j.model.ArrayIO;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.LayerInfo;
 import org.finetune4j.model.Layout;
@@ -340,36 +341,18 @@ public final class FeatureExtractor {
         long total = all.length();
         cut.init(all.reshape(1, total).get(org.nd4j.linalg.indexing.NDArrayIndex.point(0),
                 org.nd4j.linalg.indexing.NDArrayIndex.interval(0, kept)).reshape(1, kept), false);
-        for (org.deeplearning4j.nn.api.Layer l : cut.getLayers()) {
-            if (l.numParams() == 0) {
-                continue;
-            }
-            INDArray mine = l.params();
-            INDArray theirs = backbone.getLayer(l.conf().getLayer().getLayerName()).params();
-            if (mine.data().address() + mine.offset() * mine.data().getElementSize()
-                    != theirs.data().address() + theirs.offset() * theirs.data().getElementSize()
-                    || mine.length() != theirs.length()) {
-                return null;   // laid out differently after all: copy instead
-            }
+        if (!ArrayIO.sharesParameters(cut, backbone)) {
+            return null;   // laid out differently after all: copy instead
         }
         return cut;
     }
 
     /**
      * @param graph the network this extractor was cut from
-     * @return whether the cut network's parameters are a view of {@code graph}'s (its first layer's weights lie in
-     *         {@code graph}'s memory), rather than a copy
+     * @return whether the cut network's parameters are views of {@code graph}'s, rather than copies
      */
     public boolean sharesParametersWith(ComputationGraph graph) {
-        for (org.deeplearning4j.nn.api.Layer l : network.getLayers()) {
-            if (l.numParams() > 0) {
-                INDArray theirs = graph.getLayer(l.conf().getLayer().getLayerName()).params();
-                INDArray mine = l.params();
-                return mine.data().address() + mine.offset() * mine.data().getElementSize()
-                        == theirs.data().address() + theirs.offset() * theirs.data().getElementSize();
-            }
-        }
-        return false;
+        return ArrayIO.sharesParameters(network, graph);
     }
 
     /** SHA-256 over the cut network's configuration JSON and its parameters' bytes. */

@@ -126,6 +126,33 @@ public final class ArrayIO {
         return a;
     }
 
+    /** @return whether the two arrays are one memory (the same start address and length), not copies */
+    public static boolean sameMemory(INDArray a, INDArray b) {
+        return a.data().address() + a.offset() * a.data().getElementSize()
+                == b.data().address() + b.offset() * b.data().getElementSize() && a.length() == b.length();
+    }
+
+    /**
+     * @param part   a graph made of some of {@code source}'s layers (a cut, or the trainable rest)
+     * @param source the graph it was made from
+     * @return whether every layer of {@code part} that has parameters holds them in {@code source}'s memory (views,
+     *         not copies); false for a graph without parameters
+     */
+    public static boolean sharesParameters(org.deeplearning4j.nn.graph.ComputationGraph part,
+                                           org.deeplearning4j.nn.graph.ComputationGraph source) {
+        boolean any = false;
+        for (org.deeplearning4j.nn.api.Layer l : part.getLayers()) {
+            if (l.numParams() == 0) {
+                continue;
+            }
+            any = true;
+            if (!sameMemory(l.params(), source.getLayer(l.conf().getLayer().getLayerName()).params())) {
+                return false;
+            }
+        }
+        return any;
+    }
+
     /**
      * Whether {@code part} holds bit for bit the values of {@code whole}'s elements from {@code offset} on (in their
      * memory order), compared without copying. False when the types differ or either array is not the whole of its

@@ -153,19 +153,7 @@ public final class FrozenPrefix {
 
     /** @return whether every trainable layer's parameters are views of the same memory in both graphs */
     private boolean sharesParameters() {
-        for (Layer l : trainable.getLayers()) {
-            if (l.numParams() == 0) {
-                continue;
-            }
-            INDArray mine = l.params();
-            INDArray theirs = whole.getLayer(l.conf().getLayer().getLayerName()).params();
-            if (mine.data().address() + mine.offset() * mine.data().getElementSize()
-                    != theirs.data().address() + theirs.offset() * theirs.data().getElementSize()
-                    || mine.length() != theirs.length()) {
-                return false;
-            }
-        }
-        return true;
+        return org.finetune4j.model.ArrayIO.sharesParameters(trainable, whole);
     }
 
     private static boolean isFrozen(GraphVertex v) {
