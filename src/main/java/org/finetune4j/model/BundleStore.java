@@ -108,7 +108,7 @@ public final class BundleStore {
      *
      * @return the SHA-256 of the zip, computed while writing it
      */
-    static String writeZip(ComputationGraph graph, Path zip) throws IOException {
+    public static String writeZip(ComputationGraph graph, Path zip) throws IOException {
         MessageDigest sha256 = Fingerprint.messageDigest("SHA-256");
         try (OutputStream file = new DigestOutputStream(Files.newOutputStream(zip), sha256);
              ZipOutputStream z = new ZipOutputStream(new BufferedOutputStream(file, 1 << 20))) {
@@ -128,7 +128,7 @@ public final class BundleStore {
      * ({@link ArrayIO}); a zip this cannot read that way (no parameters entry, a data type it does not handle) is
      * restored by DL4J's {@link ModelSerializer}, as before.
      */
-    static ComputationGraph readZip(Path zip) throws IOException {
+    public static ComputationGraph readZip(Path zip) throws IOException {
         try (ZipFile z = new ZipFile(zip.toFile())) {
             ZipEntry conf = z.getEntry(CONFIGURATION_ENTRY);
             ZipEntry params = z.getEntry(PARAMETERS_ENTRY);

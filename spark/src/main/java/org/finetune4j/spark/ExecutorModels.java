@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.spark.SparkFiles;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.finetune4j.core.Backend;
 import org.finetune4j.extract.FeatureCache;
 import org.finetune4j.extract.FeatureExtractor;
@@ -37,8 +36,7 @@ final class ExecutorModels {
         return load(space.extractorSha256(), () -> {
             Backend.setUp();
             try {
-                ComputationGraph cut = ModelSerializer.restoreComputationGraph(Path.of(SparkFiles.get(fileName))
-                        .toFile(), false);
+                ComputationGraph cut = BundleStore.readZip(Path.of(SparkFiles.get(fileName)));
                 // the extractor's own scratch cache is never used: every task takes withCache(its own folder)
                 return FeatureExtractor.of(cut, space.preprocessing(), space.layer(), space.pooling(),
                         FeatureCache.of(Files.createTempDirectory("finetune4j-unused-cache")));

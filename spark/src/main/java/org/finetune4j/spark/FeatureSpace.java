@@ -43,7 +43,7 @@ public record FeatureSpace(String key, String backbone, String layer, String poo
 
     /** The folder of a features output that holds the extractor and this record. */
     public static final String FOLDER = "_finetune4j";
-    /** The cut network, as DL4J's {@code ModelSerializer} writes it. */
+    /** The cut network, in the zip layout of DL4J's {@code ModelSerializer}, stored ({@code BundleStore.writeZip}). */
     public static final String EXTRACTOR_FILE = "extractor.zip";
     /** This record as JSON. */
     public static final String META_FILE = "features.json";

@@ -25,8 +25,6 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
-import org.deeplearning4j.util.ModelSerializer;
-import org.finetune4j.core.Fingerprint;
 import org.finetune4j.core.Json;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.data.BadImageLog;
@@ -39,6 +37,7 @@ import org.finetune4j.extract.FeatureExtractor;
 import org.finetune4j.features.ExtractionConfig;
 import org.finetune4j.features.FeatureTrainer;
 import org.finetune4j.model.BackboneLoader;
+import org.finetune4j.model.BundleStore;
 import org.finetune4j.run.PreparedRun;
 import org.finetune4j.run.RunSetup;
 import org.finetune4j.run.TrainConfig;
@@ -164,8 +163,9 @@ public final class SparkFeaturizer {
             FeatureExtractor fx = FeatureExtractor.of(backbone.graph(), backbone.preprocessing(), layer, ex.pool(),
                     FeatureCache.of(scratch.resolve("unused-cache")));
             Path extractorFile = scratch.resolve(FeatureSpace.EXTRACTOR_FILE);
-            ModelSerializer.writeModel(fx.network(), extractorFile.toFile(), false);
-            String extractorSha = Fingerprint.sha256(extractorFile);
+            // stored, parameters in bulk (BundleStore.writeZip): ModelSerializer's deflate took half a minute for
+            // VGG16's cut, a cost every job paid before its first image; plain DL4J still restores the file
+            String extractorSha = BundleStore.writeZip(fx.network(), extractorFile);
             FeatureSpace space = new FeatureSpace(fx.cacheKey(FeatureExtractor.View.centre()), backbone.name(),
                     layer, fx.pooling().name().toLowerCase(Locale.ROOT), fx.dimension(), backbone.preprocessing(),
                     data.classes(), run.data().folder(), data.fingerprint(), run.seed(), ex.batchSize(),

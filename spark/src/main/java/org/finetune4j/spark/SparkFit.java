@@ -24,7 +24,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.util.ModelSerializer;
 import org.finetune4j.core.Backend;
 import org.finetune4j.core.DataException;
 import org.finetune4j.core.Json;
@@ -247,7 +246,7 @@ public final class SparkFit {
             Path local = scratch.resolve(FeatureSpace.EXTRACTOR_FILE);
             FeatureSpace.copyExtractor(cfg.features(), local, spark.sparkContext().hadoopConfiguration());
             Backend.setUp();
-            ComputationGraph cut = ModelSerializer.restoreComputationGraph(local.toFile(), false);
+            ComputationGraph cut = BundleStore.readZip(local);
             FeatureExtractor fx = FeatureExtractor.of(cut, space.preprocessing(), space.layer(), space.pooling(),
                     FeatureCache.of(scratch.resolve("unused-cache")));
             ComputationGraph graph = LinearHead.attach(fx, linear);
