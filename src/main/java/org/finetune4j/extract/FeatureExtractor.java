@@ -348,11 +348,21 @@ public final class FeatureExtractor {
     }
 
     /**
-     * @param graph the network this extractor was cut from
-     * @return whether the cut network's parameters are views of {@code graph}'s, rather than copies
+     * The extractor at {@code layer} (no pooling) as a view of {@code graph}'s parameters, when {@link #of} would make
+     * it one (the layer and its ancestors hold most of the parameters and lead them); nothing is copied otherwise.
+     *
+     * @return the extractor, or empty when the cut would be a copy (or the layer is not in the graph)
      */
-    public boolean sharesParametersWith(ComputationGraph graph) {
-        return ArrayIO.sharesParameters(network, graph);
+    public static java.util.Optional<FeatureExtractor> sharing(ComputationGraph graph, Preprocessing preprocessing,
+                                                               String layer, FeatureCache cache) {
+        ComputationGraphConfiguration conf = graph.getConfiguration();
+        if (!conf.getVertices().containsKey(layer)) {
+            return java.util.Optional.empty();
+        }
+        ComputationGraph shared = sharedCut(graph, Ancestors.andSelf(conf, layer), layer);
+        return shared == null ? java.util.Optional.empty() : java.util.Optional.of(new FeatureExtractor(shared, layer,
+                layer, Pooling.NONE, preprocessing,
+                conf.getLayerActivationTypes(Layout.inputType(preprocessing.input())).get(layer), cache));
     }
 
     /** SHA-256 over the cut network's configuration JSON and its parameters' bytes. */

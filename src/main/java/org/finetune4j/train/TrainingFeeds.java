@@ -113,10 +113,7 @@ final class TrainingFeeds {
             // a prefix holding most of the network (frozen up to fc2: 97% of VGG16) as a view of the whole graph's
             // frozen parameters, which are the backbone's: cut from the backbone, it would keep the backbone alive
             // beside the whole graph's copy of the same values (0.55 GB for VGG16)
-            FeatureExtractor fx = FeatureExtractor.of(whole, preprocessing, own.get(), "none", cache());
-            if (fx.sharesParametersWith(whole)) {
-                prefixes.put(own.get(), fx);
-            }
+            FeatureExtractor.sharing(whole, preprocessing, own.get(), cache()).ifPresent(fx -> prefixes.put(own.get(), fx));
         }
         ComputationGraph b = backbone.get();
         for (String layer : wanted) {

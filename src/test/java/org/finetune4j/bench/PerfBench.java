@@ -467,9 +467,9 @@ public final class PerfBench {
         // it (head only), else a copy cut from the backbone; then the backbone is dropped
         Preprocessing pre = Preprocessing.vgg(new InputShape(SIZE, SIZE, 3));
         FeatureCache cache = FeatureCache.of(Path.of("target", "perf", "unused-cache"));
-        FeatureExtractor own = FeatureExtractor.of(net, pre, split.boundary(), "none", cache);
-        ComputationGraph prefix = own.sharesParametersWith(net) ? own.network()
-                : FeatureExtractor.of(backbone, pre, split.boundary(), "none", cache).network();
+        java.util.Optional<FeatureExtractor> shared = FeatureExtractor.sharing(net, pre, split.boundary(), cache);
+        ComputationGraph prefix = (shared.isPresent() ? shared.get()
+                : FeatureExtractor.of(backbone, pre, split.boundary(), "none", cache)).network();
         backbone = null;
         System.gc();
         INDArray labels = Nd4j.zeros(DataType.FLOAT, batch, 10);

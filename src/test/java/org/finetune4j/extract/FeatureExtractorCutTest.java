@@ -3,6 +3,7 @@ package org.finetune4j.extract;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -41,6 +42,11 @@ class FeatureExtractorCutTest {
         assertEquals(copied.network().getConfiguration().toJson(), shared.network().getConfiguration().toJson());
         assertEquals(copied.network().params(), shared.network().params());
         assertEquals(copied.cacheKey(FeatureExtractor.View.centre()), shared.cacheKey(FeatureExtractor.View.centre()));
+        FeatureExtractor viaSharing = FeatureExtractor.sharing(backbone, pre, "fc2", FeatureCache.of(dir)).orElseThrow();
+        assertEquals(address(backbone.getLayer("block1_conv1").params()),
+                address(viaSharing.network().getLayer("block1_conv1").params()));
+        assertEquals(shared.cacheKey(FeatureExtractor.View.centre()),
+                viaSharing.cacheKey(FeatureExtractor.View.centre()));
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 32, 32, 3);
         float[][] a = copied.forward(x);
         float[][] b = shared.forward(x);
@@ -57,5 +63,7 @@ class FeatureExtractorCutTest {
         assertNotEquals(address(backbone.getLayer("block1_conv1").params()),
                 address(fx.network().getLayer("block1_conv1").params()));
         assertEquals(backbone.getLayer("block1_conv1").params(), fx.network().getLayer("block1_conv1").params());
+        assertTrue(FeatureExtractor.sharing(backbone, Preprocessing.vgg(new InputShape(32, 32, 3)), "block2_pool",
+                FeatureCache.of(dir)).isEmpty());
     }
 }

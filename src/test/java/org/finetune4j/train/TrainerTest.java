@@ -136,6 +136,27 @@ class TrainerTest {
                 .containsExactly(params(a.bundleDir()));
     }
 
+    @Test
+    void aHeadOnlyRunWhosePrefixIsAViewOfTheWholeGraphKeepsTheFrozenLayersAndIsReproducible() {
+        // frozen up to fc1, the prefix holds most of the tiny network: it is cut as a view of the whole graph's
+        // frozen layers, not a copy of the backbone (train.TrainingFeeds)
+        List<String> log = new java.util.ArrayList<>();
+        TrainResult a = new Trainer(models, log::add).run(config("head-a", 2, "fc1", 0), false, () -> false,
+                (s, h, t) -> { });
+        assertThat(cachedCounts(log, "fc1")[0]).isPositive();
+        ComputationGraph before = BundleStore.load(models.resolve("tiny-backbone")).graph();
+        ComputationGraph after = BundleStore.load(a.bundleDir()).graph();
+        for (String frozen : List.of("block1_conv1", "block2_conv1", "fc1")) {
+            assertThat(after.getLayer(frozen).params().toFloatVector()).as(frozen)
+                    .containsExactly(before.getLayer(frozen).params().toFloatVector());
+        }
+        AtomicFiles.deleteTree(cacheDir());
+        TrainResult b = trainer().run(config("head-b", 2, "fc1", 0), false, () -> false, (s, h, t) -> { });
+        assertThat(params(b.bundleDir())).containsExactly(params(a.bundleDir()));
+        assertThat(params(a.bundleDir())).isNotEqualTo(BundleStore.load(models.resolve("tiny-backbone")).graph()
+                .params().toFloatVector());
+    }
+
     /** @return {training images, validation images} from the log line of the prefix cache at a boundary */
     private static int[] cachedCounts(List<String> log, String boundary) {
         String line = log.stream().filter(l -> l.startsWith("frozen layers up to " + boundary + " run once: "))
