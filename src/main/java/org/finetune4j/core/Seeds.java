@@ -95,6 +95,14 @@ public record Seeds(long root) {
         org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(value("nd4j-" + name, indices));
     }
 
+    /**
+     * Seeds ND4J's global generator with a seed already derived from one of these streams, such as the seed a
+     * network's configuration carries (DL4J draws a new network's weights from the generator seeded with it).
+     */
+    public static void seedNd4j(long derived) {
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(derived);
+    }
+
     /** SplitMix64 finaliser (Steele, Lea, Flood 2014). */
     static long mix(long z) {
         z += 0x9E3779B97F4A7C15L;
