@@ -26,8 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
  * <pre>
  * mvn -f spark/pom.xml test -Dspark.tests.excluded= -Dtest=FeaturizeBench -Dbench.perClass=100 -Dbench.rounds=2
  *     [-Dbench.chunkBatches=2] [-Dbench.batchSize=32] [-Dbench.model=vgg16 -Dbench.weights=FILE]
- *     [-Dbench.master=local[1]]
+ *     [-Dbench.master=local[1]] [-Dbench.taskCpus=2]
  * </pre>
+ * {@code -Dbench.taskCpus} is {@code spark.task.cpus} (default 1: as many concurrent tasks as the master has cores);
+ * with VGG16 set it to the master's cores, one task at a time with all of them, as docs/spark.md sizes executors.
  * {@code -Dbench.weights} takes a weights file of the model's layout with any checksum, as {@code --weights FILE
  * --weights-md5 any}: for VGG16 offline, the full-size file with random values that the main module's
  * {@code FineTuneBench} writes ({@code target/perf/finetune/vgg16_weights_tf_dim_ordering_tf_kernels.h5}).
@@ -64,7 +66,8 @@ class FeaturizeBench {
         }
         SparkSession spark = SparkSession.builder().master(System.getProperty("bench.master", "local[2]")).appName("featurize-bench")
                 .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.task.cpus", System.getProperty("bench.taskCpus", "1")).getOrCreate();
         try {
             double singleSum = 0;
             double sparkSum = 0;
@@ -76,9 +79,10 @@ class FeaturizeBench {
                 SparkFeaturizer.Result s = SparkFeaturizer.run(spark, new SparkFeaturizer.Config(run, ex, null,
                         tmp.resolve("out" + r).toString(), chunkBatches, models), m -> { });
                 double local2 = s.imagesPerSecond();
-                System.out.printf(Locale.ROOT, "round %d%s: %d images, single machine %.1f img/s, local[2] %.1f img/s"
-                        + " (%d tasks), ratio %.2f%n", r, r == 0 ? " (warm-up)" : "", s.computed(), single, local2,
-                        s.tasks(), local2 / single);
+                System.out.printf(Locale.ROOT, "round %d%s: %d images, single machine %.1f img/s, %s %.1f img/s"
+                        + " (%d tasks, spark.task.cpus %s), ratio %.2f%n", r, r == 0 ? " (warm-up)" : "", s.computed(),
+                        single, spark.sparkContext().master(), local2, s.tasks(),
+                        spark.sparkContext().getConf().get("spark.task.cpus"), local2 / single);
                 if (r > 0) {
                     singleSum += single;
                     sparkSum += local2;
