@@ -1,6 +1,5 @@
 package org.finetune4j.stage;
 
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,7 @@ import org.finetune4j.model.ModelBundle;
  * the negative log-likelihood), folds it into the output layer and saves the bundle again, recording the temperature
  * and the validation scores before and after in {@code bundle.json}'s metrics.
  * <pre>
- * Optional&lt;CalibrationSummary.Fit&gt; fit = Calibrator.calibrate(bundleDir, quiet);
+ * Optional&lt;CalibrationSummary.Fit&gt; fit = Calibrator.calibrate(BundleStore.load(bundleDir), quiet);
  * </pre>
  */
 final class Calibrator {
@@ -32,37 +31,33 @@ final class Calibrator {
     }
 
     /**
-     * @param bundleDir a bundle that records its validation split
-     * @param quiet     no progress display
+     * @param loaded a bundle that records its validation split, as loaded; its network is calibrated in place and
+     *               saved (the caller closes it)
+     * @param quiet  no progress display
      * @return the fit, or empty when the bundle records no validation split (nothing changed then)
      */
-    static Optional<CalibrationSummary.Fit> calibrate(Path bundleDir, boolean quiet) {
-        BundleStore.Loaded loaded = BundleStore.load(bundleDir);
-        try {
-            Optional<EvaluateStage.Images> val = EvaluateStage.validationFromBundle(loaded.bundle());
-            if (val.isEmpty()) {
-                return Optional.empty();
-            }
-            Evaluation e = EvaluateStage.evaluate(loaded, val.get().images(), CropProtocolLoader.load("center"),
-                    MultiCropEvaluator.Averaging.PROBABILITIES, EvaluateStage.TRAINING_BATCH_SIZE, quiet,
-                    "calibrating on validation");
-            double[][] p = e.images().stream().map(Evaluation.ImageResult::centerProbabilities)
-                    .toArray(double[][]::new);
-            int[] truth = e.images().stream().mapToInt(Evaluation.ImageResult::trueClass).toArray();
-            CalibrationSummary.Fit fit = CalibrationSummary.Fit.of(p, truth);
-            TemperatureScaling.fold(loaded.graph(), fit.temperature());
-            ModelBundle b = loaded.bundle();
-            double earlier = temperature(b);
-            Map<String, Double> metrics = new HashMap<>(b.metrics());
-            metrics.put(TEMPERATURE, (Double.isNaN(earlier) ? 1 : earlier) * fit.temperature());
-            put(metrics, "before", fit.before());
-            put(metrics, "after", fit.after());
-            metrics.put(PREFIX + "images", (double) fit.images());
-            BundleStore.save(bundleDir, loaded.graph(), b.withMetrics(metrics));
-            return Optional.of(fit);
-        } finally {
-            loaded.graph().close();
+    static Optional<CalibrationSummary.Fit> calibrate(BundleStore.Loaded loaded, boolean quiet) {
+        Optional<EvaluateStage.Images> val = EvaluateStage.validationFromBundle(loaded.bundle());
+        if (val.isEmpty()) {
+            return Optional.empty();
         }
+        Evaluation e = EvaluateStage.evaluate(loaded, val.get().images(), CropProtocolLoader.load("center"),
+                MultiCropEvaluator.Averaging.PROBABILITIES, EvaluateStage.TRAINING_BATCH_SIZE, quiet,
+                "calibrating on validation");
+        double[][] p = e.images().stream().map(Evaluation.ImageResult::centerProbabilities)
+                .toArray(double[][]::new);
+        int[] truth = e.images().stream().mapToInt(Evaluation.ImageResult::trueClass).toArray();
+        CalibrationSummary.Fit fit = CalibrationSummary.Fit.of(p, truth);
+        TemperatureScaling.fold(loaded.graph(), fit.temperature());
+        ModelBundle b = loaded.bundle();
+        double earlier = temperature(b);
+        Map<String, Double> metrics = new HashMap<>(b.metrics());
+        metrics.put(TEMPERATURE, (Double.isNaN(earlier) ? 1 : earlier) * fit.temperature());
+        put(metrics, "before", fit.before());
+        put(metrics, "after", fit.after());
+        metrics.put(PREFIX + "images", (double) fit.images());
+        BundleStore.save(loaded.dir(), loaded.graph(), b.withMetrics(metrics));
+        return Optional.of(fit);
     }
 
     /** @return the temperature folded into the bundle, NaN when it records none */

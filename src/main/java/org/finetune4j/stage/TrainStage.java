@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.finetune4j.core.AtomicFiles;
 import org.finetune4j.core.Json;
@@ -108,22 +109,34 @@ public final class TrainStage {
      */
     public Result fineTune(TrainConfig cfg, Supplier<Boolean> stop, TrainingLoop.EpochListener listener,
                            Consumer<String> log, boolean progress) {
-        TrainResult r = new Trainer(settings.modelsDir(), log, progress, settings.checkpointInterval()).run(cfg,
-                settings.resume(), stop, listener);
-        if (r.interrupted()) {
-            return new Result(r, null, null, null, cfg);
+        // the test scores come from the evaluation below, not from a pass of the trainer's own over the test split
+        TrainResult trained = new Trainer(settings.modelsDir(), log, progress, settings.checkpointInterval())
+                .withoutTestPass().run(cfg, settings.resume(), stop, listener);
+        if (trained.interrupted()) {
+            return new Result(trained, null, null, null, cfg);
         }
-        cfg = asRun(cfg, r);
-        String run = EvaluateStage.runName(cfg.name());
+        TrainConfig ran = asRun(cfg, trained);
+        String run = EvaluateStage.runName(ran.name());
         Path dir = settings.reportsDir().resolve(run);
-        TrainingMetrics metrics = TrainingMetrics.of(run, cfg, r);
-        AtomicFiles.writeString(dir.resolve("metrics.json"), Json.write(metrics));
-        LearningCurvesPlot.write(dir.resolve("learning-curves.png"), cfg.name(), r.history(),
-                cfg.schedule().earlyStopping());
-        TrainingEvaluation.Outcome e = TrainingEvaluation.write(dir, metrics, r, TrainingFacts.of(cfg, r),
-                LearningCurvesPlot.curves(r.history(), cfg.schedule().earlyStopping()), List.of(), protocol, averaging,
-                cfg.seed(), !progress);
-        return e == null ? new Result(r, dir, null, null, cfg) : new Result(r, dir, e.evaluation(), e.trust(), cfg);
+        LearningCurvesPlot.write(dir.resolve("learning-curves.png"), ran.name(), trained.history(),
+                ran.schedule().earlyStopping());
+        TrainResult[] scored = {trained};
+        Function<Evaluation, TrainingEvaluation.Written> written = e -> {
+            if (e != null) {
+                scored[0] = TrainingEvaluation.recordTestScores(trained, e);
+            }
+            TrainingMetrics metrics = TrainingMetrics.of(run, ran, scored[0]);
+            AtomicFiles.writeString(dir.resolve("metrics.json"), Json.write(metrics));
+            return new TrainingEvaluation.Written(metrics, TrainingFacts.of(ran, scored[0]));
+        };
+        TrainingEvaluation.Outcome e = TrainingEvaluation.write(dir, written, trained,
+                LearningCurvesPlot.curves(trained.history(), ran.schedule().earlyStopping()), List.of(), protocol,
+                averaging, ran.seed(), !progress);
+        if (e == null) {
+            written.apply(null);   // no test split: metrics.json without test scores
+            return new Result(trained, dir, null, null, ran);
+        }
+        return new Result(scored[0], dir, e.evaluation(), e.trust(), ran);
     }
 
     /** @return the configuration with the early-stopping criterion the bundle records (auto resolved) */
@@ -148,7 +161,8 @@ public final class TrainStage {
         FeatureTrainingMetrics metrics = FeatureTrainingMetrics.of(run, cfg, r);
         AtomicFiles.writeString(dir.resolve("metrics.json"), Json.write(metrics));
         writeCvPlot(dir.resolve("cv-accuracy.png"), cfg.run().name() + ": " + r.classifier(), r.cv());
-        TrainingEvaluation.Outcome e = TrainingEvaluation.write(dir, metrics, r.train(), TrainingFacts.of(cfg, r), null,
+        TrainingEvaluation.Written written = new TrainingEvaluation.Written(metrics, TrainingFacts.of(cfg, r));
+        TrainingEvaluation.Outcome e = TrainingEvaluation.write(dir, ignored -> written, r.train(), null,
                 List.of(Map.entry("cv-accuracy.png", "cross-validation accuracy against C")), protocol, averaging,
                 cfg.run().seed(), !progress);
         return e == null ? new FeaturesResult(r, dir, null, null)

@@ -3,12 +3,14 @@ package org.finetune4j.stage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.finetune4j.core.RunInfo;
 import org.finetune4j.eval.CalibrationSummary;
 import org.finetune4j.eval.CropProtocol;
 import org.finetune4j.eval.Evaluation;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.ModelBundle;
 import org.finetune4j.report.LearningCurves;
 import org.finetune4j.report.ReportContent;
 import org.finetune4j.report.ReportWriter;
@@ -36,32 +38,46 @@ final class TrainingEvaluation {
     }
 
     /**
-     * @param dir     the run's report folder, with the training's {@code metrics.json} in it
-     * @param metrics what training wrote to that {@code metrics.json} (a record)
+     * What the report shows of the training run, once the test split's evaluation is known (a fine-tuning run takes
+     * its test scores from it rather than from a pass of its own).
+     *
+     * @param metrics what the run wrote to its {@code metrics.json} (a record)
      * @param facts   the training facts the report shows
+     */
+    record Written(Object metrics, List<Map.Entry<String, String>> facts) {
+    }
+
+    /**
+     * @param dir     the run's report folder
+     * @param written given the test split's evaluation, writes the run's {@code metrics.json} and returns what the
+     *                report shows of it; called once, and not at all when the bundle has no test split
      * @param curves  learning curves, or null (a features run has no epochs)
      * @param plots   PNGs already in the report folder to show with them (file name → caption)
      * @return the evaluation with calibration and reject option, or null when the bundle has no test split
      */
-    static Outcome write(Path dir, Object metrics, TrainResult r, List<Map.Entry<String, String>> facts,
-                            LearningCurves curves, List<Map.Entry<String, String>> plots, CropProtocol protocol,
-                            MultiCropEvaluator.Averaging averaging, long seed, boolean quiet) {
+    static Outcome write(Path dir, Function<Evaluation, Written> written, TrainResult r, LearningCurves curves,
+                         List<Map.Entry<String, String>> plots, CropProtocol protocol,
+                         MultiCropEvaluator.Averaging averaging, long seed, boolean quiet) {
         // protocol null: chosen on the validation split after calibration, and recorded in the bundle
         if (r.bundleDir() == null || r.bundle() == null || r.bundle().testSplit().isEmpty()) {
             return null;
         }
-        CalibrationSummary.Fit fit = Calibrator.calibrate(r.bundleDir(), quiet).orElse(null);
+        // one load of the bundle for calibration, evaluation and report (calibration saves the bundle it changes)
         BundleStore.Loaded loaded = BundleStore.load(r.bundleDir());
         try {
+            CalibrationSummary.Fit fit = Calibrator.calibrate(loaded, quiet).orElse(null);
+            loaded = reread(loaded);
             EvaluateStage.Images images = EvaluateStage.fromBundle(loaded.bundle());
             EvaluateStage.Resolved chosen = EvaluateStage.resolve(loaded, protocol, averaging,
                     EvaluateStage.TRAINING_BATCH_SIZE, quiet, true);
-            loaded = new BundleStore.Loaded(loaded.dir(), BundleStore.readMeta(loaded.dir()), loaded.graph());
+            loaded = reread(loaded);
             Evaluation e = EvaluateStage.evaluate(loaded, images.images(), chosen.protocol(), chosen.averaging(),
                     EvaluateStage.TRAINING_BATCH_SIZE, quiet);
+            Written w = written.apply(e);
+            loaded = reread(loaded);
             EvaluateStage.Trust trust = EvaluateStage.trust(loaded, e, chosen, EvaluateStage.TRAINING_BATCH_SIZE, quiet,
                     fit);
-            ReportContent.Training training = new ReportContent.Training(metrics, facts, curves, plots);
+            ReportContent.Training training = new ReportContent.Training(w.metrics(), w.facts(), curves, plots);
             ReportWriter.write(dir, new ReportContent(dir.getFileName().toString(), loaded.bundle(),
                     images.description(), e, TOP_WRONG, training, RunInfo.current(seed), trust.calibration(),
                     trust.reject(), trust.choice(), ReportHeatMaps.of(loaded, e, TOP_WRONG)));
@@ -69,5 +85,54 @@ final class TrainingEvaluation {
         } finally {
             loaded.graph().close();
         }
+    }
+
+    /** The bundle's metadata as saved now (calibration, the protocol choice and test scores change it). */
+    private static BundleStore.Loaded reread(BundleStore.Loaded loaded) {
+        return new BundleStore.Loaded(loaded.dir(), BundleStore.readMeta(loaded.dir()), loaded.graph());
+    }
+
+    /**
+     * The test scores a fine-tuning run records (in its bundle, its result and {@code metrics.json}), from the
+     * end-of-run evaluation's centre crops rather than a pass of their own over the test split: the accuracy of the
+     * centre crops, and their cross-entropy before calibration, as the training loop scores the validation split
+     * (the evaluation ran the calibrated network, whose probabilities are softmax(z / T); the logits z are recovered up
+     * to a constant as T · ln p, which leaves the softmax unchanged).
+     *
+     * @return the run's result with the scores, and its bundle's metadata as now saved
+     */
+    static TrainResult recordTestScores(TrainResult r, Evaluation e) {
+        ModelBundle meta = BundleStore.readMeta(r.bundleDir());
+        double t = Calibrator.temperature(meta);
+        double temperature = Double.isNaN(t) ? 1 : t;
+        double loss = 0;
+        int right = 0;
+        for (Evaluation.ImageResult im : e.images()) {
+            double[] p = im.centerProbabilities();
+            double max = Double.NEGATIVE_INFINITY;
+            double[] z = new double[p.length];
+            for (int k = 0; k < p.length; k++) {
+                z[k] = temperature * Math.log(p[k]);
+                max = Math.max(max, z[k]);
+            }
+            double sum = 0;
+            for (double v : z) {
+                sum += Math.exp(v - max);
+            }
+            double uncalibrated = Math.exp(z[im.trueClass()] - max) / sum;
+            loss += -Math.log(Math.max(uncalibrated, 1e-12));
+            right += im.centerPredicted() == im.trueClass() ? 1 : 0;
+        }
+        int n = e.images().size();
+        double testLoss = n == 0 ? Double.NaN : loss / n;
+        double testAccuracy = n == 0 ? Double.NaN : right / (double) n;
+        Map<String, Double> metrics = new java.util.LinkedHashMap<>(meta.metrics());
+        metrics.put("test-accuracy", testAccuracy);
+        metrics.put("test-loss", testLoss);
+        metrics.values().removeIf(v -> v == null || v.isNaN());
+        ModelBundle scored = meta.withMetrics(metrics);
+        BundleStore.saveMeta(r.bundleDir(), scored);
+        return new TrainResult(r.bundleDir(), scored, r.history(), testLoss, testAccuracy, r.badImages(), r.seconds(),
+                r.interrupted(), r.checkpoint(), r.frozen(), r.leaks());
     }
 }
