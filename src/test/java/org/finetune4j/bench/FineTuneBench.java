@@ -32,7 +32,7 @@ import org.finetune4j.testing.KerasVggFiles;
  * <pre>
  * java -cp "target/test-classes:target/classes:target/lib/*" org.finetune4j.bench.FineTuneBench \
  *     [--rounds 2] [--items head,block5] [--images 200] [--epochs 10] [--copies 2] [--threads 2] \
- *     [--python /usr/bin/python3] [--no-torch]
+ *     [--python /usr/bin/python3] [--no-torch | --no-ours]
  * </pre>
  * Prints a Markdown table (median and min–max of the rounds per side, peak RSS, ratio) and writes it to
  * {@code target/perf/finetune/results.md}. Our peak RSS is the child JVM's {@code VmHWM}, read from /proc every
@@ -69,7 +69,8 @@ public final class FineTuneBench {
                 Integer.toString(Runtime.getRuntime().availableProcessors())));
         String python = o.getOrDefault("python", "/usr/bin/python3");
         List<String> items = Arrays.asList(o.getOrDefault("items", "head,block5").split(","));
-        List<String> sides = o.containsKey("no-torch") ? List.of("ours") : List.of("ours", "torch");
+        List<String> sides = o.containsKey("no-torch") ? List.of("ours")
+                : o.containsKey("no-ours") ? List.of("torch") : List.of("ours", "torch");
 
         Path work = Path.of("target", "perf", "finetune");
         Path data = work.resolve("data");

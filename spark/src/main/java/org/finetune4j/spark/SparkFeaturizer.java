@@ -200,6 +200,7 @@ public final class SparkFeaturizer {
                 }
             }
             long computing = toCompute.stream().mapToLong(c -> c.images().size()).sum();
+            taskSlotAdvice(spark.sparkContext()).ifPresent(log);
             log.accept("features: layer " + layer + ", " + fx.dimension() + " values per image; " + images
                     + " images, " + computing + " to compute in " + toCompute.size() + " task(s) of up to " + unit
                     + ", " + toReuse.size() + " already stored; out " + cfg.out());
@@ -240,6 +241,29 @@ public final class SparkFeaturizer {
         } finally {
             HadoopFiles.deleteScratch(scratch);
         }
+    }
+
+    /**
+     * A note when an executor runs several tasks at a time: they share its one network, whose forward passes take
+     * turns, while each task thread keeps its own native workspaces and decodes ahead (VGG16 on 2 cores: 0.77 of the
+     * single machine's throughput with two tasks at a time, 0.94 with one; docs/spark.md).
+     *
+     * @return the note, or empty when each executor runs one task at a time (or its cores are not known)
+     */
+    static java.util.Optional<String> taskSlotAdvice(org.apache.spark.SparkContext sc) {
+        return taskSlotAdvice(sc.getConf().getInt("spark.task.cpus", 1),
+                sc.isLocal() ? sc.defaultParallelism() : sc.getConf().getInt("spark.executor.cores", 0));
+    }
+
+    /** @see #taskSlotAdvice(org.apache.spark.SparkContext) */
+    static java.util.Optional<String> taskSlotAdvice(int taskCpus, int cores) {
+        if (cores <= taskCpus) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of("features: each executor runs " + cores / taskCpus + " tasks at a time ("
+                + cores + " cores, spark.task.cpus " + taskCpus + "); they share one network and take turns, which "
+                + "costs throughput with a large backbone. Expected one task per executor: --conf spark.task.cpus="
+                + cores + " (docs/spark.md, Executor sizing)");
     }
 
     /** Runs on an executor: the vectors of one unit of work. */

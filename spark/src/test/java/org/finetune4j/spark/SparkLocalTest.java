@@ -95,9 +95,16 @@ class SparkLocalTest {
         FeatureTrainer.Featurized single = FeaturesStage.run(run(), extraction(tmp.resolve("cache")), models, null,
                 s -> { }, false).features();
         // 2 batches per task: 500 images make several tasks per split, run by two executor threads
+        List<String> notes = new java.util.ArrayList<>();
         SparkFeaturizer.Result r = SparkFeaturizer.run(spark, new SparkFeaturizer.Config(run(),
-                extraction(tmp.resolve("unused")), null, features, 2, models), s -> { });
+                extraction(tmp.resolve("unused")), null, features, 2, models), notes::add);
         assertThat(r.tasks()).isGreaterThan(2);
+        // local[2] with spark.task.cpus 1: two tasks share the network, and the run says how to give each all cores
+        assertThat(notes).anySatisfy(n -> assertThat(n).contains("2 tasks at a time")
+                .contains("--conf spark.task.cpus=2"));
+        assertThat(SparkFeaturizer.taskSlotAdvice(4, 4)).isEmpty();
+        assertThat(SparkFeaturizer.taskSlotAdvice(1, 0)).as("cores not known").isEmpty();
+        assertThat(SparkFeaturizer.taskSlotAdvice(2, 8)).get().asString().contains("4 tasks at a time");
         assertThat(r.computed()).isEqualTo(single.train().size() + single.val().size() + single.test().size());
 
         Map<String, Row> rows = rowsByPath(features);
