@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -27,11 +26,10 @@ import org.finetune4j.model.Activations;
 import org.finetune4j.model.Ancestors;
 import org.finetune4j.model.InputShape;
 import org.finetune4j.model.Layout;
+import org.finetune4j.model.TransferBuild;
 import org.finetune4j.run.HeadSpec;
 import org.finetune4j.run.OptimizerConfig;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -157,94 +155,9 @@ public final class FineTuner {
         return new Edit(b, added, freezeUntil);
     }
 
-    /**
-     * The network {@link TransferLearning.GraphBuilder#build()} makes, with the same configuration, the backbone's
-     * parameters in the kept layers and the new layers initialised from the seed, without its detour: that builds a
-     * whole new network with random weights (all of VGG16's 138 M parameters drawn, only to be overwritten) and then
-     * copies each kept layer through a temporary duplicate, so that building VGG16's head held the backbone about
-     * three times over (peak resident memory 0.7 to 2.2 GB). Here the new network's parameters are allocated once and
-     * each kept layer is copied straight into them.
-     */
+    /** @see TransferBuild#build */
     static ComputationGraph assemble(Edit edit, ComputationGraph backbone) {
-        ComputationGraphConfiguration conf = configuration(edit.builder());
-        if (edit.freezeUntil() != null) {
-            freeze(conf, Ancestors.andSelf(conf, edit.freezeUntil()));
-        }
-        long count = 0;
-        for (GraphVertex v : conf.getVertices().values()) {
-            count += v.numParams(true);
-        }
-        ComputationGraph graph = new ComputationGraph(conf);
-        graph.init(Nd4j.createUninitialized(conf.getDataType(), 1, count), false);
-        Set<String> added = Set.copyOf(edit.added());
-        long filled = 0;
-        // the new layers are drawn in topological order from the configuration's seed, as DL4J's init draws
-        org.finetune4j.core.Seeds.seedNd4j(conf.getDefaultConfiguration().getSeed());
-        for (int i : graph.topologicalSortOrder()) {
-            org.deeplearning4j.nn.graph.vertex.GraphVertex v = graph.getVertices()[i];
-            if (!v.hasLayer() || v.getLayer().numParams() == 0) {
-                continue;
-            }
-            org.deeplearning4j.nn.api.Layer layer = v.getLayer();
-            INDArray params = layer.params();
-            if (added.contains(v.getVertexName())) {
-                NeuralNetConfiguration lc = layer.conf();
-                lc.getLayer().initializer().init(lc, params, true);
-            } else {
-                INDArray from = backbone.getLayer(v.getVertexName()).params();
-                if (from.length() != params.length()) {
-                    throw new IllegalStateException(v.getVertexName() + ": " + from.length()
-                            + " parameters in the backbone, " + params.length() + " in the fine-tuning network");
-                }
-                params.assign(from.reshape(params.shape()));
-            }
-            filled += params.length();
-        }
-        if (filled != count) {
-            throw new IllegalStateException("filled " + filled + " of the fine-tuning network's " + count
-                    + " parameters");
-        }
-        return graph;
-    }
-
-    /** The configuration {@link TransferLearning.GraphBuilder#build()} starts from (it has no public accessor). */
-    private static ComputationGraphConfiguration configuration(TransferLearning.GraphBuilder b) {
-        try {
-            java.lang.reflect.Field f = TransferLearning.GraphBuilder.class.getDeclaredField("editedConfigBuilder");
-            f.setAccessible(true);
-            return ((ComputationGraphConfiguration.GraphBuilder) f.get(b)).validateOutputLayerConfig(true).build();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("DL4J's TransferLearning.GraphBuilder has no editedConfigBuilder: "
-                    + "FineTuner is written for DL4J 1.0.0-M2.1", e);
-        }
-    }
-
-    /**
-     * What {@link TransferLearning.GraphBuilder#build()} does to the configuration of the frozen vertices: a layer
-     * is wrapped in a {@code FrozenLayer} (keeping its name and variables), any other vertex in a {@code FrozenVertex}.
-     */
-    private static void freeze(ComputationGraphConfiguration conf, Set<String> frozen) {
-        for (String name : frozen) {
-            GraphVertex v = conf.getVertices().get(name);
-            if (v == null) {
-                continue;   // a network input
-            }
-            if (v instanceof LayerVertex lv) {
-                Layer original = lv.getLayerConf().getLayer();
-                Layer wrapped = new FrozenLayer(original);
-                wrapped.setLayerName(original.getLayerName());
-                NeuralNetConfiguration nnc = lv.getLayerConf().clone();
-                lv.setLayerConf(nnc);
-                nnc.setLayer(wrapped);
-                List<String> vars = nnc.variables(true);
-                nnc.clearVariables();
-                for (String var : vars) {
-                    nnc.variables(false).add(var);
-                }
-            } else {
-                conf.getVertices().put(name, new FrozenVertex(v));
-            }
-        }
+        return TransferBuild.build(edit.builder(), backbone, edit.added(), edit.freezeUntil());
     }
 
     private static void addLayer(TransferLearning.GraphBuilder b, String name, Layer layer, String input,
