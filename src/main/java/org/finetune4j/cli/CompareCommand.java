@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 /** {@code finetune4j compare}: two or more bundles on the same images, with tests of their differences. */
 @Command(name = "compare",
         description = {"Compares two or more trained bundles on the same images (the test split they share, or "
-                + "--data) with the same protocol: each bundle's top-1 and macro F1 with 95% intervals, and for each "
+                + "--data) with the same protocol: each bundle's top-1 and macro F1 with 95%% intervals, and for each "
                 + "pair McNemar's exact test, a paired bootstrap interval of the accuracy difference and the recall "
                 + "difference per class. Refuses bundles whose labels differ. Writes eval/reports/<run>/ "
                 + "(compare.html, comparison.json, accuracy.png)."})

@@ -32,7 +32,7 @@ final class PredictCommand extends ToolCommand {
 
     @Option(names = "--min-confidence", paramLabel = "P", description = "Reject option: answer \"unknown\" when "
             + "the top probability is below P (0 to 1); the top-k labels are still listed. `evaluate` prints the "
-            + "thresholds that reach 95% and 99% accuracy on the validation split. Default: ${DEFAULT-VALUE} "
+            + "thresholds that reach 95%% and 99%% accuracy on the validation split. Default: ${DEFAULT-VALUE} "
             + "(always answer).")
     double minConfidence = 0;
 

@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.finetune4j.core.Seeds;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -25,12 +26,11 @@ public final class TransferBuild {
 
     /**
      * The network {@link TransferLearning.GraphBuilder#build()} makes, with the same configuration, the source
-     * network's parameters in the kept layers and the new layers initialised from the configuration's seed, without
-     * its detour: that builds a
-     * whole new network with random weights (all of VGG16's 138 M parameters drawn, only to be overwritten) and then
-     * copies each kept layer through a temporary duplicate, so that building VGG16's head held the backbone about
-     * three times over (peak resident memory 0.7 to 2.2 GB). Here the new network's parameters are allocated once and
-     * each kept layer is copied straight into them.
+     * network's parameters in the kept layers and the new layers initialised from the configuration's seed. That
+     * {@code build()} makes a whole new network with random weights (all of VGG16's 138 M parameters drawn, only to
+     * be overwritten) and then copies each kept layer through a temporary duplicate, so that building VGG16's head
+     * held the backbone about three times over (peak resident memory 0.7 to 2.2 GB). Here the new network's parameters
+     * are allocated once and each kept layer is copied straight into them.
      *
      * @param builder    the edit, not yet built (it is not built by this either)
      * @param source     the network the builder was made from (not modified)
@@ -53,7 +53,7 @@ public final class TransferBuild {
         Set<String> added = Set.copyOf(newLayers);
         long filled = 0;
         // the new layers are drawn in topological order from the configuration's seed, as DL4J's init draws
-        org.finetune4j.core.Seeds.seedNd4j(conf.getDefaultConfiguration().getSeed());
+        Seeds.seedNd4j(conf.getDefaultConfiguration().getSeed());
         for (int i : graph.topologicalSortOrder()) {
             org.deeplearning4j.nn.graph.vertex.GraphVertex v = graph.getVertices()[i];
             if (!v.hasLayer() || v.getLayer().numParams() == 0) {
@@ -89,7 +89,7 @@ public final class TransferBuild {
             return ((ComputationGraphConfiguration.GraphBuilder) f.get(b)).validateOutputLayerConfig(true).build();
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("DL4J's TransferLearning.GraphBuilder has no editedConfigBuilder: "
-                    + "FineTuner is written for DL4J 1.0.0-M2.1", e);
+                    + "finetune4j is written for DL4J 1.0.0-M2.1", e);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.finetune4j.core.RunInfo;
+import org.finetune4j.eval.Calibration;
 import org.finetune4j.eval.CalibrationSummary;
 import org.finetune4j.eval.CropProtocol;
 import org.finetune4j.eval.Evaluation;
@@ -96,36 +97,21 @@ final class TrainingEvaluation {
      * The test scores a fine-tuning run records (in its bundle, its result and {@code metrics.json}), from the
      * end-of-run evaluation's centre crops rather than a pass of their own over the test split: the accuracy of the
      * centre crops, and their cross-entropy before calibration, as the training loop scores the validation split
-     * (the evaluation ran the calibrated network, whose probabilities are softmax(z / T); the logits z are recovered up
-     * to a constant as T · ln p, which leaves the softmax unchanged).
+     * (the evaluation ran the calibrated network, whose probabilities are softmax(z / T): {@link Calibration#scale} by
+     * 1 / T gives back softmax(z)).
      *
      * @return the run's result with the scores, and its bundle's metadata as now saved
      */
     static TrainResult recordTestScores(TrainResult r, Evaluation e) {
         ModelBundle meta = BundleStore.readMeta(r.bundleDir());
         double t = Calibrator.temperature(meta);
-        double temperature = Double.isNaN(t) ? 1 : t;
-        double loss = 0;
-        int right = 0;
-        for (Evaluation.ImageResult im : e.images()) {
-            double[] p = im.centerProbabilities();
-            double max = Double.NEGATIVE_INFINITY;
-            double[] z = new double[p.length];
-            for (int k = 0; k < p.length; k++) {
-                z[k] = temperature * Math.log(p[k]);
-                max = Math.max(max, z[k]);
-            }
-            double sum = 0;
-            for (double v : z) {
-                sum += Math.exp(v - max);
-            }
-            double uncalibrated = Math.exp(z[im.trueClass()] - max) / sum;
-            loss += -Math.log(Math.max(uncalibrated, 1e-12));
-            right += im.centerPredicted() == im.trueClass() ? 1 : 0;
-        }
-        int n = e.images().size();
-        double testLoss = n == 0 ? Double.NaN : loss / n;
-        double testAccuracy = n == 0 ? Double.NaN : right / (double) n;
+        double[][] centre = e.images().stream().map(Evaluation.ImageResult::centerProbabilities)
+                .toArray(double[][]::new);
+        int[] truth = e.images().stream().mapToInt(Evaluation.ImageResult::trueClass).toArray();
+        double[][] uncalibrated = Double.isNaN(t) ? centre : Calibration.scale(centre, 1 / t);
+        int n = truth.length;
+        double testLoss = n == 0 ? Double.NaN : Calibration.scores(uncalibrated, truth).nll();
+        double testAccuracy = n == 0 ? Double.NaN : e.centerMetrics().top1();
         Map<String, Double> metrics = new java.util.LinkedHashMap<>(meta.metrics());
         metrics.put("test-accuracy", testAccuracy);
         metrics.put("test-loss", testLoss);

@@ -34,7 +34,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Puts a new head on a pretrained backbone and freezes its early layers, with DL4J's {@link TransferLearning}.
+ * Puts a new head on a pretrained backbone and freezes its early layers: the network DL4J's {@link TransferLearning}
+ * describes, built by {@link TransferBuild} without its copies.
  *
  * <p>Everything up to and including {@code freezeUntil} (and all its ancestors) is frozen: DL4J wraps those layers
  * in {@code FrozenLayer}, which never updates them (frozen batch norm uses its running statistics). Every vertex after
@@ -66,7 +67,7 @@ public final class FineTuner {
     public static ComputationGraph build(ComputationGraph backbone, InputShape input, String freezeUntil,
                                          HeadSpec head, int classes, OptimizerConfig optimizer, long seed) {
         Edit edit = edit(backbone, input, freezeUntil, head, classes, optimizer, seed);
-        return assemble(edit, backbone);
+        return TransferBuild.build(edit.builder(), backbone, edit.added(), edit.freezeUntil());
     }
 
     /**
@@ -153,11 +154,6 @@ public final class FineTuner {
         added.add("predictions");
         b.setOutputs("predictions");
         return new Edit(b, added, freezeUntil);
-    }
-
-    /** @see TransferBuild#build */
-    static ComputationGraph assemble(Edit edit, ComputationGraph backbone) {
-        return TransferBuild.build(edit.builder(), backbone, edit.added(), edit.freezeUntil());
     }
 
     private static void addLayer(TransferLearning.GraphBuilder b, String name, Layer layer, String input,
