@@ -117,6 +117,33 @@ public final class Calibration {
         return out;
     }
 
+    /**
+     * A single-crop evaluation as the network with temperature T folded in would give it: each image's probabilities
+     * {@link #scale scaled} and the metrics recomputed (the predictions do not change). Equal to evaluating the folded
+     * network up to rounding in the last bits, without another pass over the images.
+     *
+     * @param e           an evaluation with one crop per image (for several, the average of scaled probabilities is
+     *                    not the scaled average)
+     * @param temperature T &gt; 0
+     * @throws IllegalArgumentException for an evaluation with several crops per image
+     */
+    public static Evaluation scale(Evaluation e, double temperature) {
+        if (e.cropsPerImage() != 1) {
+            throw new IllegalArgumentException("scaling needs one crop per image; protocol " + e.protocol() + " has "
+                    + e.cropsPerImage());
+        }
+        List<Evaluation.ImageResult> images = e.images().stream().map(r -> new Evaluation.ImageResult(
+                r.relativePath(), r.file(), r.trueClass(), scaleOne(r.probabilities(), temperature),
+                scaleOne(r.centerProbabilities(), temperature))).toList();
+        int[] truth = images.stream().mapToInt(Evaluation.ImageResult::trueClass).toArray();
+        Metrics protocol = Metrics.of(e.labels(), truth, images.stream().map(Evaluation.ImageResult::probabilities)
+                .toArray(double[][]::new));
+        Metrics center = Metrics.of(e.labels(), truth, images.stream()
+                .map(Evaluation.ImageResult::centerProbabilities).toArray(double[][]::new));
+        return new Evaluation(e.protocol(), e.protocolSource(), e.averaging(), e.crops(), e.labels(), images, protocol,
+                center, e.protocolImagesPerSecond(), e.centerImagesPerSecond(), e.seconds(), e.badImages());
+    }
+
     static double[] scaleOne(double[] p, double temperature) {
         double[] out = new double[p.length];
         double max = Double.NEGATIVE_INFINITY;

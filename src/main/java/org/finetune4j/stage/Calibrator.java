@@ -18,7 +18,7 @@ import org.finetune4j.model.ModelBundle;
  * the negative log-likelihood), folds it into the output layer and saves the bundle again, recording the temperature
  * and the validation scores before and after in {@code bundle.json}'s metrics.
  * <pre>
- * Optional&lt;CalibrationSummary.Fit&gt; fit = Calibrator.calibrate(BundleStore.load(bundleDir), quiet);
+ * Optional&lt;Calibrator.Calibrated&gt; c = Calibrator.calibrate(BundleStore.load(bundleDir), quiet);
  * </pre>
  */
 final class Calibrator {
@@ -34,9 +34,10 @@ final class Calibrator {
      * @param loaded a bundle that records its validation split, as loaded; its network is calibrated in place and
      *               saved (the caller closes it)
      * @param quiet  no progress display
-     * @return the fit, or empty when the bundle records no validation split (nothing changed then)
+     * @return the fit and the validation split's centre-crop evaluation as the calibrated network gives it, or
+     *         empty when the bundle records no validation split (nothing changed then)
      */
-    static Optional<CalibrationSummary.Fit> calibrate(BundleStore.Loaded loaded, boolean quiet) {
+    static Optional<Calibrated> calibrate(BundleStore.Loaded loaded, boolean quiet) {
         Optional<EvaluateStage.Images> val = EvaluateStage.validationFromBundle(loaded.bundle());
         if (val.isEmpty()) {
             return Optional.empty();
@@ -57,7 +58,17 @@ final class Calibrator {
         put(metrics, "after", fit.after());
         metrics.put(PREFIX + "images", (double) fit.images());
         BundleStore.save(loaded.dir(), loaded.graph(), b.withMetrics(metrics));
-        return Optional.of(fit);
+        return Optional.of(new Calibrated(fit, Calibration.scale(e, fit.temperature())));
+    }
+
+    /**
+     * A calibration's outcome.
+     *
+     * @param fit        the temperature and the validation scores before and after
+     * @param validation the validation split's centre crops as the calibrated network predicts them (the pass the fit
+     *                   was made on, {@link Calibration#scale scaled} by the temperature: no second pass)
+     */
+    record Calibrated(CalibrationSummary.Fit fit, Evaluation validation) {
     }
 
     /** @return the temperature folded into the bundle, NaN when it records none */

@@ -12,6 +12,7 @@ import org.finetune4j.eval.Evaluation;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
+import org.finetune4j.model.Preprocessing;
 import org.finetune4j.report.LearningCurves;
 import org.finetune4j.report.ReportContent;
 import org.finetune4j.report.ReportWriter;
@@ -66,11 +67,12 @@ final class TrainingEvaluation {
         // one load of the bundle for calibration, evaluation and report (calibration saves the bundle it changes)
         BundleStore.Loaded loaded = BundleStore.load(r.bundleDir());
         try {
-            CalibrationSummary.Fit fit = Calibrator.calibrate(loaded, quiet).orElse(null);
+            Calibrator.Calibrated calibrated = Calibrator.calibrate(loaded, quiet).orElse(null);
+            CalibrationSummary.Fit fit = calibrated == null ? null : calibrated.fit();
             loaded = reread(loaded);
             EvaluateStage.Images images = EvaluateStage.fromBundle(loaded.bundle());
-            EvaluateStage.Resolved chosen = EvaluateStage.resolve(loaded, protocol, averaging,
-                    EvaluateStage.TRAINING_BATCH_SIZE, quiet, true);
+            EvaluateStage.Resolved chosen = withCalibrationPass(EvaluateStage.resolve(loaded, protocol, averaging,
+                    EvaluateStage.TRAINING_BATCH_SIZE, quiet, true), calibrated, loaded.bundle().preprocessing());
             loaded = reread(loaded);
             Evaluation e = EvaluateStage.evaluate(loaded, images.images(), chosen.protocol(), chosen.averaging(),
                     EvaluateStage.TRAINING_BATCH_SIZE, quiet);
@@ -86,6 +88,24 @@ final class TrainingEvaluation {
         } finally {
             loaded.graph().close();
         }
+    }
+
+    /**
+     * The reject option needs the validation split under the chosen protocol; when that protocol is the centre crop
+     * alone and choosing it made no pass, calibration's pass serves (scaled by its temperature), instead of a third
+     * pass of the whole network over the validation images.
+     */
+    static EvaluateStage.Resolved withCalibrationPass(EvaluateStage.Resolved chosen, Calibrator.Calibrated calibrated,
+                                                      Preprocessing pre) {
+        if (chosen.validation() != null || calibrated == null
+                || !chosen.protocol().crops(pre).equals(calibrated.validation().crops())) {
+            return chosen;
+        }
+        Evaluation v = calibrated.validation();
+        return new EvaluateStage.Resolved(chosen.protocol(), chosen.averaging(), chosen.choice(),
+                new Evaluation(chosen.protocol().name(), chosen.protocol().source(), chosen.averaging().key(),
+                        v.crops(), v.labels(), v.images(), v.protocolMetrics(), v.centerMetrics(),
+                        v.protocolImagesPerSecond(), v.centerImagesPerSecond(), v.seconds(), v.badImages()));
     }
 
     /** The bundle's metadata as saved now (calibration, the protocol choice and test scores change it). */

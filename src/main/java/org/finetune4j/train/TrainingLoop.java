@@ -2,6 +2,7 @@ package org.finetune4j.train;
 
 import java.util.Iterator;
 import java.util.function.Supplier;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.finetune4j.core.Seeds;
 import org.finetune4j.run.EarlyStopping;
@@ -10,6 +11,7 @@ import org.finetune4j.run.History;
 import org.finetune4j.run.OptimizerConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -111,12 +113,35 @@ public final class TrainingLoop {
         }
     }
 
+    /**
+     * @return the learning rate every layer that learns has, or NaN when they differ, one has a schedule, or none learns
+     *         (a fixed rate, as {@code ComputationGraph.setLearningRate} leaves it)
+     */
+    static double learningRate(ComputationGraph graph) {
+        double rate = Double.NaN;
+        for (org.deeplearning4j.nn.api.Layer l : graph.getLayers()) {
+            if (!(l.conf().getLayer() instanceof BaseLayer b) || b.getIUpdater() == null
+                    || !b.getIUpdater().hasLearningRate()) {
+                continue;   // frozen layers (their configuration is a FrozenLayer), and layers without parameters
+            }
+            IUpdater u = b.getIUpdater();
+            double r = u.getLearningRate(0, 0);
+            if (Double.isNaN(r) || r != u.getLearningRate(Integer.MAX_VALUE, Integer.MAX_VALUE)
+                    || !Double.isNaN(rate) && r != rate) {
+                return Double.NaN;
+            }
+            rate = r;
+        }
+        return rate;
+    }
+
     private Outcome stage(ComputationGraph graph, Batches train, Batches val, CheckpointState state,
                           INDArray bestParams, Saver saver, Supplier<Boolean> stop, EpochListener listener,
                           TrainingAccuracy accuracy) {
         CheckpointState s = state;
         INDArray best = bestParams;
-        double applied = Double.NaN;
+        // the rate the graph was built (or resumed) with: setting it again would rebuild the updater for nothing
+        double applied = learningRate(graph);
         while (s.stageEpoch() < stage.epochs() && !s.stopping().stopped()) {
             int epochIndex = s.epochIndex();
             double lr = stage.optimizer().learningRateAt(s.stageEpoch(), stage.epochs());
