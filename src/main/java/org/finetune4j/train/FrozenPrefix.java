@@ -65,6 +65,7 @@ public final class FrozenPrefix {
         rest.setNetworkInputs(new ArrayList<>(List.of(boundary)));
         rest.setTopologicalOrder(null);
         rest.setTopologicalOrderStr(null);
+        TraineeDense.adapt(rest);
         ComputationGraph trainable = new ComputationGraph(rest);
         INDArray shared = trailingParams(whole, rest);
         if (shared != null) {
