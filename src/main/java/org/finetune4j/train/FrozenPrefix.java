@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -66,6 +67,11 @@ public final class FrozenPrefix {
         rest.setTopologicalOrder(null);
         rest.setTopologicalOrderStr(null);
         TraineeDense.adapt(rest);
+        // convolution layers keep their pre-activation from the forward pass for the backward pass (DL4J's cache
+        // mode; with the oneDNN helper only), rather than running the convolution a second time: VGG16's block 5 and
+        // head, batch 16, 10 epochs on cached activations took 144 s instead of 178 s, the same parameters bit for
+        // bit. This configuration is never saved (bundles and checkpoints save the whole graph's).
+        rest.setCacheMode(CacheMode.DEVICE);
         ComputationGraph trainable = new ComputationGraph(rest);
         INDArray shared = trailingParams(whole, rest);
         if (shared != null) {
@@ -75,6 +81,7 @@ public final class FrozenPrefix {
         } else {
             trainable.init();
         }
+        trainable.setCacheMode(CacheMode.DEVICE);   // the layers' own setting (the graph's only opens the workspace)
         // the clone does not carry the optimizer's step count (Adam's bias correction depends on it)
         trainable.getConfiguration().setIterationCount(conf.getIterationCount());
         trainable.getConfiguration().setEpochCount(conf.getEpochCount());

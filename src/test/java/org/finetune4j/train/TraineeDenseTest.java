@@ -3,6 +3,7 @@ package org.finetune4j.train;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -39,7 +40,7 @@ class TraineeDenseTest {
 
     @Test
     void theLayerFedByTheInputThroughTheFlatteningSkipsTheInputGradientAndTheOthersDoNot() {
-        FrozenPrefix split = FrozenPrefix.of(fineTuning(0.5)).orElseThrow();
+        FrozenPrefix split = FrozenPrefix.of(fineTuning(0.5, "block2_pool")).orElseThrow();
         ComputationGraphConfiguration conf = split.trainable().getConfiguration();
         assertThat(conf.getNetworkInputs()).containsExactly("block2_pool");
         assertThat(((PreprocessorVertex) conf.getVertices().get("flatten")).getPreProcessor())
@@ -53,7 +54,18 @@ class TraineeDenseTest {
     void trainingGivesTheParametersOfDl4jsDenseLayerBitForBit() {
         // dropout on the head's inputs: the kept pre-activation must be the one of the dropped-out input; fc1, fed by
         // the frozen layers through the flattening vertex, returns no input gradient
-        ComputationGraph whole = fineTuning(0.5);
+        trainsLikeDl4jsOwnLayers("block2_pool");
+    }
+
+    @Test
+    void convolutionLayersThatKeepTheirPreActivationTrainBitForBitLikeDl4jsDefault() {
+        // block 2's convolution trains: with the oneDNN helper it keeps its pre-activation (cache mode) for the
+        // backward pass; DL4J's default computes it again
+        trainsLikeDl4jsOwnLayers("block1_pool");
+    }
+
+    private static void trainsLikeDl4jsOwnLayers(String freezeUntil) {
+        ComputationGraph whole = fineTuning(0.5, freezeUntil);
         FrozenPrefix split = FrozenPrefix.of(whole).orElseThrow();
         ComputationGraph ours = split.trainable();
         ComputationGraph dl4j = withDl4jLayers(ours, whole);
@@ -79,9 +91,9 @@ class TraineeDenseTest {
                 .containsExactly(dl4j.getUpdater().getStateViewArray().toFloatVector());
     }
 
-    private static ComputationGraph fineTuning(double dropout) {
+    private static ComputationGraph fineTuning(double dropout, String freezeUntil) {
         ComputationGraph backbone = TestBundles.tinyVgg(3, true).build(4);
-        return FineTuner.build(backbone, TestBundles.INPUT, "block2_pool", new HeadSpec(null, List.of(8, 6), "relu",
+        return FineTuner.build(backbone, TestBundles.INPUT, freezeUntil, new HeadSpec(null, List.of(8, 6), "relu",
                 dropout, false), 3, new OptimizerConfig("adam", 1e-2, 0.9, "constant", 0, 1e-3), 5);
     }
 
@@ -98,8 +110,10 @@ class TraineeDenseTest {
                         .getPreProcessor().clone());
             }
         });
+        conf.setCacheMode(CacheMode.NONE);
         ComputationGraph g = new ComputationGraph(conf);
         g.init(trainee.params().dup(), true);
+        g.setCacheMode(CacheMode.NONE);
         assertThat(g.getLayer("fc1").conf().getLayer().getClass()).isEqualTo(DenseLayer.class);
         assertThat(((PreprocessorVertex) conf.getVertices().get("flatten")).getPreProcessor().getClass())
                 .isEqualTo(CnnToFeedForwardPreProcessor.class);
