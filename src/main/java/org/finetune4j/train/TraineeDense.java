@@ -53,7 +53,8 @@ final class TraineeDense extends DenseLayer {
      */
     static void adapt(ComputationGraphConfiguration conf) {
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
-            if (!(e.getValue() instanceof LayerVertex lv) || lv.getLayerConf().getLayer().getClass() != DenseLayer.class) {
+            if (!(e.getValue() instanceof LayerVertex lv)
+                    || lv.getLayerConf().getLayer().getClass() != DenseLayer.class) {
                 continue;
             }
             PreprocessorVertex flatten = inputFlatten(conf, e.getKey());
@@ -66,7 +67,8 @@ final class TraineeDense extends DenseLayer {
                     lv.setPreProcessor(new NoGradientFlatten((CnnToFeedForwardPreProcessor) lv.getPreProcessor()));
                 }
                 if (flatten != null) {
-                    flatten.setPreProcessor(new NoGradientFlatten((CnnToFeedForwardPreProcessor) flatten.getPreProcessor()));
+                    flatten.setPreProcessor(
+                            new NoGradientFlatten((CnnToFeedForwardPreProcessor) flatten.getPreProcessor()));
                 }
             }
         }
