@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.finetune4j.core.DataException;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.data.BadImageException;
 import org.finetune4j.data.ImageDecoder;
+import org.finetune4j.model.NativeInference;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
@@ -39,7 +39,7 @@ public final class ImageClassifier implements AutoCloseable {
     private final ModelInfo info;
     private final ClassifierOptions options;
     private final Predictor predictor;
-    private final BlockingQueue<ComputationGraph> idle;
+    private final BlockingQueue<NativeInference> idle;
     private volatile boolean closed;
 
     private ImageClassifier(BundleStore.Loaded loaded, ClassifierOptions options) {
@@ -51,9 +51,9 @@ public final class ImageClassifier implements AutoCloseable {
         this.predictor = new Predictor(loaded, new ImageDecoder(b.preprocessing().input().channels(),
                 options.maxPixels()));
         this.idle = new ArrayBlockingQueue<>(options.copies());
-        idle.add(loaded.graph());
+        idle.add(NativeInference.of(loaded.graph()));
         for (int i = 1; i < options.copies(); i++) {
-            idle.add(loaded.graph().clone());
+            idle.add(NativeInference.of(loaded.graph().clone()));
         }
     }
 
@@ -230,14 +230,14 @@ public final class ImageClassifier implements AutoCloseable {
         }
         List<Mat> mats = images.stream().map(PreparedImage::fitted).toList();
         List<List<Predictor.Scored>> tops = new ArrayList<>(mats.size());
-        ComputationGraph graph = borrow();
+        NativeInference network = borrow();
         try {
             for (int from = 0; from < mats.size(); from += options.batchSize()) {
-                tops.addAll(predictor.classify(graph, mats.subList(from, Math.min(mats.size(),
+                tops.addAll(predictor.classify(network, mats.subList(from, Math.min(mats.size(),
                         from + options.batchSize())), topK));
             }
         } finally {
-            idle.add(graph);
+            idle.add(network);
         }
         List<Classification> out = new ArrayList<>(images.size());
         for (int i = 0; i < images.size(); i++) {
@@ -247,7 +247,7 @@ public final class ImageClassifier implements AutoCloseable {
         return out;
     }
 
-    private ComputationGraph borrow() {
+    private NativeInference borrow() {
         try {
             return idle.take();
         } catch (InterruptedException e) {

@@ -41,6 +41,7 @@ import org.finetune4j.model.ArrayIO;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.LayerInfo;
 import org.finetune4j.model.Layout;
+import org.finetune4j.model.NativeInference;
 import org.finetune4j.model.Preprocessing;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -178,6 +179,8 @@ public final class FeatureExtractor {
     private static final float[] PRESENT = new float[0];
 
     private final ComputationGraph network;
+    /** The cut network's forward pass, its convolutions in oneDNN's blocked layout (made on first use). */
+    private NativeInference inference;
     private final String outputVertex;
     private final String layer;
     private final Pooling pooling;
@@ -660,12 +663,26 @@ public final class FeatureExtractor {
     /** Runs the cut network on a prepared batch. @return one row per image */
     public float[][] forward(INDArray input) {
         forwardPasses.incrementAndGet();
-        INDArray y;
-        synchronized (network) {
-            y = network.outputSingle(false, input);
-        }
+        INDArray y = output(input);
         INDArray flat = y.reshape('c', y.size(0), dimension);
         return flat.castTo(DataType.FLOAT).toFloatMatrix();
+    }
+
+    /**
+     * The cut network's output for a batch, in inference mode, as {@code network().outputSingle(false, input)} gives
+     * it up to floating-point rounding: its leading convolutions and poolings run through {@link NativeInference}.
+     * One batch at a time (callers on other threads wait).
+     *
+     * @param input a batch in the network's input layout
+     * @return the output (a feature map, or rows), detached
+     */
+    public INDArray output(INDArray input) {
+        synchronized (network) {
+            if (inference == null) {
+                inference = NativeInference.of(network);
+            }
+            return inference.output(input);
+        }
     }
 
     /** @return the vertex whose output the features are (the feature layer, or the pooling vertex after it) */

@@ -145,7 +145,7 @@ public final class Layout {
         return null;
     }
 
-    private static Layer unwrap(Layer layer) {
+    static Layer unwrap(Layer layer) {
         Layer l = layer;
         while (true) {
             if (l instanceof FrozenLayer f) {

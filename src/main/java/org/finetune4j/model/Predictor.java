@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.bytedeco.opencv.opencv_core.Mat;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.finetune4j.data.BadImageException;
 import org.finetune4j.data.ImageDecoder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -62,6 +61,13 @@ public final class Predictor {
      * @return one prediction per file, in order
      */
     public List<Prediction> predict(List<Path> files, List<String> names, int topK, int batchSize) {
+        try (NativeInference network = NativeInference.of(bundle.graph())) {
+            return predict(network, files, names, topK, batchSize);
+        }
+    }
+
+    private List<Prediction> predict(NativeInference network, List<Path> files, List<String> names, int topK,
+                                     int batchSize) {
         Prediction[] out = new Prediction[files.size()];
         List<Integer> pending = new ArrayList<>();
         List<Mat> mats = new ArrayList<>();
@@ -75,7 +81,7 @@ public final class Predictor {
                 }
             }
             if (!mats.isEmpty() && (mats.size() == batchSize || i == files.size())) {
-                List<List<Scored>> tops = classify(bundle.graph(), mats, topK);
+                List<List<Scored>> tops = classify(network, mats, topK);
                 for (int r = 0; r < mats.size(); r++) {
                     out[pending.get(r)] = new Prediction(names.get(pending.get(r)), tops.get(r), null);
                 }
@@ -117,17 +123,17 @@ public final class Predictor {
     }
 
     /**
-     * One forward pass over fitted images (from {@link #fit}) through {@code graph}: the second half of
-     * {@link #predict}. A {@link ComputationGraph} is not safe for concurrent {@code output} calls, so concurrent
-     * callers pass their own copy of the bundle's graph.
+     * One forward pass over fitted images (from {@link #fit}) through the network: the second half of
+     * {@link #predict}. One pass at a time runs through a {@link NativeInference}, so concurrent callers pass their
+     * own, each over its own copy of the bundle's graph.
      *
-     * @param graph the bundle's network or a copy of it
+     * @param network the bundle's network (or a copy of it)
      * @param fitted images of exactly the input size (not closed)
      * @param topK  labels per image, at least 1 (capped at the number of classes)
      * @return the top-k labels of each image, in order
      */
-    public List<List<Scored>> classify(ComputationGraph graph, List<Mat> fitted, int topK) {
-        INDArray probs = graph.outputSingle(bundle.bundle().preprocessing().toInput(fitted));
+    public List<List<Scored>> classify(NativeInference network, List<Mat> fitted, int topK) {
+        INDArray probs = network.output(bundle.bundle().preprocessing().toInput(fitted));
         List<String> labels = bundle.bundle().labels();
         List<List<Scored>> out = new ArrayList<>(fitted.size());
         for (int r = 0; r < fitted.size(); r++) {

@@ -22,6 +22,7 @@ import org.finetune4j.eval.Headline;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.eval.ProtocolChoice;
 import org.finetune4j.eval.RiskCoverage;
+import org.finetune4j.model.NativeInference;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
@@ -359,8 +360,9 @@ public final class EvaluateStage {
         MultiCropEvaluator ev = new MultiCropEvaluator(b.preprocessing(), protocol, averaging, batchSize);
         ImageDecoder decoder = new ImageDecoder(b.preprocessing().input().channels(), ImageDecoder.DEFAULT_MAX_PIXELS);
         Evaluation e;
-        try (Progress p = Progress.start(what, images.size(), " img", !quiet)) {
-            e = ev.evaluate(images, b.labels(), decoder, loaded.graph()::outputSingle, p::step);
+        try (Progress p = Progress.start(what, images.size(), " img", !quiet);
+             NativeInference inference = NativeInference.of(loaded.graph())) {
+            e = ev.evaluate(images, b.labels(), decoder, inference::output, p::step);
         }
         if (e.images().isEmpty()) {
             throw new DataException("none of the " + images.size() + " images could be read (first: "

@@ -11,6 +11,7 @@ import org.finetune4j.eval.CropProtocolLoader;
 import org.finetune4j.eval.Evaluation;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.eval.ProtocolChoice;
+import org.finetune4j.model.NativeInference;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
 
@@ -44,16 +45,9 @@ final class ProtocolChooser {
         ModelBundle b = loaded.bundle();
         ImageDecoder decoder = new ImageDecoder(b.preprocessing().input().channels(), ImageDecoder.DEFAULT_MAX_PIXELS);
         List<Evaluation> all = new ArrayList<>();
-        for (String name : CropProtocolLoader.SHIPPED) {
-            CropProtocol protocol = CropProtocolLoader.load(name);
-            List<MultiCropEvaluator.Averaging> rules = averaging != null ? List.of(averaging)
-                    : protocol.cropCount() == 1 ? List.of(MultiCropEvaluator.Averaging.PROBABILITIES)
-                    : List.of(MultiCropEvaluator.Averaging.values());
-            MultiCropEvaluator ev = new MultiCropEvaluator(b.preprocessing(), protocol,
-                    MultiCropEvaluator.Averaging.PROBABILITIES, batchSize);
-            try (Progress p = Progress.start("choosing the protocol: " + name + " on validation", validation.size(),
-                    " img", !quiet)) {
-                all.addAll(ev.evaluate(validation, b.labels(), decoder, loaded.graph()::outputSingle, p::step, rules));
+        try (NativeInference inference = NativeInference.of(loaded.graph())) {
+            for (String name : CropProtocolLoader.SHIPPED) {
+                all.addAll(evaluate(loaded, validation, averaging, batchSize, quiet, decoder, inference, name));
             }
         }
         if (all.get(0).images().isEmpty()) {
@@ -64,6 +58,22 @@ final class ProtocolChooser {
         Evaluation chosen = all.stream().filter(e -> e.protocol().equals(choice.protocol())
                 && e.averaging().equals(choice.averaging())).findFirst().orElseThrow();
         return new Chosen(choice, chosen);
+    }
+
+    /** @return the validation evaluations of one shipped protocol, under each averaging rule it is tried with */
+    private static List<Evaluation> evaluate(BundleStore.Loaded loaded, List<LabeledImage> validation,
+                                             MultiCropEvaluator.Averaging averaging, int batchSize, boolean quiet,
+                                             ImageDecoder decoder, NativeInference inference, String name) {
+        CropProtocol protocol = CropProtocolLoader.load(name);
+        List<MultiCropEvaluator.Averaging> rules = averaging != null ? List.of(averaging)
+                : protocol.cropCount() == 1 ? List.of(MultiCropEvaluator.Averaging.PROBABILITIES)
+                : List.of(MultiCropEvaluator.Averaging.values());
+        MultiCropEvaluator ev = new MultiCropEvaluator(loaded.bundle().preprocessing(), protocol,
+                MultiCropEvaluator.Averaging.PROBABILITIES, batchSize);
+        try (Progress p = Progress.start("choosing the protocol: " + name + " on validation", validation.size(),
+                " img", !quiet)) {
+            return ev.evaluate(validation, loaded.bundle().labels(), decoder, inference::output, p::step, rules);
+        }
     }
 
     /** @return the choice as the bundle records it */

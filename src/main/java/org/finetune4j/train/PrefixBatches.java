@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.UnaryOperator;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.finetune4j.core.Seeds;
 import org.finetune4j.data.LabeledImage;
 import org.finetune4j.extract.FeatureExtractor;
@@ -108,19 +107,16 @@ public final class PrefixBatches implements Batches {
      * Image batches run through the frozen prefix, batch by batch.
      *
      * @param images the image batches (they are closed with these)
-     * @param prefix the frozen prefix: a network whose output is the boundary layer's
+     * @param prefix the frozen prefix: a cut network whose output is the boundary layer's
      */
-    public static PrefixBatches perEpoch(ImageBatches images, ComputationGraph prefix) {
+    public static PrefixBatches perEpoch(ImageBatches images, FeatureExtractor prefix) {
         // the prefix runs on the training thread, not the prefetching one: two native computations at once would
         // oversubscribe the cores
         UnaryOperator<ImageBatches.Batch> throughPrefix = batch -> {
             if (batch.data() == null) {
                 return batch;
             }
-            INDArray out;
-            synchronized (prefix) {
-                out = prefix.outputSingle(false, batch.data().getFeatures()).detach();
-            }
+            INDArray out = prefix.output(batch.data().getFeatures());
             return new ImageBatches.Batch(batch.epoch(), batch.index(), new DataSet(out, batch.data().getLabels()));
         };
         return new PrefixBatches(images.size(), images.batchesPerEpoch(), images::batch, throughPrefix, images);

@@ -166,7 +166,7 @@ final class TrainingFeeds {
                         + "inference mode");
             }
             return new Feed(fp.trainable(), fp, PrefixBatches.perEpoch(images(train, augmentation, true),
-                    fx.network()), PrefixBatches.perEpoch(images(val, null, false), fx.network()));
+                    fx), PrefixBatches.perEpoch(images(val, null, false), fx));
         }
         List<FeatureExtractor.View> views = new ArrayList<>();
         if (recipe.steps().isEmpty()) {

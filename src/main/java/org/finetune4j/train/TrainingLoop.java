@@ -1,5 +1,6 @@
 package org.finetune4j.train;
 
+import org.finetune4j.model.NativeInference;
 import java.util.Iterator;
 import java.util.function.Supplier;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -230,6 +231,13 @@ public final class TrainingLoop {
      *         penalty, no class weights); balanced accuracy is the mean recall over the classes with images
      */
     public static double[] evaluate(ComputationGraph graph, Batches batches) {
+        // the parameters are the current ones: a new native runner per pass (its weights are read on first use)
+        try (NativeInference inference = NativeInference.of(graph)) {
+            return evaluate(inference, batches);
+        }
+    }
+
+    private static double[] evaluate(NativeInference inference, Batches batches) {
         double loss = 0;
         long hits = 0;
         long n = 0;
@@ -240,7 +248,7 @@ public final class TrainingLoop {
             if (b.data() == null) {
                 continue;
             }
-            INDArray out = graph.outputSingle(false, b.data().getFeatures());
+            INDArray out = inference.output(b.data().getFeatures());
             INDArray labels = b.data().getLabels();
             INDArray p = out.mul(labels).sum(1);
             loss += -Transforms.log(Transforms.max(p, 1e-12), false).sumNumber().doubleValue();

@@ -30,6 +30,7 @@ import org.finetune4j.extract.FeatureExtractor;
 import org.finetune4j.features.LinearClassifier;
 import org.finetune4j.features.LinearModel;
 import org.finetune4j.features.LogisticRegression;
+import org.finetune4j.model.NativeInference;
 import org.finetune4j.model.InputShape;
 import org.finetune4j.model.Preprocessing;
 import org.finetune4j.model.VggArchitecture;
@@ -398,10 +399,10 @@ public final class PerfBench {
      * VGG16 cut at {@code fc2} as {@code train --mode features} cuts it ({@link FeatureExtractor}: a view of the whole
      * network's parameters, not a copy).
      */
-    private static ComputationGraph vgg16ToFc2() {
+    private static FeatureExtractor vgg16ToFc2() {
         return FeatureExtractor.of(VggArchitecture.vgg16(1000).build(SEED),
                 Preprocessing.vgg(new InputShape(SIZE, SIZE, 3)), "fc2", "none",
-                FeatureCache.of(Path.of("target", "perf", "unused-cache"))).network();
+                FeatureCache.of(Path.of("target", "perf", "unused-cache")));
     }
 
     private static void timed(String label, int iterations, double units, String unit, Runnable work) {
@@ -442,12 +443,12 @@ public final class PerfBench {
     }
 
     private static void forward(int batch, int iterations) {
-        ComputationGraph net = vgg16ToFc2();
+        FeatureExtractor net = vgg16ToFc2();
         INDArray input = randomInput(batch, -120, 135);
         int passes = forwardPasses(batch);
         timed("forward b" + batch, iterations, batch * passes, "img/s", () -> {
             for (int p = 0; p < passes; p++) {
-                net.outputSingle(false, input).close();
+                net.output(input).close();
             }
         });
     }
@@ -468,8 +469,8 @@ public final class PerfBench {
         Preprocessing pre = Preprocessing.vgg(new InputShape(SIZE, SIZE, 3));
         FeatureCache cache = FeatureCache.of(Path.of("target", "perf", "unused-cache"));
         java.util.Optional<FeatureExtractor> shared = FeatureExtractor.sharing(net, pre, split.boundary(), cache);
-        ComputationGraph prefix = (shared.isPresent() ? shared.get()
-                : FeatureExtractor.of(backbone, pre, split.boundary(), "none", cache)).network();
+        FeatureExtractor prefix = shared.isPresent() ? shared.get()
+                : FeatureExtractor.of(backbone, pre, split.boundary(), "none", cache);
         backbone = null;
         System.gc();
         INDArray labels = Nd4j.zeros(DataType.FLOAT, batch, 10);
@@ -480,7 +481,7 @@ public final class PerfBench {
         INDArray images = randomInput(batch, -2, 2);
         ComputationGraph trainable = split.trainable();
         timed((freezeUntil.equals("fc2") ? "train-head" : "train-block5") + " b" + batch, iterations, batch,
-                "img/s", () -> trainable.fit(new DataSet(prefix.outputSingle(false, images).detach(), labels)));
+                "img/s", () -> trainable.fit(new DataSet(prefix.output(images), labels)));
     }
 
     private static List<LabeledImage> labeled(List<Path> files) {
@@ -526,7 +527,8 @@ public final class PerfBench {
      * it); the rate counts only the ten protocol crops, over the wall-clock time of the whole evaluation.
      */
     private static void crops(List<Path> files, boolean ten, int cropsPerBatch, int iterations) {
-        ComputationGraph net = VggArchitecture.vgg16(1000).build(SEED);
+        // what evaluate runs: the whole network through NativeInference
+        NativeInference inference = NativeInference.of(VggArchitecture.vgg16(1000).build(SEED));
         MultiCropEvaluator evaluator = new MultiCropEvaluator(Preprocessing.vgg(new InputShape(SIZE, SIZE, 3)),
                 CropProtocolLoader.load(ten ? "ten-crop" : "center"), MultiCropEvaluator.Averaging.PROBABILITIES,
                 cropsPerBatch);
@@ -536,7 +538,7 @@ public final class PerfBench {
         int perImage = ten ? 10 : 1;
         int imagesPerBatch = Math.max(1, cropsPerBatch / perImage);
         java.util.function.Consumer<List<LabeledImage>> pass = list -> {
-            Evaluation e = evaluator.evaluate(list, labels, decoder, x -> net.outputSingle(false, x), () -> { });
+            Evaluation e = evaluator.evaluate(list, labels, decoder, inference::output, () -> { });
             System.err.printf(Locale.ROOT, "  ours %s: evaluator's own timing %.3f img/s (protocol), %.3f img/s "
                     + "(centre crop)%n", ten ? "tencrop" : "singlecrop", e.protocolImagesPerSecond(),
                     e.centerImagesPerSecond());
