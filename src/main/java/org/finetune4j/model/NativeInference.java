@@ -17,6 +17,7 @@ import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.primitive_attr;
 import org.bytedeco.dnnl.reorder;
 import org.bytedeco.dnnl.stream;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerScope;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -72,30 +73,42 @@ public final class NativeInference implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeInference.class);
     private static final AtomicBoolean WARNED = new AtomicBoolean();
-    /** Plans (primitives and weights for one batch size and image size) kept: training and evaluation use two. */
-    private static final int PLANS_KEPT = 2;
+    /** Plans (primitives for one chunk size and image size) kept: a batch needs at most two, evaluation two more. */
+    private static final int PLANS_KEPT = 4;
+    /**
+     * Most bytes of one layer's activations per buffer: batches run through the chain in chunks of as many images as
+     * fit, so the two buffers hold 2 x 64 MiB at most (VGG16 at 224 x 224: chunks of up to 5 images; a batch of 16
+     * runs as 4 x 4). oneDNN's convolutions run as fast on 4 images as on 16 (measured: 0.14 s per image either way).
+     */
+    private static final long BUFFER_BUDGET = 64L << 20;
     private static volatile Boolean available;
 
     private final ComputationGraph graph;
     private final List<Step> chain;
     private final ComputationGraph rest;
     private final CNN2DFormat format;
+    private final long bufferBudget;
     private final Map<List<Long>, Plan> plans = new LinkedHashMap<>(4, 0.75f, true);
     private engine cpu;
     private stream queue;
     private final memory[] buffers = new memory[2];
     private final long[] bufferBytes = new long[2];
+    /** Each convolution's weights and bias in the layouts its primitives asked for, shared by every plan. */
+    private final Map<String, List<memory>> weights = new LinkedHashMap<>();
+    private final Map<String, memory> biases = new LinkedHashMap<>();
 
     /** One layer of the chain, as its configuration says. */
     private record Step(String name, Layer layer, INDArray weights, INDArray bias, dnnl.algorithm eltwise,
                         float alpha) {
     }
 
-    private NativeInference(ComputationGraph graph, List<Step> chain, ComputationGraph rest, CNN2DFormat format) {
+    private NativeInference(ComputationGraph graph, List<Step> chain, ComputationGraph rest, CNN2DFormat format,
+                            long bufferBudget) {
         this.graph = graph;
         this.chain = chain;
         this.rest = rest;
         this.format = format;
+        this.bufferBudget = bufferBudget;
     }
 
     /**
@@ -103,18 +116,23 @@ public final class NativeInference implements AutoCloseable {
      * @return inference through it: its leading convolutions and poolings natively where possible, else DL4J
      */
     public static NativeInference of(ComputationGraph graph) {
+        return of(graph, BUFFER_BUDGET);
+    }
+
+    /** @param bufferBudget most bytes of one layer's activations per buffer (tests: small, to run in chunks) */
+    static NativeInference of(ComputationGraph graph, long bufferBudget) {
         ComputationGraphConfiguration conf = graph.getConfiguration();
         if (!available() || conf.getNetworkInputs().size() != 1 || conf.getNetworkOutputs().size() != 1) {
-            return new NativeInference(graph, List.of(), null, null);
+            return new NativeInference(graph, List.of(), null, null, bufferBudget);
         }
         List<Step> chain = chain(graph);
         if (chain.isEmpty()) {
-            return new NativeInference(graph, List.of(), null, null);
+            return new NativeInference(graph, List.of(), null, null, bufferBudget);
         }
         CNN2DFormat format = formatOf(chain.get(0).layer());
         String last = chain.get(chain.size() - 1).name();
         ComputationGraph rest = conf.getNetworkOutputs().get(0).equals(last) ? null : rest(graph, chain);
-        return new NativeInference(graph, chain, rest, format);
+        return new NativeInference(graph, chain, rest, format, bufferBudget);
     }
 
     /**
@@ -173,22 +191,66 @@ public final class NativeInference implements AutoCloseable {
         if (chain.isEmpty() || input.rank() != 4) {
             return graph.outputSingle(false, input);
         }
-        Plan plan = plan(input.shape());
-        if (plan == null) {
+        long[] shape = input.shape();
+        long n = shape[0];
+        long chunk;
+        try {
+            chunk = chunk(shape);
+        } catch (IllegalArgumentException e) {   // an image too small for a window: DL4J says so in its terms
+            return graph.outputSingle(false, input);
+        }
+        long chunks = (n + chunk - 1) / chunk;
+        long size = (n + chunks - 1) / chunks;   // equal chunks but the last: 16 images as 4 x 4, not 5 + 5 + 5 + 1
+        Plan full = plan(size, shape);
+        Plan last = n % size == 0 ? full : plan(n % size, shape);
+        if (full == null || last == null) {
             return graph.outputSingle(false, input);
         }
         INDArray boundary;
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             INDArray x = input.dataType() == DataType.FLOAT && input.ordering() == 'c' && !input.isView()
                     ? input : input.castTo(DataType.FLOAT).dup('c');
-            boundary = Nd4j.createUninitialized(DataType.FLOAT, plan.outShape);
-            plan.run(x, boundary);
+            long[] outShape = full.outShape.clone();
+            outShape[0] = n;
+            boundary = Nd4j.createUninitialized(DataType.FLOAT, outShape);
+            long inBytes = x.length() / n * Float.BYTES;
+            long outBytes = boundary.length() / n * Float.BYTES;
+            for (long from = 0; from < n; from += size) {
+                (n - from < size ? last : full).run(x, from * inBytes, boundary, from * outBytes);
+            }
         }
         return rest == null ? boundary : rest.outputSingle(false, boundary);
     }
 
-    /** @return the plan for this input shape, made on first use; null when oneDNN cannot run the chain on it */
-    private Plan plan(long[] shape) {
+    /** @return how many images of this batch shape run through the chain at once (see {@link #BUFFER_BUDGET}) */
+    private long chunk(long[] shape) {
+        boolean nhwc = format == CNN2DFormat.NHWC;
+        long c = nhwc ? shape[3] : shape[1];
+        long h = nhwc ? shape[1] : shape[2];
+        long w = nhwc ? shape[2] : shape[3];
+        long largest = c * h * w;
+        for (Step s : chain) {
+            long[][] g;
+            if (s.layer() instanceof ConvolutionLayer conf) {
+                g = geometry(conf.getConvolutionMode(), h, w, conf.getKernelSize(), conf.getStride(),
+                        conf.getPadding(), conf.getDilation());
+                c = conf.getNOut();
+            } else {
+                SubsamplingLayer conf = (SubsamplingLayer) s.layer();
+                g = geometry(conf.getConvolutionMode(), h, w, conf.getKernelSize(), conf.getStride(),
+                        conf.getPadding(), new int[] {1, 1});
+            }
+            h = g[0][0];
+            w = g[0][1];
+            largest = Math.max(largest, c * h * w);
+        }
+        return Math.max(1, Math.min(shape[0], bufferBudget / (largest * Float.BYTES)));
+    }
+
+    /** @return the plan for chunks of {@code n} images of this shape, made on first use; null when oneDNN cannot */
+    private Plan plan(long n, long[] batchShape) {
+        long[] shape = batchShape.clone();
+        shape[0] = n;
         List<Long> key = List.of(shape[0], shape[1], shape[2], shape[3]);
         if (plans.containsKey(key)) {
             return plans.get(key);
@@ -225,6 +287,10 @@ public final class NativeInference implements AutoCloseable {
             }
         });
         plans.clear();
+        weights.values().forEach(list -> list.forEach(memory::close));
+        weights.clear();
+        biases.values().forEach(memory::close);
+        biases.clear();
         for (int i = 0; i < buffers.length; i++) {
             if (buffers[i] != null) {
                 buffers[i].close();
@@ -368,7 +434,6 @@ public final class NativeInference implements AutoCloseable {
         final int srcSlot;
         int dstSlot;
         final IntMemoryMap args = new IntMemoryMap();
-        final List<Pointer> keep = new ArrayList<>();
 
         Exec(primitive primitive, memory src, int srcSlot, memory dst, int dstSlot, int srcArg, int dstArg) {
             this.primitive = primitive;
@@ -432,16 +497,14 @@ public final class NativeInference implements AutoCloseable {
                     int out = other(slot);
                     Exec e = new Exec(new convolution_forward(pd), slotMemory(cur, slot), slot,
                             slotMemory(pd.dst_desc(), out), out, dnnl.DNNL_ARG_SRC, dnnl.DNNL_ARG_DST);
-                    memory weights = new memory(pd.weights_desc(), cpu);
-                    reorderWeights(s.weights(), new long[] {oc, c, conf.getKernelSize()[0], conf.getKernelSize()[1]},
-                            weights);
-                    e.args.put(dnnl.DNNL_ARG_WEIGHTS, weights);
-                    e.keep.add(weights);
+                    e.args.put(dnnl.DNNL_ARG_WEIGHTS, weightsFor(s, pd.weights_desc(),
+                            new long[] {oc, c, conf.getKernelSize()[0], conf.getKernelSize()[1]}));
                     if (s.bias() != null) {
-                        memory bias = new memory(bd, cpu);
-                        copyInto(s.bias(), bias, oc);
-                        e.args.put(dnnl.DNNL_ARG_BIAS, bias);
-                        e.keep.add(bias);
+                        e.args.put(dnnl.DNNL_ARG_BIAS, biases.computeIfAbsent(s.name(), k -> {
+                            memory bias = new memory(bd, cpu);
+                            copyInto(s.bias(), bias, oc);
+                            return bias;
+                        }));
                     }
                     execs.add(e);
                     need(out, pd.dst_desc());
@@ -510,7 +573,8 @@ public final class NativeInference implements AutoCloseable {
             return new memory(desc, cpu, new Pointer());
         }
 
-        void run(INDArray input, INDArray output) {
+        /** Runs the chain on the images at byte offset {@code inAt} of {@code input} into {@code outAt} of output. */
+        void run(INDArray input, long inAt, INDArray output, long outAt) {
             for (int i = 0; i < 2; i++) {
                 if (bufferBytes[i] < needed[i]) {
                     if (buffers[i] != null) {
@@ -522,8 +586,8 @@ public final class NativeInference implements AutoCloseable {
                 }
             }
             try (PointerScope scope = new PointerScope()) {
-                Pointer in = input.data().addressPointer();
-                Pointer out = output.data().addressPointer();
+                Pointer in = new BytePointer(input.data().addressPointer()).position(inAt);
+                Pointer out = new BytePointer(output.data().addressPointer()).position(outAt);
                 for (Exec e : execs) {
                     e.src.set_data_handle(handle(e.srcSlot, in, out));
                     e.dst.set_data_handle(handle(e.dstSlot, in, out));
@@ -539,7 +603,6 @@ public final class NativeInference implements AutoCloseable {
 
         void close() {
             for (Exec e : execs) {
-                e.keep.forEach(Pointer::close);
                 e.args.close();
                 e.src.close();
                 e.dst.close();
@@ -582,6 +645,20 @@ public final class NativeInference implements AutoCloseable {
 
     private static long[] toLong(int[] a) {
         return new long[] {a[0], a[1]};
+    }
+
+    /** @return the step's weights in {@code layout}, converted from DL4J's on first use and shared by every plan */
+    private memory weightsFor(Step s, memory.desc layout, long[] dims) {
+        List<memory> kept = weights.computeIfAbsent(s.name(), k -> new ArrayList<>());
+        for (memory m : kept) {
+            if (m.get_desc().equals(layout)) {
+                return m;
+            }
+        }
+        memory m = new memory(layout, cpu);
+        reorderWeights(s.weights(), dims, m);
+        kept.add(m);
+        return m;
     }
 
     private void reorderWeights(INDArray weights, long[] dims, memory into) {

@@ -86,6 +86,19 @@ class NativeInferenceTest {
     }
 
     @Test
+    void batchesLargerThanTheBuffersRunInChunks() {
+        ComputationGraph g = network(CNN2DFormat.NHWC, false, true);
+        // c1's output, 17 x 17 x 8 floats, is the largest: 3 images per chunk; 7 images run as 3 + 3 + 1 and 6 as
+        // 3 + 3, through the same weights
+        try (NativeInference run = NativeInference.of(g, 3 * 17 * 17 * 8 * 4)) {
+            for (int n : new int[] {7, 6, 1}) {
+                INDArray x = input(n, 17, CNN2DFormat.NHWC);
+                assertClose(run.output(x), g.outputSingle(false, x));
+            }
+        }
+    }
+
+    @Test
     void aNetworkThatDoesNotStartWithAConvolutionRunsThroughDl4jAlone() {
         ComputationGraph g = network(CNN2DFormat.NHWC, true, true);
         try (NativeInference run = NativeInference.of(g)) {
