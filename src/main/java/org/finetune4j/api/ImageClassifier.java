@@ -11,10 +11,10 @@ import org.finetune4j.core.DataException;
 import org.finetune4j.core.UsageException;
 import org.finetune4j.data.BadImageException;
 import org.finetune4j.data.ImageDecoder;
-import org.finetune4j.model.NativeInference;
 import org.finetune4j.model.Backbones;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
+import org.finetune4j.model.NativeInference;
 import org.finetune4j.model.Predictor;
 
 /**

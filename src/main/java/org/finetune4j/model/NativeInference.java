@@ -188,7 +188,7 @@ public final class NativeInference implements AutoCloseable {
      * @return the output, detached from any workspace
      */
     public synchronized INDArray output(INDArray input) {
-        if (chain.isEmpty() || input.rank() != 4) {
+        if (chain.isEmpty() || input.rank() != 4 || input.size(0) == 0) {
             return graph.outputSingle(false, input);
         }
         long[] shape = input.shape();
@@ -306,7 +306,8 @@ public final class NativeInference implements AutoCloseable {
     private static List<Step> chain(ComputationGraph graph) {
         ComputationGraphConfiguration conf = graph.getConfiguration();
         Map<String, List<String>> consumers = new LinkedHashMap<>();
-        conf.getVertexInputs().forEach((v, ins) -> ins.forEach(in -> consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(v)));
+        conf.getVertexInputs().forEach((v, ins) -> ins.forEach(in ->
+                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(v)));
         List<Step> chain = new ArrayList<>();
         String from = conf.getNetworkInputs().get(0);
         CNN2DFormat format = null;
@@ -463,7 +464,8 @@ public final class NativeInference implements AutoCloseable {
             for (Step s : chain) {
                 if (s.layer() instanceof ConvolutionLayer conf) {
                     if (conf.getNIn() != c) {
-                        throw new IllegalArgumentException(s.name() + " takes " + conf.getNIn() + " channels, got " + c);
+                        throw new IllegalArgumentException(s.name() + " takes " + conf.getNIn() + " channels, got "
+                                + c);
                     }
                     long oc = conf.getNOut();
                     long[][] geometry = geometry(conf.getConvolutionMode(), h, w, conf.getKernelSize(),
@@ -548,7 +550,7 @@ public final class NativeInference implements AutoCloseable {
             outShape = nhwc ? new long[] {n, h, w, c} : new long[] {n, c, h, w};
         }
 
-        /** Adds a conversion of the activations to {@code wanted} when they are in another layout. @return their slot */
+        /** Converts the activations to {@code wanted} when they are in another layout. @return their slot */
         private int reorderTo(memory.desc cur, int slot, memory.desc wanted) {
             if (cur.equals(wanted)) {
                 return slot;
@@ -664,7 +666,8 @@ public final class NativeInference implements AutoCloseable {
     private void reorderWeights(INDArray weights, long[] dims, memory into) {
         INDArray w = weights.dup('c');
         try (memory user = new memory(new memory.desc(dims, memory.data_type.f32, memory.format_tag.oihw), cpu,
-                w.data().addressPointer()); reorder r = new reorder(user, into); IntMemoryMap args = new IntMemoryMap()) {
+                w.data().addressPointer()); reorder r = new reorder(user, into);
+             IntMemoryMap args = new IntMemoryMap()) {
             args.put(dnnl.DNNL_ARG_FROM, user);
             args.put(dnnl.DNNL_ARG_TO, into);
             r.execute(queue, args);

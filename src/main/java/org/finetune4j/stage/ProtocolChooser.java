@@ -11,9 +11,9 @@ import org.finetune4j.eval.CropProtocolLoader;
 import org.finetune4j.eval.Evaluation;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.eval.ProtocolChoice;
-import org.finetune4j.model.NativeInference;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
+import org.finetune4j.model.NativeInference;
 
 /**
  * Chooses a bundle's evaluation protocol on its validation split: one pass per shipped protocol (the crops and

@@ -1,11 +1,11 @@
 package org.finetune4j.train;
 
-import org.finetune4j.model.NativeInference;
 import java.util.Iterator;
 import java.util.function.Supplier;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.finetune4j.core.Seeds;
+import org.finetune4j.model.NativeInference;
 import org.finetune4j.run.EarlyStopping;
 import org.finetune4j.run.EpochStats;
 import org.finetune4j.run.History;

@@ -19,6 +19,7 @@ import org.finetune4j.eval.Metrics;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.model.BundleStore;
 import org.finetune4j.model.ModelBundle;
+import org.finetune4j.model.NativeInference;
 import org.finetune4j.stage.EvaluateStage;
 
 /**
@@ -178,7 +179,10 @@ public final class SparkEvaluate {
             }
             Evaluation e;
             synchronized (loaded) {   // tasks of one JVM share the network; DL4J graphs are not thread-safe
-                e = ev.evaluate(images, b.labels(), decoder, loaded.graph()::outputSingle, () -> { });
+                // the forward pass of the single-machine evaluate (stage.EvaluateStage)
+                try (NativeInference inference = NativeInference.of(loaded.graph())) {
+                    e = ev.evaluate(images, b.labels(), decoder, inference::output, () -> { });
+                }
             }
             long protocolTop5 = 0;
             long centerTop5 = 0;

@@ -29,6 +29,7 @@ import org.finetune4j.eval.CropProtocolLoader;
 import org.finetune4j.eval.Evaluation;
 import org.finetune4j.eval.MultiCropEvaluator;
 import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.NativeInference;
 import org.finetune4j.stage.EvaluateStage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -137,7 +138,7 @@ class SparkHadoopScanTest {
                 .toList();
         Evaluation single = new MultiCropEvaluator(bundle.bundle().preprocessing(), CropProtocolLoader.load(
                 "center"), MultiCropEvaluator.Averaging.of("probs"), 32).evaluate(test, bundle.bundle().labels(),
-                ImageDecoder.defaults(), bundle.graph()::outputSingle, () -> { });
+                ImageDecoder.defaults(), NativeInference.of(bundle.graph())::output, () -> { });
         assertThat(r.images()).isEqualTo(test.size()).isPositive();
         assertThat(r.bad()).isZero();
         assertThat(r.metrics()).usingRecursiveComparison().isEqualTo(single.protocolMetrics());

@@ -31,6 +31,7 @@ import org.finetune4j.features.FeatureTrainResult;
 import org.finetune4j.features.FeatureTrainer;
 import org.finetune4j.features.ScalingConfig;
 import org.finetune4j.model.BundleStore;
+import org.finetune4j.model.NativeInference;
 import org.finetune4j.model.Predictor;
 import org.finetune4j.run.TrainConfig;
 import org.finetune4j.stage.EvaluateStage;
@@ -187,7 +188,8 @@ class SparkLocalTest {
         EvaluateStage.Images images = EvaluateStage.fromBundle(bundle.bundle());
         Evaluation single = new MultiCropEvaluator(bundle.bundle().preprocessing(), CropProtocolLoader.load(
                 "ten-crop"), MultiCropEvaluator.Averaging.of("probs"), 32).evaluate(images.images(),
-                bundle.bundle().labels(), ImageDecoder.defaults(), bundle.graph()::outputSingle, () -> { });
+                bundle.bundle().labels(), ImageDecoder.defaults(), NativeInference.of(bundle.graph())::output,
+                () -> { });
         assertThat(r.tasks()).isGreaterThan(1);
         assertThat(r.images()).isEqualTo(single.images().size());
         assertThat(r.metrics().confusion()).isEqualTo(single.protocolMetrics().confusion());
