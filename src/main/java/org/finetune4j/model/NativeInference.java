@@ -278,7 +278,10 @@ public final class NativeInference implements AutoCloseable {
         return plan;
     }
 
-    /** Frees the native primitives, weights and buffers (also freed by the garbage collector otherwise). */
+    /**
+     * Frees the native primitives, weights and buffers now (the garbage collector frees them otherwise); a later
+     * {@link #output} makes them again.
+     */
     @Override
     public synchronized void close() {
         plans.values().forEach(p -> {

@@ -99,6 +99,17 @@ class NativeInferenceTest {
     }
 
     @Test
+    void afterCloseTheNextCallMakesItsPlansAgain() {
+        ComputationGraph g = network(CNN2DFormat.NHWC, false, true);
+        try (NativeInference run = NativeInference.of(g)) {
+            INDArray x = input(3, 17, CNN2DFormat.NHWC);
+            INDArray first = run.output(x);
+            run.close();
+            assertThat(run.output(x)).isEqualTo(first);
+        }
+    }
+
+    @Test
     void aNetworkThatDoesNotStartWithAConvolutionRunsThroughDl4jAlone() {
         ComputationGraph g = network(CNN2DFormat.NHWC, true, true);
         try (NativeInference run = NativeInference.of(g)) {
