@@ -77,8 +77,9 @@ public final class NativeInference implements AutoCloseable {
     private static final int PLANS_KEPT = 4;
     /**
      * Most bytes of one layer's activations per buffer: batches run through the chain in chunks of as many images as
-     * fit, so the two buffers hold 2 x 64 MiB at most (VGG16 at 224 x 224: chunks of up to 5 images; a batch of 16
-     * runs as 4 x 4). oneDNN's convolutions run as fast on 4 images as on 16 (measured: 0.14 s per image either way).
+     * fit, so the two buffers hold 2 x 64 MiB at most, or one image's largest activation each where that is more
+     * (VGG16 at 224 x 224: chunks of up to 5 images; a batch of 16 runs as 4 x 4). oneDNN's convolutions run as fast
+     * on 4 images as on 16 (measured: 0.14 s per image either way).
      */
     private static final long BUFFER_BUDGET = 64L << 20;
     private static volatile Boolean available;
