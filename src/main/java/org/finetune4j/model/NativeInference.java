@@ -40,7 +40,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -393,35 +392,9 @@ public final class NativeInference implements AutoCloseable {
 
     /** @return the layers after the chain, as a graph whose input is the chain's last layer (parameters shared) */
     private static ComputationGraph rest(ComputationGraph graph, List<Step> chain) {
-        ComputationGraphConfiguration conf = graph.getConfiguration().clone();
-        for (Step s : chain) {
-            conf.getVertices().remove(s.name());
-            conf.getVertexInputs().remove(s.name());
-        }
-        conf.setNetworkInputs(new ArrayList<>(List.of(chain.get(chain.size() - 1).name())));
-        conf.setTopologicalOrder(null);
-        conf.setTopologicalOrderStr(null);
-        ComputationGraph rest = new ComputationGraph(conf);
-        INDArray params = graph.params();
-        long chainParams = chain.stream().mapToLong(s -> graph.getLayer(s.name()).numParams()).sum();
-        long total = params == null ? 0 : params.length();
-        if (total - chainParams == 0) {
-            rest.init();
-            return rest;
-        }
-        // the chain's layers come first in the graph's flat parameters (topological order): the rest is a view of
-        // the tail, so nothing is copied; checked below, else copied layer by layer
-        INDArray tail = params.reshape(1, total).get(NDArrayIndex.point(0), NDArrayIndex.interval(chainParams, total))
-                .reshape(1, total - chainParams);
-        rest.init(tail, false);
-        if (!ArrayIO.sharesParameters(rest, graph)) {
-            for (org.deeplearning4j.nn.api.Layer l : rest.getLayers()) {
-                String name = l.conf().getLayer().getLayerName();
-                if (l.numParams() > 0) {
-                    l.setParams(graph.getLayer(name).params().dup());
-                }
-            }
-        }
+        ComputationGraph rest = new ComputationGraph(GraphTail.configuration(graph,
+                chain.stream().map(Step::name).toList(), chain.get(chain.size() - 1).name()));
+        GraphTail.init(rest, graph);
         return rest;
     }
 

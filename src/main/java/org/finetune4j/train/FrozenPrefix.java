@@ -1,6 +1,5 @@
 package org.finetune4j.train;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,9 +13,9 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.finetune4j.model.GraphTail;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The split of a fine-tuning graph into its frozen prefix (every frozen layer: the freeze point and its ancestors)
@@ -57,15 +56,7 @@ public final class FrozenPrefix {
         }
         String boundary = found.get();
         ComputationGraphConfiguration conf = whole.getConfiguration();
-        Set<String> frozen = frozen(conf);
-        ComputationGraphConfiguration rest = conf.clone();
-        for (String f : frozen) {
-            rest.getVertices().remove(f);
-            rest.getVertexInputs().remove(f);
-        }
-        rest.setNetworkInputs(new ArrayList<>(List.of(boundary)));
-        rest.setTopologicalOrder(null);
-        rest.setTopologicalOrderStr(null);
+        ComputationGraphConfiguration rest = GraphTail.configuration(whole, frozen(conf), boundary);
         TraineeDense.adapt(rest);
         // convolution layers keep their pre-activation from the forward pass for the backward pass (DL4J's cache
         // mode; with the oneDNN helper only), rather than running the convolution a second time: VGG16's block 5 and
@@ -73,23 +64,15 @@ public final class FrozenPrefix {
         // bit. This configuration is never saved (bundles and checkpoints save the whole graph's).
         rest.setCacheMode(CacheMode.DEVICE);
         ComputationGraph trainable = new ComputationGraph(rest);
-        INDArray shared = trailingParams(whole, rest);
-        if (shared != null) {
-            // the trainable layers come last in the whole graph's flat parameters: the trainable graph works on a
-            // view of them, so they exist once in memory and the whole graph always holds the trained values
-            trainable.init(shared, false);
-        } else {
-            trainable.init();
-        }
+        // the trainable layers come last in the whole graph's flat parameters: the trainable graph works on a view of
+        // them, so they exist once in memory and the whole graph always holds the trained values
+        boolean shared = GraphTail.init(trainable, whole);
         trainable.setCacheMode(CacheMode.DEVICE);   // the layers' own setting (the graph's only opens the workspace)
         // the clone does not carry the optimizer's step count (Adam's bias correction depends on it)
         trainable.getConfiguration().setIterationCount(conf.getIterationCount());
         trainable.getConfiguration().setEpochCount(conf.getEpochCount());
         FrozenPrefix split = new FrozenPrefix(whole, boundary, trainable);
-        split.shared = shared != null && split.sharesParameters();
-        if (!split.shared) {
-            split.copy(whole, trainable);
-        }
+        split.shared = shared;
         return Optional.of(split);
     }
 
@@ -128,40 +111,6 @@ public final class FrozenPrefix {
             }
         });
         return frozen;
-    }
-
-    /**
-     * @return the trailing part of the whole graph's flat parameters that holds exactly the trainable layers, in the
-     *         order the trainable graph lays them out; null when they are not the trailing part in that order
-     */
-    private static INDArray trailingParams(ComputationGraph whole, ComputationGraphConfiguration rest) {
-        INDArray all = whole.params();
-        // the whole graph lays its parameters out in topological order: the trainable layers must be the tail
-        boolean inTail = false;
-        long trainableCount = 0;
-        for (int i : whole.topologicalSortOrder()) {
-            org.deeplearning4j.nn.graph.vertex.GraphVertex v = whole.getVertices()[i];
-            if (v.numParams() == 0) {
-                continue;
-            }
-            boolean trainable = rest.getVertices().containsKey(v.getVertexName());
-            if (inTail && !trainable) {
-                return null;
-            }
-            inTail |= trainable;
-            trainableCount += trainable ? v.numParams() : 0;
-        }
-        if (all == null || trainableCount == 0) {
-            return null;
-        }
-        long total = all.length();
-        return all.reshape(1, total).get(NDArrayIndex.point(0), NDArrayIndex.interval(total - trainableCount, total))
-                .reshape(1, trainableCount);
-    }
-
-    /** @return whether every trainable layer's parameters are views of the same memory in both graphs */
-    private boolean sharesParameters() {
-        return org.finetune4j.model.ArrayIO.sharesParameters(trainable, whole);
     }
 
     private static boolean isFrozen(GraphVertex v) {
