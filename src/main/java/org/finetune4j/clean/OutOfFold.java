@@ -2,10 +2,12 @@ package org.finetune4j.clean;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.finetune4j.core.ParallelMap;
 import org.finetune4j.core.Seeds;
 import org.finetune4j.features.ClassifierConfig;
 import org.finetune4j.features.CrossValidation;
+import org.finetune4j.features.FeatureMatrix;
 import org.finetune4j.features.FeatureSet;
 import org.finetune4j.features.FeatureTransform;
 import org.finetune4j.features.LinearClassifier;
@@ -47,35 +49,31 @@ public final class OutOfFold {
         double c = cfg.cGrid().size() == 1 ? cfg.cGrid().get(0)
                 : CrossValidation.run(rows, classes, clf, cfg, seeds, threads).best().c();
         int[] fold = CrossValidation.folds(rows, cfg.folds(), seeds.stream("cv-folds"));
-        double[][] all = rows.rows();
+        int n = rows.size();
         List<Integer> folds = new ArrayList<>();
         for (int f = 0; f < cfg.folds(); f++) {
             folds.add(f);
         }
-        double[][] probabilities = new double[rows.size()][];
+        double[][] probabilities = new double[n][];
         List<double[][]> perFold = ParallelMap.apply(folds, threads, "finetune4j-oof", f -> {
-            List<double[]> fx = new ArrayList<>();
-            List<Integer> fy = new ArrayList<>();
-            for (int i = 0; i < all.length; i++) {
-                if (fold[rows.group()[i]] != f) {
-                    fx.add(all[i]);
-                    fy.add(rows.y()[i]);
-                }
+            int[] fit = IntStream.range(0, n).filter(i -> fold[rows.group()[i]] != f).toArray();
+            int[] fitY = IntStream.of(fit).map(i -> rows.y()[i]).toArray();
+            FeatureTransform t = FeatureTransform.fit(rows.x(), fit, cfg.scaling());
+            LinearModel m;
+            try (FeatureMatrix fitX = t.apply(rows.x(), fit)) {
+                m = t.fold(clf.fit(fitX, fitY, classes, c, null));
             }
-            double[][] fitX = fx.toArray(new double[0][]);
-            FeatureTransform t = FeatureTransform.fit(fitX, cfg.scaling());
-            LinearModel m = t.fold(clf.fit(t.apply(fitX), fy.stream().mapToInt(Integer::intValue).toArray(),
-                    classes, c));
-            double[][] out = new double[all.length][];
-            for (int i = 0; i < all.length; i++) {
+            double[][] out = new double[n][];
+            float[] row = new float[rows.dimension()];
+            for (int i = 0; i < n; i++) {
                 if (fold[rows.group()[i]] == f) {
-                    out[i] = m.probabilities(all[i]);
+                    out[i] = m.probabilities(rows.x().row(i, row));
                 }
             }
             return out;
         });
         int right = 0;
-        for (int i = 0; i < all.length; i++) {
+        for (int i = 0; i < n; i++) {
             for (double[][] p : perFold) {
                 if (p[i] != null) {
                     probabilities[i] = p[i];
@@ -89,6 +87,6 @@ public final class OutOfFold {
             }
             right += top == rows.y()[i] ? 1 : 0;
         }
-        return new Result(probabilities, c, all.length == 0 ? Double.NaN : (double) right / all.length);
+        return new Result(probabilities, c, n == 0 ? Double.NaN : (double) right / n);
     }
 }

@@ -61,50 +61,40 @@ public final class CrossValidation {
     public static Result run(FeatureSet train, int classes, LinearClassifier clf, ClassifierConfig cfg, Seeds seeds,
                              int threads) {
         int[] fold = folds(train, cfg.folds(), seeds.stream("cv-folds"));
-        double[][] all = train.rows();
-        record Fold(double[][] fitX, int[] fitY, double[][] testX, int[] testY) {
-        }
         List<Integer> foldIds = new ArrayList<>();
         for (int f = 0; f < cfg.folds(); f++) {
             foldIds.add(f);
         }
-        List<Fold> prepared = ParallelMap.apply(foldIds, threads, "finetune4j-cv", f -> {
-            List<double[]> fx = new ArrayList<>();
-            List<Integer> fy = new ArrayList<>();
-            List<double[]> tx = new ArrayList<>();
-            List<Integer> ty = new ArrayList<>();
-            for (int i = 0; i < all.length; i++) {
-                if (fold[train.group()[i]] == f) {
-                    if (!train.augmented()[i]) {
-                        tx.add(all[i]);
-                        ty.add(train.y()[i]);
-                    }
-                } else {
-                    fx.add(all[i]);
-                    fy.add(train.y()[i]);
-                }
-            }
-            double[][] fitX = fx.toArray(new double[0][]);
-            FeatureTransform t = FeatureTransform.fit(fitX, cfg.scaling());
-            return new Fold(t.apply(fitX), fy.stream().mapToInt(Integer::intValue).toArray(),
-                    t.apply(tx.toArray(new double[0][])), ty.stream().mapToInt(Integer::intValue).toArray());
-        });
-        // each fold walks the grid from strong to weak regularization, starting every fit from the previous
-        // optimum (a warm start: same optima, several times fewer iterations)
-        // per fold: [0] accuracy and [1] cross-entropy for each grid value
+        // per fold: [0] accuracy and [1] cross-entropy for each grid value. A fold's transformed rows exist only
+        // while it is being fitted, so at most `threads` folds' copies are held at once.
         List<double[][]> perFold = ParallelMap.apply(foldIds, threads, "finetune4j-cv", f -> {
-            Fold fd = prepared.get(f);
             double[][] out = new double[2][cfg.cGrid().size()];
             java.util.Arrays.fill(out[0], Double.NaN);
             java.util.Arrays.fill(out[1], Double.NaN);
-            if (fd.testX().length == 0 || fd.fitX().length == 0) {
+            Split split = split(train, fold, f);
+            if (split.test().length == 0 || split.fit().length == 0) {
                 return out;
             }
-            LinearModel previous = null;
-            for (int g = 0; g < cfg.cGrid().size(); g++) {
-                previous = clf.fit(fd.fitX(), fd.fitY(), classes, cfg.cGrid().get(g), previous);
-                out[0][g] = previous.accuracy(fd.testX(), fd.testY());
-                out[1][g] = previous.crossEntropy(fd.testX(), fd.testY());
+            FeatureTransform t = FeatureTransform.fit(train.x(), split.fit(), cfg.scaling());
+            double[][] testX = new double[split.test().length][];
+            int[] testY = new int[testX.length];
+            for (int i = 0; i < testX.length; i++) {
+                testX[i] = t.apply(train.x().row(split.test()[i]));
+                testY[i] = train.y()[split.test()[i]];
+            }
+            int[] fitY = new int[split.fit().length];
+            for (int i = 0; i < fitY.length; i++) {
+                fitY[i] = train.y()[split.fit()[i]];
+            }
+            // each fold walks the grid from strong to weak regularization, starting every fit from the previous
+            // optimum (a warm start: same optima, several times fewer iterations)
+            try (FeatureMatrix fitX = t.apply(train.x(), split.fit())) {
+                LinearModel previous = null;
+                for (int g = 0; g < cfg.cGrid().size(); g++) {
+                    previous = clf.fit(fitX, fitY, classes, cfg.cGrid().get(g), previous);
+                    out[0][g] = previous.accuracy(testX, testY);
+                    out[1][g] = previous.crossEntropy(testX, testY);
+                }
             }
             return out;
         });
@@ -137,6 +127,24 @@ public final class CrossValidation {
             }
         }
         return new Result(points, best, cfg.folds());
+    }
+
+    /**
+     * The rows of one fold's fit and of its held-out test.
+     *
+     * @param fit  rows of the other folds, every view
+     * @param test the fold's centre views
+     */
+    record Split(int[] fit, int[] test) {
+    }
+
+    /** @return the rows outside fold {@code f} (to fit on) and its centre views (to score) */
+    static Split split(FeatureSet rows, int[] fold, int f) {
+        int[] fit = java.util.stream.IntStream.range(0, rows.size()).filter(i -> fold[rows.group()[i]] != f)
+                .toArray();
+        int[] test = java.util.stream.IntStream.range(0, rows.size())
+                .filter(i -> fold[rows.group()[i]] == f && !rows.augmented()[i]).toArray();
+        return new Split(fit, test);
     }
 
     /**

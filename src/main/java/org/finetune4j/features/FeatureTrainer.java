@@ -116,18 +116,21 @@ public final class FeatureTrainer {
                             List<FeatureExtractor.View> views, int threads, int batchSize,
                             FeatureExtractor.Stats[] stats) {
         List<String> paths = new ArrayList<>();
-        List<float[]> x = new ArrayList<>();
         List<Integer> y = new ArrayList<>();
         List<Integer> group = new ArrayList<>();
         List<Boolean> augmented = new ArrayList<>();
+        FeatureMatrix matrix = null;
         for (FeatureExtractor.View view : views) {
             FeatureExtractor.Extraction e = fx.extract(images, view, data.decoder(), data.badImages(), threads,
                     batchSize, progress);
             stats[0] = stats[0].plus(e.stats());
             for (int i = 0; i < images.size(); i++) {
                 if (e.features()[i] != null) {
+                    if (matrix == null) {   // room for every view of every image; trimmed below if some failed
+                        matrix = FeatureMatrix.zeros(images.size() * views.size(), e.features()[i].length);
+                    }
+                    matrix.setRow(paths.size(), e.features()[i]);
                     paths.add(images.get(i).relativePath());
-                    x.add(e.features()[i]);
                     y.add(images.get(i).classIndex());
                     group.add(i);
                     augmented.add(view.isAugmented());
@@ -138,7 +141,14 @@ public final class FeatureTrainer {
         for (int i = 0; i < aug.length; i++) {
             aug[i] = augmented.get(i);
         }
-        return new FeatureSet(paths, x.toArray(new float[0][]), y.stream().mapToInt(Integer::intValue).toArray(),
+        if (matrix == null) {
+            matrix = FeatureMatrix.zeros(0, fx.dimension());
+        } else if (matrix.rows() > paths.size()) {
+            FeatureMatrix all = matrix;
+            matrix = all.select(java.util.stream.IntStream.range(0, paths.size()).toArray());
+            all.close();
+        }
+        return new FeatureSet(paths, matrix, y.stream().mapToInt(Integer::intValue).toArray(),
                 group.stream().mapToInt(Integer::intValue).toArray(), aug);
     }
 
@@ -207,18 +217,23 @@ public final class FeatureTrainer {
                 + cc.scaling().describe() + ")");
         CrossValidation.Result cv = CrossValidation.run(f.train(), classes, clf, cc, seeds, threads);
         double c = cv.best().c();
-        double[][] trainRows = f.train().rows();
-        FeatureTransform transform = FeatureTransform.fit(trainRows, cc.scaling());
-        LinearModel model = clf.fit(transform.apply(trainRows), f.train().y(), classes, c);
+        FeatureTransform transform = FeatureTransform.fit(f.train().x(), cc.scaling());
+        LinearModel model;
+        // the classifier runs on the features themselves when the preprocessing changes nothing, else on one
+        // transformed copy
+        try (FeatureMatrix z = transform.isIdentity() ? null : transform.apply(f.train().x())) {
+            model = clf.fit(z == null ? f.train().x() : z, f.train().y(), classes, c, null);
+        }
         LinearModel folded = transform.fold(model);
         double fitSeconds = (System.nanoTime() - fitStart) / 1e9;
 
         FeatureSet trainCentre = f.train().centreViews();
-        double trainAcc = folded.accuracy(trainCentre.rows(), trainCentre.y());
-        double valAcc = folded.accuracy(f.val().rows(), f.val().y());
-        double valLoss = folded.crossEntropy(f.val().rows(), f.val().y());
-        double testAcc = folded.accuracy(f.test().rows(), f.test().y());
-        double testLoss = folded.crossEntropy(f.test().rows(), f.test().y());
+        double trainAcc = folded.accuracy(trainCentre.x(), trainCentre.y());
+        trainCentre.x().close();
+        double valAcc = folded.accuracy(f.val().x(), f.val().y());
+        double valLoss = folded.crossEntropy(f.val().x(), f.val().y());
+        double testAcc = folded.accuracy(f.test().x(), f.test().y());
+        double testLoss = folded.crossEntropy(f.test().x(), f.test().y());
 
         ComputationGraph graph = LinearHead.attach(f.extractor(), folded);
         ObjectNode runConfig = Json.mapper().valueToTree(cfg);

@@ -34,13 +34,53 @@ public record FeatureTransform(double[] diagonal, double[][] matrix, double[] of
      * @param cfg  what to fit
      */
     public static FeatureTransform fit(double[][] rows, ScalingConfig cfg) {
-        int n = rows.length;
-        int d = rows[0].length;
+        return fit(rows.length, rows[0].length, (i, into) -> rows[i], cfg);
+    }
+
+    /**
+     * The same fit on float rows (read as double, so the result equals the fit on the same values as
+     * {@code double[][]}).
+     *
+     * @param rows training rows (at least 1; at least 2 when a PCA is asked for)
+     * @param cfg  what to fit
+     */
+    public static FeatureTransform fit(FeatureMatrix rows, ScalingConfig cfg) {
+        return fit(rows, null, cfg);
+    }
+
+    /**
+     * The fit on some rows of a matrix, without copying them.
+     *
+     * @param x       the matrix
+     * @param indices the training rows of {@code x}, or null for all
+     * @param cfg     what to fit
+     */
+    public static FeatureTransform fit(FeatureMatrix x, int[] indices, ScalingConfig cfg) {
+        float[] buffer = new float[x.columns()];
+        int n = indices == null ? x.rows() : indices.length;
+        return fit(n, x.columns(), (i, into) -> widen(x.row(indices == null ? i : indices[i], buffer), into), cfg);
+    }
+
+    /** Row {@code i}, either the caller's own array or written into {@code into} ({@code d} long). */
+    private interface RowReader {
+        double[] row(int i, double[] into);
+    }
+
+    private static double[] widen(float[] from, double[] into) {
+        for (int j = 0; j < into.length; j++) {
+            into[j] = from[j];
+        }
+        return into;
+    }
+
+    private static FeatureTransform fit(int n, int d, RowReader rows, ScalingConfig cfg) {
         if (!cfg.standardize() && !cfg.hasPca()) {
             return identity(d);
         }
+        double[] buffer = new double[d];
         double[] mean = new double[d];
-        for (double[] r : rows) {
+        for (int i = 0; i < n; i++) {
+            double[] r = rows.row(i, buffer);
             for (int j = 0; j < d; j++) {
                 mean[j] += r[j];
             }
@@ -51,12 +91,15 @@ public record FeatureTransform(double[] diagonal, double[][] matrix, double[] of
         double[] scale = new double[d];
         Arrays.fill(scale, 1);
         if (cfg.standardize()) {
-            for (int j = 0; j < d; j++) {
-                double s = 0;
-                for (double[] r : rows) {
-                    s += (r[j] - mean[j]) * (r[j] - mean[j]);
+            double[] sq = new double[d];
+            for (int i = 0; i < n; i++) {
+                double[] r = rows.row(i, buffer);
+                for (int j = 0; j < d; j++) {
+                    sq[j] += (r[j] - mean[j]) * (r[j] - mean[j]);
                 }
-                double std = Math.sqrt(s / Math.max(1, n - 1));
+            }
+            for (int j = 0; j < d; j++) {
+                double std = Math.sqrt(sq[j] / Math.max(1, n - 1));
                 scale[j] = std > 1e-12 ? std : 1;   // a constant feature stays at zero after centring
             }
         }
@@ -71,8 +114,9 @@ public record FeatureTransform(double[] diagonal, double[][] matrix, double[] of
         }
         double[][] u = new double[n][d];
         for (int i = 0; i < n; i++) {
+            double[] r = rows.row(i, buffer);
             for (int j = 0; j < d; j++) {
-                u[i][j] = (rows[i][j] - mean[j]) / scale[j];
+                u[i][j] = (r[j] - mean[j]) / scale[j];
             }
         }
         Pca pca = Pca.fit(u, cfg.pcaComponents(), cfg.pcaVarianceFraction());
@@ -115,6 +159,55 @@ public record FeatureTransform(double[] diagonal, double[][] matrix, double[] of
             z[c] += v;
         }
         return z;
+    }
+
+    /** @return the transformed row, in double precision */
+    public double[] apply(float[] x) {
+        return apply(widen(x, new double[x.length]));
+    }
+
+    /** @return whether the map is the identity (it then changes nothing) */
+    public boolean isIdentity() {
+        if (matrix != null) {
+            return false;
+        }
+        for (int j = 0; j < offset.length; j++) {
+            if (diagonal[j] != 1 || offset[j] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @return every row transformed (in double, then rounded to float), as a new matrix; rows in parallel. The
+     *         result equals {@code FeatureMatrix.of(apply(x.toDoubleRows()))} without the double copies.
+     */
+    public FeatureMatrix apply(FeatureMatrix x) {
+        return apply(x, null);
+    }
+
+    /**
+     * @param indices the rows of {@code x} to transform, in this order, or null for all
+     * @return those rows transformed, as a new matrix (see {@link #apply(FeatureMatrix)})
+     */
+    public FeatureMatrix apply(FeatureMatrix x, int[] indices) {
+        int n = indices == null ? x.rows() : indices.length;
+        FeatureMatrix out = FeatureMatrix.zeros(n, outputs());
+        try {
+            java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
+                double[] z = apply(x.row(indices == null ? i : indices[i]));
+                float[] f = new float[z.length];
+                for (int j = 0; j < z.length; j++) {
+                    f[j] = (float) z[j];
+                }
+                out.setRow(i, f);
+            });
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+        return out;
     }
 
     /** @return every row transformed */

@@ -34,6 +34,17 @@ public interface LinearClassifier {
         return fit(x, y, classes, c);
     }
 
+    /**
+     * Fits on a float32 feature matrix, optionally from a warm start. Logistic regression runs on the matrix itself;
+     * other classifiers read it into double rows first.
+     *
+     * @param x     feature rows (not closed here)
+     * @param start a model of the same shape, or null
+     */
+    default LinearModel fit(FeatureMatrix x, int[] y, int classes, double c, LinearModel start) {
+        return fit(x.toDoubleRows(), y, classes, c, start);
+    }
+
     /** @return a short description, e.g. {@code logreg (L2)} */
     String describe();
 

@@ -80,6 +80,53 @@ public record LinearModel(double[][] weights, double[] bias) {
         return sum / x.length;
     }
 
+    /** @return the class scores of one float feature vector (computed in double, as for the same values widened) */
+    public double[] scores(float[] x) {
+        double[] s = new double[bias.length];
+        for (int k = 0; k < s.length; k++) {
+            double[] w = weights[k];
+            double v = bias[k];
+            for (int j = 0; j < w.length; j++) {
+                v += w[j] * x[j];
+            }
+            s[k] = v;
+        }
+        return s;
+    }
+
+    /** @return softmax of the scores of one float feature vector */
+    public double[] probabilities(float[] x) {
+        return softmax(scores(x));
+    }
+
+    /** @return the fraction of rows predicted as their label; NaN for no rows */
+    public double accuracy(FeatureMatrix x, int[] y) {
+        if (x.rows() == 0) {
+            return Double.NaN;
+        }
+        float[] row = new float[x.columns()];
+        int ok = 0;
+        for (int i = 0; i < x.rows(); i++) {
+            if (argmax(scores(x.row(i, row))) == y[i]) {
+                ok++;
+            }
+        }
+        return (double) ok / x.rows();
+    }
+
+    /** @return mean cross-entropy of the softmax of the scores; NaN for no rows */
+    public double crossEntropy(FeatureMatrix x, int[] y) {
+        if (x.rows() == 0) {
+            return Double.NaN;
+        }
+        float[] row = new float[x.columns()];
+        double sum = 0;
+        for (int i = 0; i < x.rows(); i++) {
+            sum -= Math.log(Math.max(softmax(scores(x.row(i, row)))[y[i]], 1e-300));
+        }
+        return sum / x.rows();
+    }
+
     static int argmax(double[] s) {
         int best = 0;
         for (int k = 1; k < s.length; k++) {

@@ -2,9 +2,7 @@ package org.finetune4j.features;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,10 +22,11 @@ import org.slf4j.LoggerFactory;
  *   <li>L1 ({@code R = ‖W‖₁}): FISTA, the accelerated proximal gradient method (Beck &amp; Teboulle 2009) with
  *       backtracking and adaptive restart (O'Donoghue &amp; Candès 2015); the proximal step is soft thresholding.</li>
  * </ul>
- * The work is two matrix products over the data per iteration, run by ND4J's native backend as float32 gemm: the
- * rows are copied once per fit into an {@code n × d} float32 ND4J matrix (4 bytes per value, off the Java heap,
- * freed when the fit returns); the optimiser, the softmax, the loss and the sums of the bias gradient stay double, in
- * Java. On 10,000 × 4,096 features, 10 classes ({@code PerfBench --items logreg}, 2 shared cores) a fit took
+ * The work is two matrix products over the data per iteration, run by ND4J's native backend as float32 gemm on the
+ * rows as a {@link FeatureMatrix} ({@code n × d} float32, 4 bytes per value, off the Java heap): {@link
+ * #fit(FeatureMatrix, int[], int, double, LinearModel)} runs on the caller's matrix as it is, the {@code double[][]}
+ * methods copy the rows into one first (freed when the fit returns); the optimiser, the softmax, the loss and the
+ * sums of the bias gradient stay double, in Java. On 10,000 × 4,096 features, 10 classes ({@code PerfBench --items logreg}, 2 shared cores) a fit took
  * 0.46–0.70 s (PyTorch's L-BFGS, float32 on OpenBLAS, 1.4–1.6 s in the same runs; the former plain-Java double
  * loops 2.4 s). Double gemm took 1.5 s, and OpenBLAS's {@code Rᵀ·X} in double changed its last bits with the
  * thread count.
@@ -47,10 +46,6 @@ public final class LogisticRegression implements LinearClassifier {
 
     private static final int MEMORY = 10;
     private static final double GRADIENT_TOLERANCE = 1e-5;
-    /** Rows per block when the rows are copied to ND4J. */
-    private static final int COPY_ROWS = 256;
-    /** Elements (rows × features) from which the copy runs in parallel. */
-    private static final double PARALLEL_COPY = 1e6;
 
     private final Penalty penalty;
     private final int maxIterations;
@@ -102,10 +97,21 @@ public final class LogisticRegression implements LinearClassifier {
 
     @Override
     public LinearModel fit(double[][] x, int[] y, int classes, double c, LinearModel start) {
+        if (x.length == 0 || x.length != y.length) {
+            throw new IllegalArgumentException("need one label per row and at least one row");
+        }
+        try (FeatureMatrix m = FeatureMatrix.of(x)) {
+            return fit(m, y, classes, c, start);
+        }
+    }
+
+    /** Fits on the matrix itself: no copy of the rows is made. */
+    @Override
+    public LinearModel fit(FeatureMatrix x, int[] y, int classes, double c, LinearModel start) {
         if (classWeights != null && classWeights.length != classes) {
             throw new IllegalArgumentException(classWeights.length + " class weights for " + classes + " classes");
         }
-        try (Problem p = new Problem(x, y, classes, 1.0 / (c * x.length), classWeights)) {
+        try (Problem p = new Problem(x, y, classes, 1.0 / (c * x.rows()), classWeights)) {
             double[] theta = new double[p.size()];
             if (start != null && start.classes() == classes && start.features() == p.d) {
                 for (int k = 0; k < classes; k++) {
@@ -119,11 +125,11 @@ public final class LogisticRegression implements LinearClassifier {
     }
 
     /**
-     * The data side of the problem: the rows, copied once into a float32 ND4J matrix {@code X} ({@code n × d}), and
-     * the two matrix products that touch them, run by the native backend (gemm): the scores {@code X·Vᵀ + b} of a
-     * parameter vector {@code [V row-major, b]}, and the gradient {@code Rᵀ·X} of the mean cross-entropy with the
-     * residuals {@code R = (softmax(S) − Y)/n}. Everything else (softmax, loss, residuals, optimiser) is double, in
-     * Java. Close it to free the native memory.
+     * The data side of the problem: the rows, a float32 matrix {@code X} ({@code n × d}) in native memory, used as
+     * it is, and the two matrix products that touch them, run by the native backend (gemm): the scores
+     * {@code X·Vᵀ + b} of a parameter vector {@code [V row-major, b]}, and the gradient {@code Rᵀ·X} of the mean
+     * cross-entropy with the residuals {@code R = (softmax(S) − Y)/n}. Everything else (softmax, loss, residuals,
+     * optimiser) is double, in Java. Close it to free its own native buffers ({@code X} is the caller's).
      */
     private static final class Problem implements AutoCloseable {
         final int[] y;
@@ -146,8 +152,8 @@ public final class LogisticRegression implements LinearClassifier {
         /** Matrix products so far, each one pass over {@code X}. */
         int products;
 
-        Problem(double[][] rows, int[] y, int k, double lambda, double[] classWeights) {
-            if (rows.length == 0 || rows.length != y.length) {
+        Problem(FeatureMatrix rows, int[] y, int k, double lambda, double[] classWeights) {
+            if (rows.rows() == 0 || rows.rows() != y.length) {
                 throw new IllegalArgumentException("need one label per row and at least one row");
             }
             if (classWeights == null) {
@@ -159,55 +165,22 @@ public final class LogisticRegression implements LinearClassifier {
                 }
             }
             this.y = y;
-            this.n = rows.length;
+            this.n = rows.rows();
             this.k = k;
-            this.d = rows[0].length;
+            this.d = rows.columns();
             this.lambda = lambda;
+            this.x = rows.array();
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                x = Nd4j.createUninitialized(DataType.FLOAT, n, d);   // every element written by copyRows
                 w = Nd4j.create(DataType.FLOAT, k, d);
                 scores = Nd4j.create(DataType.FLOAT, n, k);
                 residuals = Nd4j.create(DataType.FLOAT, n, k);
                 gradW = Nd4j.create(DataType.FLOAT, k, d);
-            }
-            try {
-                copyRows(rows, x, d);
-            } catch (RuntimeException e) {
-                close();
-                throw e;
             }
             wIn = new float[k * d];
             scoresOut = new float[n * k];
             residualsIn = new float[n * k];
             gradOut = new float[k * d];
             row = new double[k];
-        }
-
-        /** Copies the rows into {@code x} (row-major, float), blocks of rows in parallel: each element once. */
-        private static void copyRows(double[][] rows, INDArray x, int d) {
-            if (d == 0) {
-                return;   // an empty ND4J array has no memory to write to
-            }
-            Pointer base = x.data().addressPointer();
-            int blocks = (rows.length + COPY_ROWS - 1) / COPY_ROWS;
-            IntStream ids = IntStream.range(0, blocks);
-            if ((double) rows.length * d >= PARALLEL_COPY) {
-                ids = ids.parallel();
-            }
-            ids.forEach(b -> {
-                FloatPointer to = new FloatPointer(base);
-                float[] buffer = new float[d];
-                for (int i = b * COPY_ROWS; i < Math.min(rows.length, (b + 1) * COPY_ROWS); i++) {
-                    if (rows[i].length != d) {
-                        throw new IllegalArgumentException("row " + i + " has " + rows[i].length
-                                + " features; row 0 has " + d + ". Every row needs the same number of features");
-                    }
-                    for (int j = 0; j < d; j++) {
-                        buffer[j] = (float) rows[i][j];
-                    }
-                    to.position((long) i * d).put(buffer, 0, d);
-                }
-            });
         }
 
         int size() {
@@ -319,7 +292,7 @@ public final class LogisticRegression implements LinearClassifier {
 
         @Override
         public void close() {
-            for (INDArray a : List.of(x, w, scores, residuals, gradW)) {
+            for (INDArray a : List.of(w, scores, residuals, gradW)) {
                 a.close();
             }
         }

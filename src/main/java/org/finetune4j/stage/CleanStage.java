@@ -107,7 +107,7 @@ public final class CleanStage {
         for (FeatureSet fs : List.of(f.train().centreViews(), f.val(), f.test())) {
             for (int i = 0; i < fs.size(); i++) {
                 paths.add(fs.paths().get(i));
-                rows.add(fs.x()[i]);
+                rows.add(fs.x().row(i));
                 labels.add(fs.y()[i]);
             }
         }

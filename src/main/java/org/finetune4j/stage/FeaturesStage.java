@@ -64,7 +64,7 @@ public final class FeaturesStage {
                 s.append(e.getKey()).append(',').append(csv(fs.paths().get(i))).append(',')
                         .append(csv(classes.get(fs.y()[i]))).append(',').append(fs.augmented()[i] ? "augmented"
                                 : "centre");
-                for (float v : fs.x()[i]) {
+                for (float v : fs.x().row(i)) {
                     s.append(',').append(v);
                 }
                 s.append('\n');

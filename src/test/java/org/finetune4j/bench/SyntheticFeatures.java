@@ -1,5 +1,7 @@
 package org.finetune4j.bench;
 
+import org.finetune4j.features.FeatureMatrix;
+
 /**
  * Deterministic, learnable stand-ins for cached {@code fc2} features, generated the same way, bit for bit, by
  * {@code src/test/python/torch_reference.py} ({@code synthetic_features}), so that both sides of the logistic
@@ -14,10 +16,10 @@ final class SyntheticFeatures {
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
     /**
-     * @param x features, {@code n × d}
+     * @param x features, {@code n × d}, in the float32 matrix the features mode holds them in
      * @param y classes, {@code i % classes}
      */
-    record Data(double[][] x, int[] y) {
+    record Data(FeatureMatrix x, int[] y) {
     }
 
     private SyntheticFeatures() {
@@ -31,15 +33,17 @@ final class SyntheticFeatures {
                 means[c][j] = root3 * (2 * uniform(seed, (long) c * d + j) - 1);
             }
         }
-        double[][] x = new double[n][d];
+        FeatureMatrix x = FeatureMatrix.zeros(n, d);
         int[] y = new int[n];
+        float[] row = new float[d];
         for (int i = 0; i < n; i++) {
             y[i] = i % classes;
             long base = (long) classes * d + (long) i * d;
             for (int j = 0; j < d; j++) {
                 double noise = 2 * root3 * (2 * uniform(seed, base + j) - 1);
-                x[i][j] = (float) Math.max(0, means[y[i]][j] + noise);
+                row[j] = (float) Math.max(0, means[y[i]][j] + noise);
             }
+            x.setRow(i, row);
         }
         return new Data(x, y);
     }

@@ -16,8 +16,9 @@ class SyntheticFeaturesTest {
 
         SyntheticFeatures.Data d = SyntheticFeatures.generate(3, 5, 2, 7);
         assertThat(d.y()).containsExactly(0, 1, 0);
-        assertThat(d.x()[0]).containsExactly(0.0, 1.5122065544128418, 4.284400463104248, 2.859940767288208,
-                2.357172966003418);
-        assertThat(d.x()[2]).containsExactly(0.827792763710022, 0.0, 0.3105437457561493, 0.0, 2.6241304874420166);
+        assertThat(d.x().row(0)).containsExactly(0.0f, 1.5122065544128418f, 4.284400463104248f, 2.859940767288208f,
+                2.357172966003418f);
+        assertThat(d.x().row(2)).containsExactly(0.827792763710022f, 0.0f, 0.3105437457561493f, 0.0f,
+                2.6241304874420166f);
     }
 }

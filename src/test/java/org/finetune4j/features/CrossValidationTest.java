@@ -56,4 +56,80 @@ class CrossValidationTest {
         }
         assertThat(CrossValidation.folds(s, 4, Seeds.of(1).stream("f"))).containsExactly(fold);
     }
+
+    /**
+     * Cross-validation on the float32 matrix gives what fitting each fold by hand on {@code double[][]} rows gives:
+     * the folds' rows (augmented views fitted, only centre views scored), the preprocessing fitted on the fold's
+     * training rows, the warm start along the grid. The two paths round the same values to float the same way, so
+     * the held-out accuracies are equal and the losses equal to 1e-12.
+     */
+    @Test
+    void equalsFittingEveryFoldByHandOnDoubleRows() {
+        int images = 60;
+        int[] y0 = new int[images];
+        double[][] centre = Synthetic.blobs(images, 3, 12, 1.5, 1, 5, y0);
+        // every image twice: its centre view and one augmented view (a perturbed copy) right after all centres
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(6);
+        int n = 2 * images;
+        float[][] x = new float[n][];
+        int[] y = new int[n];
+        int[] group = new int[n];
+        boolean[] augmented = new boolean[n];
+        List<String> paths = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int g = i % images;
+            x[i] = new float[12];
+            for (int j = 0; j < 12; j++) {
+                x[i][j] = (float) (centre[g][j] + (i >= images ? 0.3 * Synthetic.gaussian(rng) : 0));
+            }
+            y[i] = y0[g];
+            group[i] = g;
+            augmented[i] = i >= images;
+            paths.add("img" + g);
+        }
+        FeatureSet set = new FeatureSet(paths, x, y, group, augmented);
+        ClassifierConfig cfg = new ClassifierConfig("logreg", "l2", "hinge", 4,
+                ClassifierConfig.parseGrid("1e-2:1e2:5"), 500, ScalingConfig.defaults());
+        LinearClassifier clf = LinearClassifier.of(cfg, 1);
+        CrossValidation.Result r = CrossValidation.run(set, 3, clf, cfg, Seeds.of(9), 2);
+
+        int[] fold = CrossValidation.folds(set, 4, Seeds.of(9).stream("cv-folds"));
+        double[] lossSum = new double[cfg.cGrid().size()];
+        for (int f = 0; f < 4; f++) {
+            List<double[]> fitX = new java.util.ArrayList<>();
+            List<Integer> fitY = new java.util.ArrayList<>();
+            List<double[]> testX = new java.util.ArrayList<>();
+            List<Integer> testY = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                double[] row = new double[12];
+                for (int j = 0; j < 12; j++) {
+                    row[j] = x[i][j];
+                }
+                if (fold[group[i]] != f) {
+                    fitX.add(row);
+                    fitY.add(y[i]);
+                } else if (!augmented[i]) {
+                    testX.add(row);
+                    testY.add(y[i]);
+                }
+            }
+            FeatureTransform t = FeatureTransform.fit(fitX.toArray(new double[0][]), cfg.scaling());
+            double[][] fx = t.apply(fitX.toArray(new double[0][]));
+            double[][] tx = t.apply(testX.toArray(new double[0][]));
+            int[] fy = fitY.stream().mapToInt(Integer::intValue).toArray();
+            int[] ty = testY.stream().mapToInt(Integer::intValue).toArray();
+            LinearModel previous = null;
+            for (int g = 0; g < cfg.cGrid().size(); g++) {
+                previous = clf.fit(fx, fy, 3, cfg.cGrid().get(g), previous);
+                CrossValidation.Point p = r.points().get(g);
+                assertThat(p.foldAccuracies()[f]).as("fold %d, C %s", f, p.c()).isEqualTo(previous.accuracy(tx, ty));
+                lossSum[g] += previous.crossEntropy(tx, ty);
+            }
+        }
+        for (int g = 0; g < lossSum.length; g++) {
+            assertThat(r.points().get(g).meanLoss()).isCloseTo(lossSum[g] / 4, org.assertj.core.api.Assertions
+                    .within(1e-12));
+        }
+        assertThat(r.best().meanAccuracy()).isGreaterThan(0.6);
+    }
 }

@@ -95,7 +95,7 @@ class FeatureTrainerTest {
             }
             INDArray out = bundle.graph().outputSingle(pre.toInput(mats));
             LinearModel folded = r.transform().fold(r.model());
-            double[][] rows = test.rows();
+            double[][] rows = test.x().toDoubleRows();
             for (int i = 0; i < rows.length; i++) {
                 double[] expected = folded.probabilities(rows[i]);
                 double[] scoresOnTransformed = r.model().probabilities(r.transform().apply(rows[i]));
@@ -118,7 +118,7 @@ class FeatureTrainerTest {
         FeatureTrainer.Featurized second = trainer().featurize(run("x"), extraction("fc1", "auto", 0));
         assertThat(second.stats().forwardPasses()).isZero();
         assertThat(second.stats().fromCache()).isEqualTo(30);
-        assertThat(second.train().x()).isDeepEqualTo(first.train().x());
+        assertThat(second.train().x().toDoubleRows()).isDeepEqualTo(first.train().x().toDoubleRows());
 
         // a rename keeps the entry, an edit misses
         Path a0 = data.resolve("a").resolve("a_00.png");
@@ -154,9 +154,9 @@ class FeatureTrainerTest {
         }
         FeatureTrainer.Featurized resumed = trainer().featurize(run("x"), extraction("fc1", "auto", 0));
         assertThat(resumed.stats().computed()).isGreaterThanOrEqualTo(10);
-        assertThat(resumed.train().x()).isDeepEqualTo(first.train().x());
-        assertThat(resumed.val().x()).isDeepEqualTo(first.val().x());
-        assertThat(resumed.test().x()).isDeepEqualTo(first.test().x());
+        assertThat(resumed.train().x().toDoubleRows()).isDeepEqualTo(first.train().x().toDoubleRows());
+        assertThat(resumed.val().x().toDoubleRows()).isDeepEqualTo(first.val().x().toDoubleRows());
+        assertThat(resumed.test().x().toDoubleRows()).isDeepEqualTo(first.test().x().toDoubleRows());
     }
 
     @Test
@@ -167,13 +167,13 @@ class FeatureTrainerTest {
         // an image's copy can equal its centre view (no flip drawn, crop at the centre: the draw depends on the image's
         // content hash, and the test images' pixels on the temporary folder's path), but not most images' copies
         long differing = java.util.stream.IntStream.range(0, n)
-                .filter(i -> !java.util.Arrays.equals(f.train().x()[n + i], f.train().x()[i])).count();
+                .filter(i -> !java.util.Arrays.equals(f.train().x().row(n + i), f.train().x().row(i))).count();
         assertThat(differing).as("augmented copies that differ from their centre view").isGreaterThan(n / 2);
         assertThat(f.train().augmented()[n]).isTrue();
         assertThat(f.train().group()[n]).isEqualTo(f.train().group()[0]);
         FeatureTrainer.Featurized again = trainer().featurize(run("x"), extraction("fc1", "none", 2));
         assertThat(again.stats().computed()).isZero();
-        assertThat(again.train().x()).isDeepEqualTo(f.train().x());
+        assertThat(again.train().x().toDoubleRows()).isDeepEqualTo(f.train().x().toDoubleRows());
     }
 
     @Test

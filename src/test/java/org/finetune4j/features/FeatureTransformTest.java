@@ -3,6 +3,7 @@ package org.finetune4j.features;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FeatureTransformTest {
@@ -97,5 +98,44 @@ class FeatureTransformTest {
         FeatureTransform diag = FeatureTransform.fit(x, new ScalingConfig(true, 0, 0, false));
         LinearModel m6 = new LinearModel(new double[][] {{1, 2, 3, 4, 5, 6}, {6, 5, 4, 3, 2, 1}}, new double[] {1, 2});
         assertThat(diag.fold(m6).scores(x[0])).containsExactly(m6.scores(diag.apply(x[0])), within(1e-9));
+    }
+
+    /**
+     * On a float32 matrix, with or without a row subset, the fit and the transformed rows are those of the same
+     * values as {@code double[][]} (the rows rounded to float at the end).
+     */
+    @Test
+    void onAFeatureMatrixItEqualsTheDoubleRowPath() {
+        int[] y = new int[50];
+        double[][] x = Synthetic.blobs(50, 3, 8, 2, 1, 4, y);
+        for (double[] row : x) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = (float) row[j];
+            }
+        }
+        int[] subset = {49, 3, 3, 10, 20, 30, 40, 0, 7, 8, 9, 11};
+        double[][] picked = new double[subset.length][];
+        for (int i = 0; i < subset.length; i++) {
+            picked[i] = x[subset[i]];
+        }
+        try (FeatureMatrix m = FeatureMatrix.of(x)) {
+            for (ScalingConfig cfg : List.of(ScalingConfig.of(true, null, false), ScalingConfig.of(true, "4", true),
+                    ScalingConfig.of(false, null, false))) {
+                FeatureTransform expected = FeatureTransform.fit(picked, cfg);
+                FeatureTransform actual = FeatureTransform.fit(m, subset, cfg);
+                assertThat(actual.offset()).containsExactly(expected.offset());
+                try (FeatureMatrix z = actual.apply(m, subset)) {
+                    double[][] want = expected.apply(picked);
+                    for (int i = 0; i < subset.length; i++) {
+                        for (int j = 0; j < want[i].length; j++) {
+                            assertThat(z.row(i)[j]).as("%s row %d", cfg.describe(), i).isEqualTo((float) want[i][j]);
+                        }
+                    }
+                }
+                assertThat(actual.isIdentity()).isEqualTo(!cfg.standardize() && !cfg.hasPca());
+            }
+            assertThat(FeatureTransform.fit(m, ScalingConfig.of(true, null, false)).offset())
+                    .containsExactly(FeatureTransform.fit(x, ScalingConfig.of(true, null, false)).offset());
+        }
     }
 }
