@@ -119,7 +119,7 @@ class SparkLocalTest {
                 assertThat(row.<String>getAs("split")).isEqualTo(part.getKey());
                 assertThat(row.<Integer>getAs("position")).isEqualTo(fs.group()[i]);
                 assertThat(row.<Integer>getAs("label_index")).isEqualTo(fs.y()[i]);
-                assertThat(floats(row)).as(fs.paths().get(i)).isEqualTo(fs.x()[i]);
+                assertThat(floats(row)).as(fs.paths().get(i)).isEqualTo(fs.x().row(i));
             }
         }
     }
