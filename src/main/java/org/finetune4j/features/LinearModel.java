@@ -1,5 +1,7 @@
 package org.finetune4j.features;
 
+import java.util.function.IntFunction;
+
 /**
  * A trained linear classifier: one score per class, {@code score_k(x) = weights[k] · x + bias[k]}; the predicted class
  * is the highest score. For logistic regression the softmax of the scores are class probabilities; for the SVM the
@@ -54,44 +56,13 @@ public record LinearModel(double[][] weights, double[] bias) {
         return softmax(scores(x));
     }
 
-    /** @return the fraction of rows predicted as their label; NaN for no rows */
-    public double accuracy(double[][] x, int[] y) {
-        if (x.length == 0) {
-            return Double.NaN;
-        }
-        int ok = 0;
-        for (int i = 0; i < x.length; i++) {
-            if (predict(x[i]) == y[i]) {
-                ok++;
-            }
-        }
-        return (double) ok / x.length;
-    }
-
-    /** @return mean cross-entropy of the softmax of the scores; NaN for no rows */
-    public double crossEntropy(double[][] x, int[] y) {
-        if (x.length == 0) {
-            return Double.NaN;
-        }
-        double sum = 0;
-        for (int i = 0; i < x.length; i++) {
-            sum -= Math.log(Math.max(softmax(scores(x[i]))[y[i]], 1e-300));
-        }
-        return sum / x.length;
-    }
-
     /** @return the class scores of one float feature vector (computed in double, as for the same values widened) */
     public double[] scores(float[] x) {
-        double[] s = new double[bias.length];
-        for (int k = 0; k < s.length; k++) {
-            double[] w = weights[k];
-            double v = bias[k];
-            for (int j = 0; j < w.length; j++) {
-                v += w[j] * x[j];
-            }
-            s[k] = v;
+        double[] wide = new double[x.length];
+        for (int j = 0; j < x.length; j++) {
+            wide[j] = x[j];
         }
-        return s;
+        return scores(wide);
     }
 
     /** @return softmax of the scores of one float feature vector */
@@ -100,31 +71,49 @@ public record LinearModel(double[][] weights, double[] bias) {
     }
 
     /** @return the fraction of rows predicted as their label; NaN for no rows */
+    public double accuracy(double[][] x, int[] y) {
+        return accuracy(x.length, i -> scores(x[i]), y);
+    }
+
+    /** @return the fraction of rows predicted as their label; NaN for no rows */
     public double accuracy(FeatureMatrix x, int[] y) {
-        if (x.rows() == 0) {
-            return Double.NaN;
-        }
         float[] row = new float[x.columns()];
-        int ok = 0;
-        for (int i = 0; i < x.rows(); i++) {
-            if (argmax(scores(x.row(i, row))) == y[i]) {
-                ok++;
-            }
-        }
-        return (double) ok / x.rows();
+        return accuracy(x.rows(), i -> scores(x.row(i, row)), y);
+    }
+
+    /** @return mean cross-entropy of the softmax of the scores; NaN for no rows */
+    public double crossEntropy(double[][] x, int[] y) {
+        return crossEntropy(x.length, i -> scores(x[i]), y);
     }
 
     /** @return mean cross-entropy of the softmax of the scores; NaN for no rows */
     public double crossEntropy(FeatureMatrix x, int[] y) {
-        if (x.rows() == 0) {
+        float[] row = new float[x.columns()];
+        return crossEntropy(x.rows(), i -> scores(x.row(i, row)), y);
+    }
+
+    private static double accuracy(int n, IntFunction<double[]> scores, int[] y) {
+        if (n == 0) {
             return Double.NaN;
         }
-        float[] row = new float[x.columns()];
-        double sum = 0;
-        for (int i = 0; i < x.rows(); i++) {
-            sum -= Math.log(Math.max(softmax(scores(x.row(i, row)))[y[i]], 1e-300));
+        int ok = 0;
+        for (int i = 0; i < n; i++) {
+            if (argmax(scores.apply(i)) == y[i]) {
+                ok++;
+            }
         }
-        return sum / x.rows();
+        return (double) ok / n;
+    }
+
+    private static double crossEntropy(int n, IntFunction<double[]> scores, int[] y) {
+        if (n == 0) {
+            return Double.NaN;
+        }
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum -= Math.log(Math.max(softmax(scores.apply(i))[y[i]], 1e-300));
+        }
+        return sum / n;
     }
 
     static int argmax(double[] s) {
