@@ -36,14 +36,27 @@ public record LinearModel(double[][] weights, double[] bias) {
     public double[] scores(double[] x) {
         double[] s = new double[bias.length];
         for (int k = 0; k < s.length; k++) {
-            double[] w = weights[k];
-            double v = bias[k];
-            for (int j = 0; j < w.length; j++) {
-                v += w[j] * x[j];
-            }
-            s[k] = v;
+            s[k] = dot(bias[k], weights[k], x);
         }
         return s;
+    }
+
+    /** @return {@code start + w · x}, summed in order from {@code start} */
+    private static double dot(double start, double[] w, double[] x) {
+        double v = start;
+        for (int j = 0; j < w.length; j++) {
+            v += w[j] * x[j];
+        }
+        return v;
+    }
+
+    /** @return {@code start + w · x} for a float vector, summed in double in the same order */
+    private static double dot(double start, double[] w, float[] x) {
+        double v = start;
+        for (int j = 0; j < w.length; j++) {
+            v += w[j] * x[j];
+        }
+        return v;
     }
 
     /** @return the index of the highest score (the first on ties) */
@@ -58,11 +71,11 @@ public record LinearModel(double[][] weights, double[] bias) {
 
     /** @return the class scores of one float feature vector (computed in double, as for the same values widened) */
     public double[] scores(float[] x) {
-        double[] wide = new double[x.length];
-        for (int j = 0; j < x.length; j++) {
-            wide[j] = x[j];
+        double[] s = new double[bias.length];
+        for (int k = 0; k < s.length; k++) {
+            s[k] = dot(bias[k], weights[k], x);
         }
-        return scores(wide);
+        return s;
     }
 
     /** @return softmax of the scores of one float feature vector */
