@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * #fit(FeatureMatrix, int[], int, double, LinearModel)} runs on the caller's matrix as it is, the {@code double[][]}
  * methods copy the rows into one first (freed when the fit returns); the optimiser, the softmax, the loss and the
  * sums of the bias gradient stay double, in Java. On 10,000 × 4,096 features in a {@link FeatureMatrix}, 10 classes
- * ({@code PerfBench --items logreg}, 2 cores of an AMD EPYC Zen 4) a fit took 0.33–0.45 s with AVX-512 or AVX2
- * kernels (PyTorch's L-BFGS, float32 on OpenBLAS, 1.17–1.64 s in the same runs; the former plain-Java double loops
+ * ({@code PerfBench --items logreg}, 2 cores of an AMD EPYC Zen 4) a fit took 0.31–0.72 s with AVX-512 or AVX2
+ * kernels (PyTorch's L-BFGS, float32 on OpenBLAS, 1.16–1.69 s in the same runs; the former plain-Java double loops
  * 2.4 s). Double gemm took 1.5 s, and OpenBLAS's {@code Rᵀ·X} in double changed its last bits with the thread count.
  * <p>Deterministic on one machine: no randomness is involved and everything outside the products runs in a fixed
  * order, so the same input with the same natives and the same number of native threads gives the same model bit for
