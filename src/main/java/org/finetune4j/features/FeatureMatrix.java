@@ -1,5 +1,6 @@
 package org.finetune4j.features;
 
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -45,11 +46,49 @@ public final class FeatureMatrix implements AutoCloseable {
         }
     }
 
-    /** @return an {@code n × d} matrix whose rows the caller fills with {@link #setRow} (zeros until then) */
+    /**
+     * @return an {@code n × d} matrix of zeros, for a caller that fills rows with {@link #setRow} as they come (one
+     *         that has a function of the row index uses {@link #of(int, int, IntFunction)}, which writes each value
+     *         once)
+     */
     public static FeatureMatrix zeros(int n, int d) {
         FeatureMatrix m = new FeatureMatrix(n, d);
         if ((long) n * d > 0) {
             m.array.assign(0);
+        }
+        return m;
+    }
+
+    /**
+     * A matrix made row by row: blocks of rows in parallel when it is large.
+     *
+     * @param n   rows
+     * @param d   values per row
+     * @param row the values of row {@code i}, {@code d} of them; called once per row, possibly from several threads
+     *            at once
+     * @throws IllegalArgumentException naming the first row found with another length
+     */
+    public static FeatureMatrix of(int n, int d, IntFunction<float[]> row) {
+        FeatureMatrix m = new FeatureMatrix(n, d);
+        try {
+            IntStream blocks = IntStream.range(0, (n + BLOCK_ROWS - 1) / BLOCK_ROWS);
+            if ((double) n * d >= PARALLEL) {
+                blocks = blocks.parallel();
+            }
+            blocks.forEach(b -> {
+                for (int i = b * BLOCK_ROWS; i < Math.min(n, (b + 1) * BLOCK_ROWS); i++) {
+                    float[] values = row.apply(i);
+                    if (values.length != d) {
+                        throw new IllegalArgumentException("row " + i + " has " + values.length + " features; "
+                                + (i == 0 ? "expected " : "row 0 has ") + d + ". Every row needs the same number "
+                                + "of features");
+                    }
+                    m.setRow(i, values);
+                }
+            });
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
         }
         return m;
     }
@@ -60,16 +99,7 @@ public final class FeatureMatrix implements AutoCloseable {
      * @throws IllegalArgumentException naming the first row whose length differs from row 0's
      */
     public static FeatureMatrix of(double[][] rows) {
-        int d = rows.length == 0 ? 0 : rows[0].length;
-        FeatureMatrix m = new FeatureMatrix(rows.length, d);
-        m.fill(i -> {
-            float[] buffer = new float[d];
-            for (int j = 0; j < d; j++) {
-                buffer[j] = (float) rows[i][j];
-            }
-            return buffer;
-        }, i -> rows[i].length);
-        return m;
+        return of(rows.length, rows.length == 0 ? 0 : rows[0].length, i -> rounded(rows[i]));
     }
 
     /**
@@ -78,34 +108,16 @@ public final class FeatureMatrix implements AutoCloseable {
      * @throws IllegalArgumentException naming the first row whose length differs from row 0's
      */
     public static FeatureMatrix of(float[][] rows) {
-        int d = rows.length == 0 ? 0 : rows[0].length;
-        FeatureMatrix m = new FeatureMatrix(rows.length, d);
-        m.fill(i -> rows[i], i -> rows[i].length);
-        return m;
+        return of(rows.length, rows.length == 0 ? 0 : rows[0].length, i -> rows[i]);
     }
 
-    /** Writes every row, blocks of rows in parallel when the matrix is large; closes the matrix on failure. */
-    private void fill(java.util.function.IntFunction<float[]> row, java.util.function.IntUnaryOperator length) {
-        try {
-            int blocks = (rows + BLOCK_ROWS - 1) / BLOCK_ROWS;
-            IntStream ids = IntStream.range(0, blocks);
-            if ((double) rows * columns >= PARALLEL) {
-                ids = ids.parallel();
-            }
-            ids.forEach(b -> {
-                for (int i = b * BLOCK_ROWS; i < Math.min(rows, (b + 1) * BLOCK_ROWS); i++) {
-                    if (length.applyAsInt(i) != columns) {
-                        throw new IllegalArgumentException("row " + i + " has " + length.applyAsInt(i)
-                                + " features; row 0 has " + columns + ". Every row needs the same number of "
-                                + "features");
-                    }
-                    setRow(i, row.apply(i));
-                }
-            });
-        } catch (RuntimeException e) {
-            close();
-            throw e;
+    /** @return the values rounded to float */
+    static float[] rounded(double[] values) {
+        float[] out = new float[values.length];
+        for (int j = 0; j < values.length; j++) {
+            out[j] = (float) values[j];
         }
+        return out;
     }
 
     /** @return the number of rows */
@@ -148,9 +160,7 @@ public final class FeatureMatrix implements AutoCloseable {
 
     /** @return a new matrix of the given rows, in that order */
     public FeatureMatrix select(int[] indices) {
-        FeatureMatrix m = new FeatureMatrix(indices.length, columns);
-        m.fill(i -> row(indices[i]), i -> columns);
-        return m;
+        return of(indices.length, columns, i -> row(indices[i]));
     }
 
     /** @return the rows as double precision arrays on the heap (for small matrices and tests) */

@@ -180,8 +180,9 @@ public record FeatureTransform(double[] diagonal, double[][] matrix, double[] of
     }
 
     /**
-     * @return every row transformed (in double, then rounded to float), as a new matrix; rows in parallel. The
-     *         result equals {@code FeatureMatrix.of(apply(x.toDoubleRows()))} without the double copies.
+     * @return every row transformed (in double, then rounded to float), as a new matrix; blocks of rows in
+     *         parallel. The result equals {@code FeatureMatrix.of(apply(x.toDoubleRows()))} without the double
+     *         copies.
      */
     public FeatureMatrix apply(FeatureMatrix x) {
         return apply(x, null);
@@ -192,22 +193,8 @@ public record FeatureTransform(double[] diagonal, double[][] matrix, double[] of
      * @return those rows transformed, as a new matrix (see {@link #apply(FeatureMatrix)})
      */
     public FeatureMatrix apply(FeatureMatrix x, int[] indices) {
-        int n = indices == null ? x.rows() : indices.length;
-        FeatureMatrix out = FeatureMatrix.zeros(n, outputs());
-        try {
-            java.util.stream.IntStream.range(0, n).parallel().forEach(i -> {
-                double[] z = apply(x.row(indices == null ? i : indices[i]));
-                float[] f = new float[z.length];
-                for (int j = 0; j < z.length; j++) {
-                    f[j] = (float) z[j];
-                }
-                out.setRow(i, f);
-            });
-        } catch (RuntimeException e) {
-            out.close();
-            throw e;
-        }
-        return out;
+        return FeatureMatrix.of(indices == null ? x.rows() : indices.length, outputs(),
+                i -> FeatureMatrix.rounded(apply(x.row(indices == null ? i : indices[i]))));
     }
 
     /** @return every row transformed */

@@ -97,9 +97,6 @@ public final class LogisticRegression implements LinearClassifier {
 
     @Override
     public LinearModel fit(double[][] x, int[] y, int classes, double c, LinearModel start) {
-        if (x.length == 0 || x.length != y.length) {
-            throw new IllegalArgumentException("need one label per row and at least one row");
-        }
         try (FeatureMatrix m = FeatureMatrix.of(x)) {
             return fit(m, y, classes, c, start);
         }
